@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Dcgan.Cli;
+
+var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST tutorial, in C# on a CPU.")
+{
+    TrainCommand.Create(),
+    GenerateCommand.Create(),
+};
+return root.Parse(args).Invoke();

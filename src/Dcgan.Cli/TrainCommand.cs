@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using Dcgan.Data;
+using Dcgan.Training;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan train: the tutorial's whole run.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainOptions();
+        var images = new Option<FileInfo>("--images")
+        {
+            Description = "IDX image file to train on (gzip or raw), e.g. train-images-idx3-ubyte.gz; labels are not needed",
+            Required = true,
+        };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => defaults.Epochs }.AtLeast(1);
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => defaults.BatchSize }.AtLeast(1);
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Save a checkpoint every N epochs (the last epoch is always saved)",
+            DefaultValueFactory = _ => defaults.CheckpointEvery,
+        }.AtLeast(1);
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "The run's folder: grids, checkpoints, GIF. A folder with checkpoints is resumed",
+            DefaultValueFactory = _ => new DirectoryInfo("runs/dcgan"),
+        };
+        var seed = new Option<long?>("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
+
+        var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
+            "Example: dcgan train --images train-images-idx3-ubyte.gz --epochs 50 --out runs/mnist")
+        {
+            images, epochs, batchSize, checkpointEvery, output, seed,
+        };
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            var options = new TrainOptions
+            {
+                Epochs = parsed.GetValue(epochs),
+                BatchSize = parsed.GetValue(batchSize),
+                CheckpointEvery = parsed.GetValue(checkpointEvery),
+                Seed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
+            };
+            var run = new RunFolder(parsed.GetValue(output)!.FullName);
+            run.EnsureWritable();
+            string imagesPath = parsed.GetValue(images)!.FullName;
+            var data = IdxFile.ReadImages(imagesPath);
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Training on {data.Count} images of {data.Rows}x{data.Columns} from {imagesPath}: {options.Epochs} epochs of batch {options.BatchSize}, seed {options.Seed}, into {run.Path}"));
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCtrlC = (_, e) =>
+            {
+                e.Cancel = true; // let the current step finish; the loop stops at the next one
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCtrlC;
+            try
+            {
+                Trainer.Run(data, options, run, PrintEpoch, Console.WriteLine, cancel.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCtrlC;
+            }
+            Console.WriteLine($"Done: grids and {Path.GetFileName(run.GifPath)} in {run.Path}, checkpoints in {run.CheckpointFolder}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintEpoch(EpochResult r) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(r.CheckpointPath is null ? "" : "  checkpoint saved")}"));
+}

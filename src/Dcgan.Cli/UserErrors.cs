@@ -1,0 +1,44 @@
+namespace Dcgan.Cli;
+
+/// <summary>
+/// Turns what goes wrong into one line on stderr and an exit code, never a stack trace: bad files and options
+/// are the user's to fix, and the message says how. DCGAN_DEBUG=1 adds the stack trace for bug reports.
+/// </summary>
+internal static class UserErrors
+{
+    public const int Failure = 1;
+    public const int Interrupted = 130; // 128 + SIGINT, as shells report Ctrl+C
+
+    public static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("dcgan: interrupted; checkpoints already written are intact.");
+            return Interrupted;
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"dcgan: error: {e.Message}");
+            WriteDetails(e);
+            return Failure;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"dcgan: unexpected error ({e.GetType().Name}): {e.Message.Split('\n')[0]} (set DCGAN_DEBUG=1 for details, and please report it)");
+            WriteDetails(e);
+            return Failure;
+        }
+    }
+
+    private static void WriteDetails(Exception e)
+    {
+        if (Environment.GetEnvironmentVariable("DCGAN_DEBUG") == "1")
+        {
+            Console.Error.WriteLine(e);
+        }
+    }
+}

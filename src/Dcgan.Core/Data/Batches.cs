@@ -1,0 +1,24 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Data;
+
+/// <summary>The tutorial's Dataset.from_tensor_slices(x).shuffle(60000).batch(256): a new order every epoch,
+/// the last batch shorter when the count is not a multiple of the batch size.</summary>
+public static class Batches
+{
+    public static int CountPerEpoch(long images, int batchSize) => (int)((images + batchSize - 1) / batchSize);
+
+    /// <summary>Yields shuffled batches of <paramref name="images"/> ([N, ...]); the order comes from
+    /// <paramref name="shuffle"/>, so a saved generator state reproduces it. The caller disposes each batch.</summary>
+    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle)
+    {
+        long count = images.shape[0];
+        using var order = torch.randperm(count, generator: shuffle);
+        for (long start = 0; start < count; start += batchSize)
+        {
+            using var indices = order.narrow(0, start, Math.Min(batchSize, count - start));
+            yield return images.index_select(0, indices);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Data;
+
+/// <summary>Grayscale images as read from an IDX file: <see cref="Count"/> images of
+/// <see cref="Rows"/> x <see cref="Columns"/> bytes, row-major, 0 = black.</summary>
+public sealed class ImageSet
+{
+    public ImageSet(byte[] pixels, int count, int rows, int columns)
+    {
+        if ((long)count * rows * columns != pixels.Length)
+        {
+            throw new ArgumentException(
+                $"{pixels.Length} pixels cannot be {count} images of {rows}x{columns}.", nameof(pixels));
+        }
+        Pixels = pixels;
+        Count = count;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    public byte[] Pixels { get; }
+    public int Count { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+
+    /// <summary>The tutorial's preprocessing: (x - 127.5) / 127.5, so pixels lie in [-1, 1], shaped
+    /// [N, 1, rows, columns] (channels first, as torch wants).</summary>
+    public Tensor ToTensor()
+    {
+        using var bytes = torch.tensor(Pixels, new long[] { Count, 1, Rows, Columns }, ScalarType.Byte);
+        using var floats = bytes.to_type(ScalarType.Float32);
+        return floats.sub(127.5).div_(127.5);
+    }
+}

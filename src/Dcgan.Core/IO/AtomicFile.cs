@@ -1,0 +1,28 @@
+namespace Dcgan.IO;
+
+/// <summary>Writes a file so that a crash or a kill at any moment leaves either the old file or the complete new
+/// one, never a half-written one: write a temporary file beside it, flush it to the disk, rename it into place
+/// (rename is atomic within a folder on POSIX file systems and NTFS).</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Dcgan.IO;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing.Processors.Quantization;
+using SkiaSharp;
+
+namespace Dcgan.Imaging;
+
+/// <summary>
+/// The tutorial's dcgan.gif: the per-epoch grids in order as one looping animation, the last frame held longer.
+/// PNGs are decoded with SkiaSharp; ImageSharp encodes the GIF (SkiaSharp cannot write GIFs).
+/// </summary>
+public static class AnimatedGif
+{
+    /// <summary>Frame times in hundredths of a second, GIF's unit.</summary>
+    public const int FrameDelay = 20, LastFrameDelay = 200;
+
+    /// <summary>The 256 grays: our frames hold nothing else, so the palette is exact and needs no dithering.</summary>
+    private static readonly Color[] GrayPalette =
+        [.. Enumerable.Range(0, 256).Select(g => Color.FromRgb((byte)g, (byte)g, (byte)g))];
+
+    public static void Write(string path, IReadOnlyList<string> framePngs)
+    {
+        if (framePngs.Count == 0)
+        {
+            throw new ArgumentException("An animation needs at least one frame.", nameof(framePngs));
+        }
+        using var first = LoadGray(framePngs[0]);
+        using var gif = first.Clone();
+        gif.Metadata.GetGifMetadata().RepeatCount = 0; // loop forever
+        for (int i = 1; i < framePngs.Count; i++)
+        {
+            using var frame = LoadGray(framePngs[i]);
+            if (frame.Width != gif.Width || frame.Height != gif.Height)
+            {
+                throw new InvalidDataException(
+                    $"{framePngs[i]} is {frame.Width}x{frame.Height}, unlike the other frames ({gif.Width}x{gif.Height}); remove it or regenerate it.");
+            }
+            gif.Frames.AddFrame(frame.Frames.RootFrame);
+        }
+        for (int i = 0; i < gif.Frames.Count; i++)
+        {
+            gif.Frames[i].Metadata.GetGifMetadata().FrameDelay = i == gif.Frames.Count - 1 ? LastFrameDelay : FrameDelay;
+        }
+        var encoder = new GifEncoder
+        {
+            ColorTableMode = GifColorTableMode.Global,
+            Quantizer = new PaletteQuantizer(GrayPalette, new QuantizerOptions { Dither = null }),
+        };
+        AtomicFile.Write(path, stream => gif.SaveAsGif(stream, encoder));
+    }
+
+    private static Image<L8> LoadGray(string png)
+    {
+        using var decoded = SKBitmap.Decode(png)
+            ?? throw new InvalidDataException($"{png} is not a readable PNG; delete it or regenerate it.");
+        using var gray = decoded.ColorType == SKColorType.Gray8 ? decoded.Copy() : decoded.Copy(SKColorType.Gray8);
+        var pixels = new byte[gray.Width * gray.Height];
+        for (int y = 0; y < gray.Height; y++)
+        {
+            gray.GetPixelSpan().Slice(y * gray.RowBytes, gray.Width).CopyTo(pixels.AsSpan(y * gray.Width));
+        }
+        return Image.LoadPixelData<L8>(pixels, gray.Width, gray.Height);
+    }
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Dcgan.Models;
+
+/// <summary>
+/// The tutorial's make_discriminator_model(): a 28x28 image -> one logit (positive: "real").
+/// </summary>
+public sealed class Discriminator : Module<Tensor, Tensor>
+{
+    public const double DropoutRate = 0.3;
+
+    private readonly Sequential layers;
+
+    public Discriminator() : base(nameof(Discriminator))
+    {
+        layers = Sequential(
+            ("conv1", new TfSameConv2d(1, 64, 5)),
+            ("leaky1", Keras.LeakyReLU()),
+            ("dropout1", Dropout(DropoutRate)),                          // (64, 14, 14)
+
+            ("conv2", new TfSameConv2d(64, 128, 5)),
+            ("leaky2", Keras.LeakyReLU()),
+            ("dropout2", Dropout(DropoutRate)),                          // (128, 7, 7)
+
+            ("flatten", Flatten()),
+            ("dense", Linear(7 * 7 * 128, 1)));                          // one logit
+        RegisterComponents();
+        Keras.InitializeAsKeras(this);
+    }
+
+    /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
+    public Sequential Layers => layers;
+
+    public override Tensor forward(Tensor images) => layers.forward(images);
+}

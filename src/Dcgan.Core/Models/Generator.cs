@@ -1,0 +1,44 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Dcgan.Models;
+
+/// <summary>
+/// The tutorial's make_generator_model(): 100 numbers of noise -> a 28x28 image in [-1, 1].
+/// Shapes are channels-first: Keras's (7, 7, 256) is torch's (256, 7, 7).
+/// </summary>
+public sealed class Generator : Module<Tensor, Tensor>
+{
+    public const int NoiseDim = 100;
+
+    private readonly Sequential layers;
+
+    public Generator() : base(nameof(Generator))
+    {
+        layers = Sequential(
+            ("dense", Linear(NoiseDim, 7 * 7 * 256, hasBias: false)),
+            ("bn1", Keras.BatchNorm1d(7 * 7 * 256)),
+            ("leaky1", Keras.LeakyReLU()),
+            ("reshape", Unflatten(1, [256, 7, 7])),                       // (256, 7, 7)
+
+            ("deconv2", ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false)), // stride 1: 'same' is symmetric
+            ("bn2", Keras.BatchNorm2d(128)),
+            ("leaky2", Keras.LeakyReLU()),                               // (128, 7, 7)
+
+            ("deconv3", new TfSameConvTranspose2d(128, 64, 5, bias: false)),
+            ("bn3", Keras.BatchNorm2d(64)),
+            ("leaky3", Keras.LeakyReLU()),                               // (64, 14, 14)
+
+            ("deconv4", new TfSameConvTranspose2d(64, 1, 5, bias: false)),
+            ("tanh", Tanh()));                                          // (1, 28, 28)
+        RegisterComponents();
+        Keras.InitializeAsKeras(this);
+    }
+
+    /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
+    public Sequential Layers => layers;
+
+    public override Tensor forward(Tensor noise) => layers.forward(noise);
+}

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dcgan.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Training;
+
+/// <summary>
+/// Everything a run needs to go on or to generate: both models, both optimizers, the epoch reached, the run's
+/// seed and batch size, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout,
+/// and the data shuffle).
+/// <para>File layout: the 8 bytes "DCGANCKP", an int32 format version, an int64 payload length, the payload
+/// (TorchSharp's own serialisation of each part, in the order of <see cref="Save"/>), and the SHA-256 of the
+/// payload, so a truncated or damaged file is recognised before anything is restored from it.</para>
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    private static readonly byte[] Magic = "DCGANCKP"u8.ToArray();
+    private const int FormatVersion = 1;
+
+    public required int Epoch { get; init; }
+    public required long Seed { get; init; }
+    public required int BatchSize { get; init; }
+    /// <summary>The [16, 100] noise behind every per-epoch grid.</summary>
+    public required Tensor FixedNoise { get; init; }
+    public required byte[] TorchRngState { get; init; }
+    public required byte[] ShuffleRngState { get; init; }
+
+    /// <summary>Writes the checkpoint atomically: a crash while saving leaves any earlier file intact.</summary>
+    public void Save(string path, Gan gan)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Epoch);
+            writer.Write(Seed);
+            writer.Write(BatchSize);
+            FixedNoise.Save(writer);
+            WriteBytes(writer, TorchRngState);
+            WriteBytes(writer, ShuffleRngState);
+            gan.Generator.save(writer);
+            gan.Discriminator.save(writer);
+            gan.GeneratorOptimizer.save_state_dict(writer);
+            gan.DiscriminatorOptimizer.save_state_dict(writer);
+        }
+        byte[] body = payload.ToArray();
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write((long)body.Length);
+            writer.Write(body);
+            writer.Write(SHA256.HashData(body));
+        });
+    }
+
+    /// <summary>Reads a checkpoint and restores the models and optimizers of <paramref name="gan"/> from it.
+    /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
+    /// undamaged checkpoint of these models.</summary>
+    public static Checkpoint Load(string path, Gan gan)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
+        }
+        byte[] body = ReadVerifiedPayload(path);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
+            int epoch = reader.ReadInt32();
+            long seed = reader.ReadInt64();
+            int batchSize = reader.ReadInt32();
+            var fixedNoise = TensorExtensionMethods.Load(reader);
+            byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
+            gan.Generator.load(reader, strict: true);
+            gan.Discriminator.load(reader, strict: true);
+            gan.GeneratorOptimizer.load_state_dict(reader);
+            gan.DiscriminatorOptimizer.load_state_dict(reader);
+            return new Checkpoint
+            {
+                Epoch = epoch,
+                Seed = seed,
+                BatchSize = batchSize,
+                FixedNoise = fixedNoise,
+                TorchRngState = torchRng,
+                ShuffleRngState = shuffleRng,
+            };
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            throw new InvalidDataException(
+                $"{path} does not hold this tool's models ({e.Message.Split('\n')[0].TrimEnd('.')}); it was written by another version or model.", e);
+        }
+    }
+
+    private static byte[] ReadVerifiedPayload(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        long fileLength = reader.BaseStream.Length;
+        if (fileLength < Magic.Length + 4 + 8 || !reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"{path} is not a DCGAN checkpoint (it lacks the DCGANCKP header).");
+        }
+        int version = reader.ReadInt32();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"{path} is a checkpoint of format {version}; this version of the tool reads format {FormatVersion}.");
+        }
+        long length = reader.ReadInt64();
+        if (length < 0 || reader.BaseStream.Position + length + 32 != fileLength)
+        {
+            throw new InvalidDataException($"{path} is truncated or damaged (its size does not match its header); use an earlier checkpoint.");
+        }
+        byte[] body = reader.ReadBytes((int)length);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(reader.ReadBytes(32)))
+        {
+            throw new InvalidDataException($"{path} is damaged (its checksum does not match); use an earlier checkpoint.");
+        }
+        return body;
+    }
+
+    private static void WriteBytes(BinaryWriter writer, byte[] bytes)
+    {
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
+
+    public void Dispose() => FixedNoise.Dispose();
+}

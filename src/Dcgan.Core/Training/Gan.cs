@@ -1,0 +1,103 @@
+using Dcgan.Models;
+using Generator = Dcgan.Models.Generator;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Dcgan.Training;
+
+/// <summary>What one train step measured: the two losses and the discriminator's mean belief that real
+/// images are real, D(x), and that generated ones are, D(G(z)).</summary>
+public readonly record struct StepLosses(float Generator, float Discriminator, float RealScore, float FakeScore);
+
+/// <summary>
+/// The tutorial's pair of models and optimizers, and its train_step: both losses from one forward pass, each
+/// model's gradient from its own loss, one Adam step for each.
+/// </summary>
+public sealed class Gan : IDisposable
+{
+    public const double LearningRate = 1e-4;
+
+    private readonly Parameter[] generatorParameters;
+    private readonly Parameter[] discriminatorParameters;
+
+    public Gan()
+    {
+        Generator = new Generator();
+        Discriminator = new Discriminator();
+        generatorParameters = [.. Generator.parameters()];
+        discriminatorParameters = [.. Discriminator.parameters()];
+        // tf.keras.optimizers.Adam(1e-4): beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+        GeneratorOptimizer = torch.optim.Adam(generatorParameters, LearningRate, 0.9, 0.999, Keras.AdamEpsilon);
+        DiscriminatorOptimizer = torch.optim.Adam(discriminatorParameters, LearningRate, 0.9, 0.999, Keras.AdamEpsilon);
+    }
+
+    public Generator Generator { get; }
+    public Discriminator Discriminator { get; }
+    public Adam GeneratorOptimizer { get; }
+    public Adam DiscriminatorOptimizer { get; }
+
+    /// <summary>cross_entropy(ones_like(fake_output), fake_output): the generator wants its fakes called real.</summary>
+    public static Tensor GeneratorLoss(Tensor fakeOutput) =>
+        binary_cross_entropy_with_logits(fakeOutput, torch.ones_like(fakeOutput));
+
+    /// <summary>real_loss + fake_loss: real images should be called real (1), generated ones fake (0).</summary>
+    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput) =>
+        binary_cross_entropy_with_logits(realOutput, torch.ones_like(realOutput))
+        + binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput));
+
+    /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28].
+    /// As many fakes as real images are drawn (the tutorial draws a full batch of fakes even for its short
+    /// last batch).</summary>
+    public StepLosses TrainStep(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
+        Generator.train();
+        Discriminator.train();
+
+        var noise = torch.randn(images.shape[0], Generator.NoiseDim);
+        var generatedImages = Generator.call(noise);
+
+        var realOutput = Discriminator.call(images);
+        var fakeOutput = Discriminator.call(generatedImages);
+
+        var genLoss = GeneratorLoss(fakeOutput);
+        var discLoss = DiscriminatorLoss(realOutput, fakeOutput);
+
+        // The tutorial's two GradientTapes: each loss is differentiated only with respect to its own model's
+        // variables, through the same graph. `inputs` makes autograd skip what the other model would need.
+        GeneratorOptimizer.zero_grad();
+        DiscriminatorOptimizer.zero_grad();
+        genLoss.backward(retain_graph: true, inputs: generatorParameters);
+        discLoss.backward(inputs: discriminatorParameters);
+
+        GeneratorOptimizer.step();
+        DiscriminatorOptimizer.step();
+
+        return new StepLosses(
+            genLoss.item<float>(),
+            discLoss.item<float>(),
+            torch.sigmoid(realOutput).mean().item<float>(),
+            torch.sigmoid(fakeOutput).mean().item<float>());
+    }
+
+    /// <summary>Images from the generator in inference mode (batch-norm moving statistics, no gradients), in [-1, 1].
+    /// The caller owns the result.</summary>
+    public Tensor Generate(Tensor noise)
+    {
+        using var noGrad = torch.no_grad();
+        Generator.eval();
+        var images = Generator.call(noise);
+        Generator.train();
+        return images;
+    }
+
+    public void Dispose()
+    {
+        GeneratorOptimizer.Dispose();
+        DiscriminatorOptimizer.Dispose();
+        Generator.Dispose();
+        Discriminator.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+namespace Dcgan.Training;
+
+/// <summary>The tutorial's constants, as options.</summary>
+public sealed record TrainOptions
+{
+    /// <summary>EPOCHS = 50.</summary>
+    public int Epochs { get; init; } = 50;
+
+    /// <summary>BATCH_SIZE = 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>The tutorial saves every 15 epochs; we also save after the last one.</summary>
+    public int CheckpointEvery { get; init; } = 15;
+
+    /// <summary>num_examples_to_generate = 16: the 4x4 grid.</summary>
+    public int ExamplesToGenerate { get; init; } = 16;
+
+    /// <summary>Seeds the weights, the noise, dropout and the shuffle. The tutorial sets none; we always have one
+    /// and record it, so any run can be repeated.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The first problem with these options, in words a user can act on, or null.</summary>
+    public string? Problem() =>
+        Epochs < 1 ? $"--epochs must be at least 1 (got {Epochs})."
+        : BatchSize < 1 ? $"--batch-size must be at least 1 (got {BatchSize})."
+        : CheckpointEvery < 1 ? $"--checkpoint-every must be at least 1 (got {CheckpointEvery}); the last epoch is always saved."
+        : ExamplesToGenerate < 1 ? $"the grid needs at least one example (got {ExamplesToGenerate})."
+        : null;
+}
