@@ -53,10 +53,21 @@ public sealed class Gan : IDisposable
     public StepLosses TrainStep(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
+        var noise = torch.randn(images.shape[0], Generator.NoiseDim);
+        var losses = ComputeGradients(images, noise);
+        GeneratorOptimizer.step();
+        DiscriminatorOptimizer.step();
+        return losses;
+    }
+
+    /// <summary>The forward pass and both backward passes of <see cref="TrainStep"/>, leaving each model's gradient
+    /// in its parameters' .grad, without the optimizer steps.</summary>
+    internal StepLosses ComputeGradients(Tensor images, Tensor noise)
+    {
+        using var scope = torch.NewDisposeScope();
         Generator.train();
         Discriminator.train();
 
-        var noise = torch.randn(images.shape[0], Generator.NoiseDim);
         var generatedImages = Generator.call(noise);
 
         var realOutput = Discriminator.call(images);
@@ -71,9 +82,6 @@ public sealed class Gan : IDisposable
         DiscriminatorOptimizer.zero_grad();
         genLoss.backward(retain_graph: true, inputs: generatorParameters);
         discLoss.backward(inputs: discriminatorParameters);
-
-        GeneratorOptimizer.step();
-        DiscriminatorOptimizer.step();
 
         return new StepLosses(
             genLoss.item<float>(),

@@ -1,0 +1,51 @@
+using Dcgan.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Tests;
+
+/// <summary>Small data the tests make for themselves (they never read ../shared).</summary>
+internal static class Fixtures
+{
+    /// <summary>Deterministic 28x28 "digits": a bright bar whose position depends on the index.</summary>
+    public static ImageSet Images(int count, int rows = 28, int columns = 28)
+    {
+        var pixels = new byte[count * rows * columns];
+        for (int i = 0; i < count; i++)
+        {
+            int bar = 4 + i % (columns - 8);
+            for (int y = 4; y < rows - 4; y++)
+            {
+                pixels[(i * rows + y) * columns + bar] = 255;
+                pixels[(i * rows + y) * columns + bar + 1] = (byte)(40 * (i % 6));
+            }
+        }
+        return new ImageSet(pixels, count, rows, columns);
+    }
+
+    /// <summary>Same shape and bit-for-bit the same values.</summary>
+    public static bool Identical(Tensor a, Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && torch.eq(a, b).all().item<bool>();
+}
+
+/// <summary>A temporary folder removed after the test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dcgan-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a leftover temp folder is harmless
+        }
+    }
+}

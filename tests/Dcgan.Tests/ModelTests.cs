@@ -1,0 +1,177 @@
+using Dcgan.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Tests;
+
+public class ModelTests
+{
+    private static List<(string Name, long[] Shape)> ShapesAfterEachLayer(Sequential layers, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var shapes = new List<(string, long[])>();
+        var x = input;
+        foreach (var (name, module) in layers.named_children())
+        {
+            x = ((nn.Module<Tensor, Tensor>)module).call(x);
+            shapes.Add((name, x.shape));
+        }
+        return shapes;
+    }
+
+    [Fact]
+    public void Generator_has_the_tutorials_shape_after_every_stage()
+    {
+        torch.manual_seed(1);
+        using var g = new Generator();
+        using var noise = torch.randn(3, Generator.NoiseDim);
+
+        var shapes = ShapesAfterEachLayer(g.Layers, noise).ToDictionary(s => s.Name, s => s.Shape);
+
+        Assert.Equal(new long[] { 3, 256, 7, 7 }, shapes["reshape"]);   // Keras (None, 7, 7, 256)
+        Assert.Equal(new long[] { 3, 128, 7, 7 }, shapes["leaky2"]);    // (None, 7, 7, 128)
+        Assert.Equal(new long[] { 3, 64, 14, 14 }, shapes["leaky3"]);   // (None, 14, 14, 64)
+        Assert.Equal(new long[] { 3, 1, 28, 28 }, shapes["tanh"]);      // (None, 28, 28, 1)
+    }
+
+    [Fact]
+    public void Discriminator_gives_one_logit_per_image()
+    {
+        torch.manual_seed(1);
+        using var d = new Discriminator();
+        using var images = torch.rand(5, 1, 28, 28) * 2 - 1;
+
+        var shapes = ShapesAfterEachLayer(d.Layers, images).ToDictionary(s => s.Name, s => s.Shape);
+
+        Assert.Equal(new long[] { 5, 64, 14, 14 }, shapes["dropout1"]);
+        Assert.Equal(new long[] { 5, 128, 7, 7 }, shapes["dropout2"]);
+        Assert.Equal(new long[] { 5, 1 }, shapes["dense"]);
+    }
+
+    private static (long Trainable, long NonTrainable) Count(nn.Module model) =>
+        (model.parameters().Sum(p => p.numel()),
+         // Keras's non-trainable weights are the moving mean and variance; torch's integer
+         // num_batches_tracked counter has no Keras counterpart.
+         model.buffers().Where(b => b.dtype == ScalarType.Float32).Sum(b => b.numel()));
+
+    [Fact]
+    public void Generator_parameter_count_equals_keras_summary()
+    {
+        const long dense = 100 * 7 * 7 * 256, bn1 = 7 * 7 * 256;
+        const long deconv2 = 256 * 128 * 5 * 5, deconv3 = 128 * 64 * 5 * 5, deconv4 = 64 * 1 * 5 * 5;
+        long trainable = dense + 2 * bn1 + deconv2 + 2 * 128 + deconv3 + 2 * 64 + deconv4; // gamma and beta per BN
+        long nonTrainable = 2 * bn1 + 2 * 128 + 2 * 64;                                        // moving mean and variance
+
+        using var g = new Generator();
+
+        Assert.Equal((trainable, nonTrainable), Count(g));
+        Assert.Equal(2_305_472, trainable);                  // Keras: "Trainable params: 2,305,472"
+        Assert.Equal(2_330_944, trainable + nonTrainable);  // Keras: "Total params: 2,330,944"
+    }
+
+    [Fact]
+    public void Discriminator_parameter_count_equals_keras_summary()
+    {
+        long conv1 = 1 * 64 * 5 * 5 + 64, conv2 = 64 * 128 * 5 * 5 + 128, dense = 7 * 7 * 128 + 1;
+
+        using var d = new Discriminator();
+
+        Assert.Equal((conv1 + conv2 + dense, 0L), Count(d));
+        Assert.Equal(212_865, conv1 + conv2 + dense);
+    }
+
+    [Fact]
+    public void Generator_output_lies_in_minus_one_one()
+    {
+        torch.manual_seed(2);
+        using var g = new Generator();
+        using var noise = torch.randn(64, Generator.NoiseDim) * 20;
+
+        using var images = g.call(noise);
+
+        Assert.True(images.min().item<float>() >= -1f);
+        Assert.True(images.max().item<float>() <= 1f);
+        Assert.True(images.abs().max().item<float>() > 0.5f, "a saturating input should reach far into the range");
+    }
+
+    [Fact]
+    public void Layers_use_keras_defaults()
+    {
+        torch.manual_seed(3);
+        using var d = new Discriminator();
+        using var g = new Generator();
+
+        using var leaky = Keras.LeakyReLU();
+        using var minusOne = torch.tensor(new[] { -1f });
+        Assert.Equal(-0.3f, leaky.call(minusOne).item<float>(), 6);
+
+        // Glorot-uniform kernels: |w| <= sqrt(6 / (fan_in + fan_out)), and spread like a uniform distribution.
+        var conv2 = d.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        double limit = Math.Sqrt(6.0 / (64 * 25 + 128 * 25));
+        var w = conv2["layers.conv2.conv.weight"];
+        Assert.True(w.abs().max().item<float>() <= limit);
+        Assert.InRange(w.std().item<float>(), limit / Math.Sqrt(3) * 0.95, limit / Math.Sqrt(3) * 1.05);
+        // Zero biases.
+        Assert.Equal(0f, conv2["layers.conv2.conv.bias"].abs().sum().item<float>());
+        Assert.Equal(0f, conv2["layers.dense.bias"].abs().sum().item<float>());
+
+        // BatchNorm: moving average with momentum 0.99 (0.01 of the new batch) and epsilon 1e-3.
+        var bn = (BatchNorm2d)g.Layers.named_children().Single(c => c.name == "bn2").module;
+        using var batch = torch.full(4, 128, 7, 7, 2f);
+        bn.train();
+        using (bn.call(batch)) { }
+        Assert.Equal(0.02f, bn.running_mean!.mean().item<float>(), 6);
+        bn.eval();
+        using var x = torch.zeros(1, 128, 7, 7);
+        using var normalized = bn.call(x); // (0 - 0.02) / sqrt(running_var + 1e-3) with running_var = 0.99
+        Assert.Equal(-0.02 / Math.Sqrt(0.99 + 1e-3), normalized.mean().item<float>(), 5);
+    }
+
+    [Fact]
+    public void Strided_conv_pads_like_tensorflow_same()
+    {
+        // With an all-ones kernel, output row j sees input rows 2j-1 .. 2j+3 in TensorFlow's 'same' (1 before, 2 after).
+        using var conv = new TfSameConv2d(1, 1, 5);
+        using (torch.no_grad())
+        {
+            foreach (var p in conv.parameters())
+            {
+                p.fill_(p.dim() == 1 ? 0 : 1);
+            }
+        }
+        for (int r = 0; r < 28; r++)
+        {
+            using var input = torch.zeros(1, 1, 28, 28);
+            input[0, 0, r, 0] = 1f;
+            using var output = conv.call(input);
+            Assert.Equal(new long[] { 1, 1, 14, 14 }, output.shape);
+            var rows = Enumerable.Range(0, 14).Where(j => output[0, 0, j, 0].item<float>() != 0).ToArray();
+            var expected = Enumerable.Range(0, 14).Where(j => 2 * j - 1 <= r && r <= 2 * j + 3).ToArray();
+            Assert.Equal(expected, rows);
+        }
+    }
+
+    [Fact]
+    public void Strided_transposed_conv_places_outputs_like_tensorflow_same()
+    {
+        // The transpose of the convolution above: input row j reaches output rows 2j-1 .. 2j+3, cut to 0 .. 2n-1.
+        using var deconv = new TfSameConvTranspose2d(1, 1, 5, bias: false);
+        using (torch.no_grad())
+        {
+            deconv.parameters().Single().fill_(1);
+        }
+        for (int j = 0; j < 7; j++)
+        {
+            using var input = torch.zeros(1, 1, 7, 7);
+            input[0, 0, j, 0] = 1f;
+            using var output = deconv.call(input);
+            Assert.Equal(new long[] { 1, 1, 14, 14 }, output.shape);
+            var rows = Enumerable.Range(0, 14).Where(r => output[0, 0, r, 0].item<float>() != 0).ToArray();
+            var expected = Enumerable.Range(0, 14).Where(r => 2 * j - 1 <= r && r <= 2 * j + 3).ToArray();
+            Assert.Equal(expected, rows);
+        }
+    }
+}

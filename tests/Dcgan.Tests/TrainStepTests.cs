@@ -1,0 +1,96 @@
+using Dcgan.Models;
+using Dcgan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Tests;
+
+public class TrainStepTests
+{
+    private static double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
+
+    [Fact]
+    public void Losses_equal_binary_cross_entropy_by_hand()
+    {
+        float[] real = [2.0f, -0.5f, 0.1f], fake = [-1.5f, 0.3f, 3.0f];
+        using var realLogits = torch.tensor(real).reshape(3, 1);
+        using var fakeLogits = torch.tensor(fake).reshape(3, 1);
+
+        // BCE(target 1) = -log sigmoid(x); BCE(target 0) = -log(1 - sigmoid(x)) = -log sigmoid(-x); means over the batch.
+        double genExpected = fake.Average(x => -LogSigmoid(x));
+        double discExpected = real.Average(x => -LogSigmoid(x)) + fake.Average(x => -LogSigmoid(-x));
+
+        using var gen = Gan.GeneratorLoss(fakeLogits);
+        using var disc = Gan.DiscriminatorLoss(realLogits, fakeLogits);
+
+        Assert.Equal(genExpected, gen.item<float>(), 5);
+        Assert.Equal(discExpected, disc.item<float>(), 5);
+    }
+
+    [Fact]
+    public void One_step_changes_every_weight_of_both_models()
+    {
+        torch.manual_seed(7);
+        using var gan = new Gan();
+        using var images = Fixtures.Images(8).ToTensor();
+        var before = gan.Generator.parameters().Concat(gan.Discriminator.parameters()).Select(p => p.detach().clone()).ToList();
+
+        var losses = gan.TrainStep(images);
+
+        var after = gan.Generator.parameters().Concat(gan.Discriminator.parameters()).ToList();
+        Assert.Equal(before.Count, after.Count);
+        for (int i = 0; i < before.Count; i++)
+        {
+            Assert.False(Fixtures.Identical(before[i], after[i]), $"parameter {i} did not change");
+        }
+        Assert.True(float.IsFinite(losses.Generator) && float.IsFinite(losses.Discriminator));
+        Assert.InRange(losses.RealScore, 0f, 1f);
+        Assert.InRange(losses.FakeScore, 0f, 1f);
+    }
+
+    [Fact]
+    public void Each_model_gets_the_gradient_of_its_own_loss_only()
+    {
+        torch.manual_seed(11);
+        using var gan = new Gan();
+        using var images = Fixtures.Images(6).ToTensor();
+        using var noise = torch.randn(6, Generator.NoiseDim);
+        var gParams = gan.Generator.parameters().ToList();
+        var dParams = gan.Discriminator.parameters().ToList();
+
+        // Reference: the tutorial's two tapes, written out with autograd.grad on one forward pass. Same seed,
+        // so dropout draws the same masks as in the step under test.
+        torch.manual_seed(99);
+        var fakeImages = gan.Generator.call(noise);
+        var realOut = gan.Discriminator.call(images);
+        var fakeOut = gan.Discriminator.call(fakeImages);
+        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut)], [.. gParams], retain_graph: true);
+        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut)], [.. dParams]);
+
+        torch.manual_seed(99);
+        gan.ComputeGradients(images, noise);
+
+        for (int i = 0; i < gParams.Count; i++)
+        {
+            Assert.True(gParams[i].grad!.allclose(genGrads[i], rtol: 1e-4, atol: 1e-6), $"generator parameter {i}");
+        }
+        for (int i = 0; i < dParams.Count; i++)
+        {
+            Assert.True(dParams[i].grad!.allclose(discGrads[i], rtol: 1e-4, atol: 1e-6), $"discriminator parameter {i}");
+        }
+    }
+
+    [Fact]
+    public void Optimizers_are_keras_adam()
+    {
+        using var gan = new Gan();
+        foreach (var optimizer in new[] { gan.GeneratorOptimizer, gan.DiscriminatorOptimizer })
+        {
+            var group = optimizer.ParamGroups.Single();
+            Assert.Equal(1e-4, group.LearningRate);
+            var options = (TorchSharp.Modules.Adam.Options)((TorchSharp.Modules.ParamGroup)group).Options;
+            Assert.Equal((0.9, 0.999, 1e-7), (options.beta1!.Value, options.beta2!.Value, options.eps!.Value));
+        }
+    }
+}
