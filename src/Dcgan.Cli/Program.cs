@@ -6,4 +6,4 @@ var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST
     TrainCommand.Create(),
     GenerateCommand.Create(),
 };
-return root.Parse(args).Invoke();
+return UserErrors.ParseAndRun(root, args);

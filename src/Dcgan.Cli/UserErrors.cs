@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Dcgan.Cli;
 
 /// <summary>
@@ -7,7 +9,26 @@ namespace Dcgan.Cli;
 internal static class UserErrors
 {
     public const int Failure = 1;
-    public const int Interrupted = 130; // 128 + SIGINT, as shells report Ctrl+C
+    public const int Usage = 2;          // a bad command line, as most Unix tools report it
+    public const int Interrupted = 130;  // 128 + SIGINT, as shells report Ctrl+C
+
+    /// <summary>Parses the command line; a mistake in it is reported in one line per problem and a pointer to
+    /// --help, instead of System.CommandLine's default of the whole help page.</summary>
+    public static int ParseAndRun(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0)
+        {
+            return parsed.Invoke();
+        }
+        foreach (var error in parsed.Errors)
+        {
+            Console.Error.WriteLine($"dcgan: {error.Message}");
+        }
+        string command = parsed.CommandResult.Command is RootCommand ? "dcgan" : $"dcgan {parsed.CommandResult.Command.Name}";
+        Console.Error.WriteLine($"Run '{command} --help' for the options.");
+        return Usage;
+    }
 
     public static int Run(Func<int> action)
     {

@@ -58,8 +58,7 @@ public class IdxFileTests
 
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(dir.File("notes.txt")));
 
-        Assert.Contains("is not an IDX file (it starts with bytes 68656C6C)", e.Message);
-        Assert.Contains("pass the image file", e.Message);
+        Assert.Equal($"{dir.File("notes.txt")} is not an IDX file (it starts with bytes 68656C6C, not 00000803); pass an IDX image file such as train-images-idx3-ubyte.gz.", e.Message);
     }
 
     [Fact]
@@ -70,7 +69,7 @@ public class IdxFileTests
 
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(dir.File("labels.gz")));
 
-        Assert.Contains("is an IDX file with 1 dimensions (magic 2049), not an IDX image file (magic 2051)", e.Message);
+        Assert.Contains("is an IDX file of 1 dimensions (magic 2049), not an IDX image file (magic 2051); pass an IDX image file", e.Message);
     }
 
     [Fact]

@@ -103,11 +103,11 @@ public static class IdxFile
         int magic = BinaryPrimitives.ReadInt32BigEndian(word);
         if (magic != expectedMagic)
         {
+            string example = kind == "image" ? "train-images-idx3-ubyte.gz" : "train-labels-idx1-ubyte.gz";
             string what = (magic & ~0xff) == 0x00000800
-                ? $"an IDX file with {magic & 0xff} dimensions (magic {magic})"
-                : $"not an IDX file (it starts with bytes {Convert.ToHexString(word)})";
-            throw new InvalidDataException(
-                $"{path} is {what}, not an IDX {kind} file (magic {expectedMagic}); pass the {kind} file, such as {(kind == "image" ? "train-images-idx3-ubyte.gz" : "train-labels-idx1-ubyte.gz")}.");
+                ? $"an IDX file of {magic & 0xff} dimensions (magic {magic}), not an IDX {kind} file (magic {expectedMagic})"
+                : $"not an IDX file (it starts with bytes {Convert.ToHexString(word)}, not {expectedMagic:X8})";
+            throw new InvalidDataException($"{path} is {what}; pass an IDX {kind} file such as {example}.");
         }
         var dims = new int[magic & 0xff];
         for (int i = 0; i < dims.Length; i++)

@@ -1,9 +1,9 @@
 using Dcgan.Models;
-using Generator = Dcgan.Models.Generator;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
+using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
 

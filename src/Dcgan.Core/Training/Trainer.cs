@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Dcgan.Data;
 using Dcgan.Imaging;
 using Dcgan.Models;
-using Generator = Dcgan.Models.Generator;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
 

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Dcgan.Data;
+using SixLabors.ImageSharp;
+using SkiaSharp;
+
+namespace Dcgan.Tests;
+
+/// <summary>The dcgan program as a user runs it: a child process, its exit code, what it prints, what it writes.</summary>
+public class CliTests
+{
+    private static (int ExitCode, string Out, string Err) Dcgan(params string[] args)
+    {
+        // The program is built beside the tests (project reference); run it with the same dotnet host.
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dcgan.dll"));
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dcgan did not finish in 5 minutes: " + string.Join(' ', args));
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string TinyDataset(TempFolder dir, int count = 48)
+    {
+        string path = dir.File("tiny-images-idx3-ubyte.gz");
+        IdxFile.WriteImages(path, Fixtures.Images(count));
+        return path;
+    }
+
+    [Fact]
+    public void Train_writes_grids_checkpoints_and_gif_then_resumes_and_generates()
+    {
+        using var dir = new TempFolder();
+        string data = TinyDataset(dir), run = dir.File("run");
+
+        var train = Dcgan("train", "--images", data, "--epochs", "3", "--batch-size", "32", "--checkpoint-every", "2", "--out", run, "--seed", "1");
+
+        Assert.True(train.ExitCode == 0, train.Err);
+        Assert.Contains("Time for epoch 1 is ", train.Out);
+        Assert.Contains("Time for epoch 3 is ", train.Out);
+        Assert.Equal(
+            new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png" },
+            Directory.GetFiles(run).Select(Path.GetFileName).Order());
+        // Every 2 epochs, and after the last one.
+        Assert.Equal(new[] { "epoch-0002.ckpt", "epoch-0003.ckpt" },
+            Directory.GetFiles(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
+        using (var gif = SixLabors.ImageSharp.Image.Load(Path.Combine(run, "dcgan.gif")))
+        {
+            Assert.Equal(3, gif.Frames.Count);
+        }
+
+        var resume = Dcgan("train", "--images", data, "--epochs", "4", "--batch-size", "32", "--out", run);
+        Assert.True(resume.ExitCode == 0, resume.Err);
+        Assert.Contains("from epoch 3", resume.Out);
+        Assert.DoesNotContain("Time for epoch 3 is", resume.Out);
+        Assert.Contains("Time for epoch 4 is ", resume.Out);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "epoch-0004.ckpt")));
+
+        var refused = Dcgan("train", "--images", data, "--epochs", "5", "--batch-size", "16", "--out", run);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("resume it with --batch-size 32", refused.Err);
+
+        string png = dir.File("digits.png"), again = dir.File("again.png");
+        var generate = Dcgan("generate", "--run", run, "--out", png, "--count", "9", "--seed", "3");
+        Assert.True(generate.ExitCode == 0, generate.Err);
+        Assert.Contains("epoch 4", generate.Out);
+        using (var grid = SKBitmap.Decode(png))
+        {
+            Assert.Equal(3 * 28 * 4 + 4 * 4, grid.Width); // 3x3 tiles, scaled 4x, with gutters
+        }
+        var same = Dcgan("generate", "--checkpoint", Path.Combine(run, "checkpoints", "epoch-0004.ckpt"), "--out", again, "--count", "9", "--seed", "3");
+        Assert.True(same.ExitCode == 0, same.Err);
+        Assert.Equal(File.ReadAllBytes(png), File.ReadAllBytes(again));
+    }
+
+    private static (string Label, string[] Args, int ExitCode, string Message)[] BadInputs(string folder, string data) =>
+    [
+        ("missing file", ["train", "--images", Path.Combine(folder, "missing.gz"), "--out", Path.Combine(folder, "r")], 1, "missing.gz does not exist"),
+        ("text file", ["train", "--images", Path.Combine(folder, "notes.txt"), "--out", Path.Combine(folder, "r")], 1, "is not an IDX file"),
+        ("no epochs", ["train", "--images", data, "--epochs", "0"], 2, "--epochs must be at least 1 (got 0)."),
+        ("unwritable out", ["train", "--images", data, "--out", Path.Combine(folder, "notes.txt", "run")], 1, "cannot write to"),
+        ("no checkpoint", ["generate", "--run", folder, "--out", Path.Combine(folder, "g.png")], 1, "holds no checkpoints"),
+        ("run and checkpoint", ["generate", "--run", folder, "--checkpoint", "x", "--out", "g.png"], 2, "Name either --run DIR or --checkpoint FILE"),
+    ];
+
+    [Fact]
+    public void Bad_input_gets_one_line_and_a_nonzero_exit_code()
+    {
+        using var dir = new TempFolder();
+        string data = TinyDataset(dir, 4);
+        File.WriteAllText(dir.File("notes.txt"), "not images at all");
+
+        foreach (var (label, args, code, message) in BadInputs(dir.Path, data))
+        {
+            var result = Dcgan(args);
+
+            Assert.True(code == result.ExitCode, $"{label}: exit code {result.ExitCode}, stderr: {result.Err}");
+            Assert.Contains(message, result.Err);
+            Assert.DoesNotContain("   at ", result.Err); // no stack trace
+            Assert.StartsWith("dcgan: ", result.Err);
+            Assert.True(result.Err.TrimEnd().Split('\n').Length <= 2, $"{label}: {result.Err}");
+        }
+    }
+}
