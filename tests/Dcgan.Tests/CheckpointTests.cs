@@ -63,15 +63,21 @@ public class CheckpointTests
         }
     }
 
+    /// <summary>Saves a checkpoint of <paramref name="gan"/>, then lets <paramref name="damage"/> change its bytes.</summary>
+    private static string SaveAndDamage(TempFolder dir, Gan gan, Func<byte[], byte[]> damage)
+    {
+        using var noise = torch.randn(16, 100);
+        StateOf(gan, 1, noise).Save(dir.File("c.ckpt"), gan);
+        File.WriteAllBytes(dir.File("c.ckpt"), damage(File.ReadAllBytes(dir.File("c.ckpt"))));
+        return dir.File("c.ckpt");
+    }
+
     [Fact]
     public void Truncated_checkpoint_is_refused()
     {
         using var dir = new TempFolder();
         using var gan = new Gan();
-        using var noise = torch.randn(16, 100);
-        StateOf(gan, 1, noise).Save(dir.File("c.ckpt"), gan);
-        byte[] bytes = File.ReadAllBytes(dir.File("c.ckpt"));
-        File.WriteAllBytes(dir.File("c.ckpt"), bytes[..(bytes.Length - 1000)]);
+        SaveAndDamage(dir, gan, bytes => bytes[..(bytes.Length - 1000)]);
 
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(dir.File("c.ckpt"), gan));
 
@@ -83,11 +89,11 @@ public class CheckpointTests
     {
         using var dir = new TempFolder();
         using var gan = new Gan();
-        using var noise = torch.randn(16, 100);
-        StateOf(gan, 1, noise).Save(dir.File("c.ckpt"), gan);
-        byte[] bytes = File.ReadAllBytes(dir.File("c.ckpt"));
-        bytes[bytes.Length / 2] ^= 0xff;
-        File.WriteAllBytes(dir.File("c.ckpt"), bytes);
+        SaveAndDamage(dir, gan, bytes =>
+        {
+            bytes[bytes.Length / 2] ^= 0xff;
+            return bytes;
+        });
 
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(dir.File("c.ckpt"), gan));
 

@@ -130,27 +130,33 @@ public class ModelTests
         Assert.Equal(-0.02 / Math.Sqrt(0.99 + 1e-3), normalized.mean().item<float>(), 5);
     }
 
-    [Fact]
-    public void Strided_conv_pads_like_tensorflow_same()
+    /// <summary>With all-ones weights and no bias, the output rows (of column 0) that an impulse at input row
+    /// <paramref name="row"/> reaches.</summary>
+    private static int[] RowsReached(nn.Module<Tensor, Tensor> layer, int inputSize, int row)
     {
-        // With an all-ones kernel, output row j sees input rows 2j-1 .. 2j+3 in TensorFlow's 'same' (1 before, 2 after).
-        using var conv = new TfSameConv2d(1, 1, 5);
         using (torch.no_grad())
         {
-            foreach (var p in conv.parameters())
+            foreach (var p in layer.parameters())
             {
                 p.fill_(p.dim() == 1 ? 0 : 1);
             }
         }
+        using var input = torch.zeros(1, 1, inputSize, inputSize);
+        input[0, 0, row, 0] = 1f;
+        using var output = layer.call(input);
+        Assert.Equal(new long[] { 1, 1, 14, 14 }, output.shape);
+        return Enumerable.Range(0, 14).Where(r => output[0, 0, r, 0].item<float>() != 0).ToArray();
+    }
+
+    [Fact]
+    public void Strided_conv_pads_like_tensorflow_same()
+    {
+        // Output row j sees input rows 2j-1 .. 2j+3 in TensorFlow's 'same' (1 pixel of padding before, 2 after).
+        using var conv = new TfSameConv2d(1, 1, 5);
         for (int r = 0; r < 28; r++)
         {
-            using var input = torch.zeros(1, 1, 28, 28);
-            input[0, 0, r, 0] = 1f;
-            using var output = conv.call(input);
-            Assert.Equal(new long[] { 1, 1, 14, 14 }, output.shape);
-            var rows = Enumerable.Range(0, 14).Where(j => output[0, 0, j, 0].item<float>() != 0).ToArray();
             var expected = Enumerable.Range(0, 14).Where(j => 2 * j - 1 <= r && r <= 2 * j + 3).ToArray();
-            Assert.Equal(expected, rows);
+            Assert.Equal(expected, RowsReached(conv, 28, r));
         }
     }
 
@@ -159,19 +165,10 @@ public class ModelTests
     {
         // The transpose of the convolution above: input row j reaches output rows 2j-1 .. 2j+3, cut to 0 .. 2n-1.
         using var deconv = new TfSameConvTranspose2d(1, 1, 5, bias: false);
-        using (torch.no_grad())
-        {
-            deconv.parameters().Single().fill_(1);
-        }
         for (int j = 0; j < 7; j++)
         {
-            using var input = torch.zeros(1, 1, 7, 7);
-            input[0, 0, j, 0] = 1f;
-            using var output = deconv.call(input);
-            Assert.Equal(new long[] { 1, 1, 14, 14 }, output.shape);
-            var rows = Enumerable.Range(0, 14).Where(r => output[0, 0, r, 0].item<float>() != 0).ToArray();
             var expected = Enumerable.Range(0, 14).Where(r => 2 * j - 1 <= r && r <= 2 * j + 3).ToArray();
-            Assert.Equal(expected, rows);
+            Assert.Equal(expected, RowsReached(deconv, 7, j));
         }
     }
 }
