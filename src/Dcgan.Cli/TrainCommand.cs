@@ -11,11 +11,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var defaults = new TrainOptions();
-        var images = new Option<FileInfo>("--images")
-        {
-            Description = "IDX image file to train on (gzip or raw), e.g. train-images-idx3-ubyte.gz; labels are not needed",
-            Required = true,
-        };
+        var data = new DataOptions();
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => defaults.Epochs }.AtLeast(1);
         var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => defaults.BatchSize }.AtLeast(1);
         var checkpointEvery = new Option<int>("--checkpoint-every")
@@ -31,10 +27,12 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
 
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
-            "Example: dcgan train --images train-images-idx3-ubyte.gz --epochs 50 --out runs/mnist")
+            "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
+            "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            images, epochs, batchSize, checkpointEvery, output, seed,
+            epochs, batchSize, checkpointEvery, output, seed,
         };
+        data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             var options = new TrainOptions
@@ -46,11 +44,11 @@ internal static class TrainCommand
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();
-            string imagesPath = parsed.GetValue(images)!.FullName;
-            var data = IdxFile.ReadImages(imagesPath);
+            var loaded = Downloads.Load(data.Request(parsed), Split.Train);
+            var images = loaded.Images;
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Training on {data.Count} images of {data.Rows}x{data.Columns} from {imagesPath}: {options.Epochs} epochs of batch {options.BatchSize}, seed {options.Seed}, into {run.Path}"));
+                $"Training on {images.Count} images of {images.Rows}x{images.Columns} from {loaded.ImagesPath}: {options.Epochs} epochs of batch {options.BatchSize}, seed {options.Seed}, into {run.Path}"));
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) =>
             {
@@ -60,7 +58,7 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                Trainer.Run(data, options, run, PrintEpoch, Console.WriteLine, cancel.Token);
+                Trainer.Run(images, options, run, PrintEpoch, Console.WriteLine, cancel.Token);
             }
             finally
             {

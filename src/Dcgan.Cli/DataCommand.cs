@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Dcgan.Data;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan data info | fetch: what data the tool would use, and downloading it ahead of training.</summary>
+internal static class DataCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Find, check and download datasets.");
+        command.Subcommands.Add(Info());
+        command.Subcommands.Add(Fetch());
+        return command;
+    }
+
+    private static Command Info()
+    {
+        var data = new DataOptions();
+        var command = new Command("info", "Show what data was found and where (never downloads): counts, shape, pixel range, classes, checksum.\n" +
+            "Example: dcgan data info --dataset fashion-mnist");
+        data.AddTo(command);
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            var request = data.Request(parsed) with { Offline = true };
+            foreach (var split in new[] { Split.Train, Split.Test })
+            {
+                if (split == Split.Test && request.Images is not null)
+                {
+                    break; // --images names one file, not a dataset with two splits
+                }
+                LoadedData loaded;
+                try
+                {
+                    loaded = DataSource.Load(request, split);
+                }
+                catch (DownloadFailedException)
+                {
+                    Console.WriteLine($"{split.ToString().ToLowerInvariant()}: not found on this machine; 'dcgan data fetch{DatasetArgument(request)}' downloads it.");
+                    continue;
+                }
+                catch (InvalidDataException e)
+                {
+                    Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {e.Message}");
+                    continue;
+                }
+                Console.WriteLine(Describe(split, loaded));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Fetch()
+    {
+        var data = new DataOptions();
+        var command = new Command("fetch", "Download a dataset's train and test files into the cache, verified, without training.\n" +
+            "Example: dcgan data fetch --dataset mnist");
+        data.AddTo(command);
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            var request = data.Request(parsed);
+            foreach (var split in new[] { Split.Train, Split.Test })
+            {
+                var loaded = Downloads.Load(request, split);
+                Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {loaded.Images.Count} images at {loaded.ImagesPath} ({loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail})");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string DatasetArgument(DataRequest request) =>
+        request.Dataset == DatasetCatalog.Mnist.Name ? "" : $" --dataset {request.Dataset}";
+
+    private static string Describe(Split split, LoadedData loaded)
+    {
+        var images = loaded.Images;
+        byte min = images.Pixels.Min(), max = images.Pixels.Max();
+        double mean = images.Pixels.Average(p => (double)p);
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"{split.ToString().ToLowerInvariant()}: {images.Count} images of {images.Rows}x{images.Columns}");
+        text.AppendLine(c, $"  from      {loaded.Source}: {loaded.ImagesPath}");
+        text.AppendLine(c, $"  pixels    {min}..{max}, mean {mean:F1}");
+        text.AppendLine(c, $"  checksum  {loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}");
+        if (loaded.Labels is { } labels)
+        {
+            var counts = labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+            text.AppendLine(c, $"  classes   {string.Join("  ", counts)}");
+        }
+        else
+        {
+            text.AppendLine("  classes   (no labels)");
+        }
+        return text.ToString().TrimEnd();
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Dcgan.Data;
+
+namespace Dcgan.Cli;
+
+/// <summary>The options that say where data comes from, shared by train and data.</summary>
+internal sealed class DataOptions
+{
+    private readonly Option<FileInfo> images = new("--images")
+    {
+        Description = "An IDX image file (gzip or raw), such as train-images-idx3-ubyte.gz",
+    };
+
+    private readonly Option<FileInfo> labels = new("--labels") { Description = "The IDX label file of --images (optional)" };
+
+    private readonly Option<string> data = new("--data")
+    {
+        Description = "A folder with the standard IDX files, or a Keras-style mnist.npz",
+    };
+
+    private readonly Option<string> dataset = new("--dataset")
+    {
+        Description = "The dataset to find or download when no file is named",
+        DefaultValueFactory = _ => DatasetCatalog.Mnist.Name,
+    };
+
+    private readonly Option<string[]> mirrors = new("--mirror")
+    {
+        Description = "A download location to use instead of the defaults (repeatable; a URL ending in .npz is a Keras archive). Also $DCGAN_MIRRORS",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public DataOptions() => dataset.AcceptOnlyFromAmong([.. DatasetCatalog.All.Select(d => d.Name)]);
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(images);
+        command.Options.Add(labels);
+        command.Options.Add(data);
+        command.Options.Add(dataset);
+        command.Options.Add(mirrors);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(images) is not null && result.GetResult(data) is not null)
+            {
+                result.AddError("Name either --images FILE or --data DIR|FILE.npz, not both.");
+            }
+        });
+    }
+
+    public DataRequest Request(ParseResult parsed) => new()
+    {
+        Images = parsed.GetValue(images)?.FullName,
+        Labels = parsed.GetValue(labels)?.FullName,
+        Data = parsed.GetValue(data) is { } d ? Path.GetFullPath(d) : null,
+        Dataset = parsed.GetValue(dataset)!,
+        Mirrors = parsed.GetValue(mirrors) ?? [],
+    };
+}

@@ -1,0 +1,47 @@
+using Dcgan.Data;
+using Spectre.Console;
+
+namespace Dcgan.Cli;
+
+/// <summary>Loads data for a command, showing a progress bar with bytes and speed while anything downloads (plain
+/// lines when the output is not a terminal).</summary>
+internal static class Downloads
+{
+    public static LoadedData Load(DataRequest request, Split split, CancellationToken cancel = default)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            var plain = new Progress<DownloadProgress>(_ => { });
+            return DataSource.Load(request, split, progress: plain, log: Console.WriteLine, cancel: cancel);
+        }
+        LoadedData? loaded = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                // Progress<T> would post to the thread pool; this reporter updates the bar in place, in order.
+                var progress = new Reporter(p =>
+                {
+                    if (!tasks.TryGetValue(p.File, out var task))
+                    {
+                        tasks[p.File] = task = context.AddTask(p.File, maxValue: p.Total ?? 1);
+                    }
+                    if (p.Total is { } total)
+                    {
+                        task.MaxValue = total;
+                    }
+                    task.Value = p.Bytes;
+                });
+                loaded = DataSource.Load(request, split, progress: progress, log: _ => { }, cancel: cancel);
+            });
+        return loaded!;
+    }
+
+    private sealed class Reporter(Action<DownloadProgress> report) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => report(value);
+    }
+}

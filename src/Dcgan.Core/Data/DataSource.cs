@@ -1,0 +1,228 @@
+using System.Globalization;
+
+namespace Dcgan.Data;
+
+/// <summary>Data ready to use, with where it came from and whether its checksum was verified.</summary>
+public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum);
+
+/// <summary>
+/// Finds the data a <see cref="DataRequest"/> names, in the order a user expects: files they name; else, for a
+/// known dataset, a system copy, this tool's cache, Keras's cache, and finally a verified download into the cache.
+/// </summary>
+public static class DataSource
+{
+    public static LoadedData Load(DataRequest request, Split split, Downloader? downloader = null,
+        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        if (request.Images is not null)
+        {
+            var images = IdxFile.ReadImages(request.Images);
+            byte[]? labels = request.Labels is null ? null : IdxFile.ReadLabelled(request.Images, request.Labels).Labels;
+            return new(images, labels, "--images", request.Images, Unverified());
+        }
+        if (request.Labels is not null)
+        {
+            throw new ArgumentException("--labels goes with --images (the image file they belong to).");
+        }
+        var dataset = DatasetCatalog.Find(request.Dataset)
+            ?? throw new ArgumentException($"unknown dataset '{request.Dataset}'; choose one of: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+        return Load(dataset, request, split, downloader, progress, log, cancel);
+    }
+
+    /// <summary>As above, for a dataset given in full (tests use their own, with their own checksums).</summary>
+    public static LoadedData Load(Dataset dataset, DataRequest request, Split split, Downloader? downloader = null,
+        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        if (request.Data is not null)
+        {
+            return FromUserCopy(request.Data, dataset, split);
+        }
+        return FromKnownPlaces(dataset, request, split, log)
+               ?? Download(dataset, request, split, downloader, progress, log, cancel);
+    }
+
+    private static ChecksumCheck Unverified() => new(ChecksumStatus.Unknown, "a file you named; not checked against a published checksum");
+
+    private static LoadedData FromUserCopy(string data, Dataset dataset, Split split)
+    {
+        if (File.Exists(data) && data.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+        {
+            return FromNpz(data, split, "--data", CheckNpz(data, dataset));
+        }
+        if (!Directory.Exists(data))
+        {
+            throw new InvalidDataException($"{data} is neither a folder nor a .npz file; --data takes a folder with the IDX files ({dataset.Images(split).Name}, ...) or a Keras-style mnist.npz.");
+        }
+        return FromFolder(data, dataset, split, "--data")
+            ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form); put the IDX files there or pass --images FILE.");
+    }
+
+    private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)
+    {
+        var places = new List<(string Folder, string Label)>();
+        if (request.UseSystemFolder && dataset.SystemFolder is { } system)
+        {
+            places.Add((system, "system copy"));
+        }
+        places.Add((CacheOf(request, dataset), "cache"));
+        foreach (var (folder, label) in places)
+        {
+            if (FromFolder(folder, dataset, split, label) is { } found)
+            {
+                if (found.Checksum.Status != ChecksumStatus.Mismatch)
+                {
+                    return found;
+                }
+                log?.Invoke($"Ignoring {found.ImagesPath}: {found.Checksum.Detail}.");
+            }
+        }
+        if (dataset.NpzName is { } npzName)
+        {
+            foreach (var (folder, label) in new[] { (CacheOf(request, dataset), "cache"), (request.KerasFolder, "Keras cache") })
+            {
+                string npz = Path.Combine(folder, npzName);
+                if (File.Exists(npz))
+                {
+                    var check = CheckNpz(npz, dataset);
+                    if (check.Status == ChecksumStatus.Verified)
+                    {
+                        return FromNpz(npz, split, label, check);
+                    }
+                    log?.Invoke($"Ignoring {npz}: {check.Detail}.");
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The IDX files of <paramref name="split"/> in a folder, gzip or raw, under their standard names.</summary>
+    private static LoadedData? FromFolder(string folder, Dataset dataset, Split split, string source)
+    {
+        string? images = Locate(folder, dataset.Images(split).Name);
+        if (images is null)
+        {
+            return null;
+        }
+        string? labels = Locate(folder, dataset.Labels(split).Name);
+        var (set, labelBytes) = labels is null ? (IdxFile.ReadImages(images), null) : IdxFile.ReadLabelled(images, labels);
+        return new(set, labelBytes, source, images, Checksums.Check(images, dataset.Images(split)));
+    }
+
+    private static string? Locate(string folder, string gzName)
+    {
+        string raw = gzName[..^3];
+        // The standard name, its uncompressed form, and the dotted variant some copies use (train-images.idx3-ubyte).
+        string[] candidates = [gzName, raw, raw.Replace("-idx", ".idx", StringComparison.Ordinal)];
+        return candidates.Select(c => Path.Combine(folder, c)).FirstOrDefault(File.Exists);
+    }
+
+    private static ChecksumCheck CheckNpz(string path, Dataset dataset) =>
+        dataset.NpzSha256 is not { } sha ? new(ChecksumStatus.Unknown, "no published checksum")
+        : Checksums.Sha256(path) == sha ? new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches")
+        : new(ChecksumStatus.Mismatch, "SHA-256 differs from the published mnist.npz");
+
+    private static LoadedData FromNpz(string path, Split split, string source, ChecksumCheck check)
+    {
+        string suffix = split == Split.Train ? "train" : "test";
+        var images = NpzFile.ReadImages(path, "x_" + suffix);
+        var labels = NpzFile.Read(path, "y_" + suffix).Data;
+        if (labels.Length != images.Count)
+        {
+            throw new InvalidDataException($"{path} holds {images.Count} x_{suffix} images but {labels.Length} y_{suffix} labels; the archive is damaged.");
+        }
+        return new(images, labels, source, $"{path}:x_{suffix}", check);
+    }
+
+    public static string CacheOf(DataRequest request, Dataset dataset) => Path.Combine(request.CacheFolder, dataset.Name);
+
+    /// <summary>The mirrors to try: the request's, else the environment's, else the dataset's own.</summary>
+    public static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset)
+    {
+        var chosen = request.Mirrors.Count > 0 ? request.Mirrors : DataRequest.MirrorsFromEnvironment();
+        if (chosen.Count == 0)
+        {
+            return (dataset.IdxMirrors, dataset.NpzMirrors ?? []);
+        }
+        bool IsNpz(string m) => m.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
+        return (chosen.Where(m => !IsNpz(m)).ToList(), chosen.Where(IsNpz).ToList());
+    }
+
+    /// <summary>Downloads the split's IDX files into the cache (or, failing that, the .npz), verified.</summary>
+    private static LoadedData Download(Dataset dataset, DataRequest request, Split split, Downloader? downloader,
+        IProgress<DownloadProgress>? progress, Action<string>? log, CancellationToken cancel)
+    {
+        string cache = CacheOf(request, dataset);
+        var (idxMirrors, npzMirrors) = MirrorsFor(request, dataset);
+        bool own = downloader is null;
+        downloader ??= new Downloader();
+        var failures = new List<string>();
+        if (request.Offline)
+        {
+            throw new DownloadFailedException(OfflineAdvice(dataset, request, split, [$"{dataset.Name} ({split.ToString().ToLowerInvariant()}) is not on this machine yet; 'dcgan data fetch' downloads it."]));
+        }
+        try
+        {
+            if (idxMirrors.Count > 0)
+            {
+                try
+                {
+                    foreach (var file in new[] { dataset.Images(split), dataset.Labels(split) })
+                    {
+                        log?.Invoke($"Downloading {file.Name} into {cache}");
+                        downloader.FetchAsync(file.Name, [.. idxMirrors.Select(m => new Uri(new Uri(WithSlash(m)), file.Name))],
+                            file.GzipMd5, null, cache, progress, cancel).GetAwaiter().GetResult();
+                    }
+                    return FromFolder(cache, dataset, split, "download")!;
+                }
+                catch (DownloadFailedException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }
+            if (npzMirrors.Count > 0 && dataset.NpzName is { } npzName && dataset.NpzSha256 is { } npzSha)
+            {
+                try
+                {
+                    log?.Invoke($"Downloading {npzName} into {cache}");
+                    string npz = downloader.FetchAsync(npzName, [.. npzMirrors.Select(m => new Uri(m))], null, npzSha, cache, progress, cancel)
+                        .GetAwaiter().GetResult();
+                    return FromNpz(npz, split, "download", new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
+                }
+                catch (DownloadFailedException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }
+        }
+        finally
+        {
+            if (own)
+            {
+                downloader.Dispose();
+            }
+        }
+        throw new DownloadFailedException(OfflineAdvice(dataset, request, split, failures));
+    }
+
+    private static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";
+
+    private static string OfflineAdvice(Dataset dataset, DataRequest request, Split split, List<string> failures)
+    {
+        var file = dataset.Images(split);
+        string cache = CacheOf(request, dataset);
+        var lines = new List<string>
+        {
+            failures.Count == 0 ? $"no mirror is configured for {dataset.Name}." : string.Join(Environment.NewLine + "  ", failures),
+            "",
+            $"Without network, give the tool a local copy of {dataset.Name} in one of these ways:",
+            string.Create(CultureInfo.InvariantCulture, $"  - put {file.Name} (MD5 {file.GzipMd5}) and {dataset.Labels(split).Name} in {cache}/"),
+        };
+        if (dataset.NpzName is { } npz)
+        {
+            lines.Add($"  - put Keras's {npz} in {request.KerasFolder}/ or {cache}/");
+        }
+        lines.Add($"  - or name it: --images {file.Name}, --data FOLDER (the IDX files){(dataset.NpzName is null ? "" : $", or --data {dataset.NpzName}")}");
+        lines.Add("A mirror of your own can be named with --mirror URL or DCGAN_MIRRORS.");
+        return string.Join(Environment.NewLine, lines);
+    }
+}
