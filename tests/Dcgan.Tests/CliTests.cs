@@ -8,7 +8,9 @@ namespace Dcgan.Tests;
 /// <summary>The dcgan program as a user runs it: a child process, its exit code, what it prints, what it writes.</summary>
 public class CliTests
 {
-    private static (int ExitCode, string Out, string Err) Dcgan(params string[] args)
+    private static (int ExitCode, string Out, string Err) Dcgan(params string[] args) => DcganWith([], args);
+
+    private static (int ExitCode, string Out, string Err) DcganWith(Dictionary<string, string> environment, params string[] args)
     {
         // The program is built beside the tests (project reference); run it with the same dotnet host.
         var start = new ProcessStartInfo(Environment.ProcessPath!)
@@ -16,6 +18,10 @@ public class CliTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dcgan.dll"));
         foreach (string a in args)
         {
@@ -112,5 +118,39 @@ public class CliTests
             Assert.StartsWith("dcgan: ", result.Err);
             Assert.True(result.Err.TrimEnd().Split('\n').Length <= 2, $"{label}: {result.Err}");
         }
+    }
+
+    [Fact]
+    public void Train_with_no_data_option_explains_what_to_do_offline()
+    {
+        using var dir = new TempFolder();
+        var offline = new Dictionary<string, string>
+        {
+            ["DCGAN_DATA"] = dir.File("cache"),
+            ["DCGAN_MIRRORS"] = "http://127.0.0.1:9/mnist/",
+            ["HOME"] = dir.Path, // no Keras cache
+        };
+
+        var result = DcganWith(offline, "train", "--epochs", "1", "--out", dir.File("run"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("dcgan: error: could not download train-images-idx3-ubyte.gz: http://127.0.0.1:9/mnist/train-images-idx3-ubyte.gz", result.Err);
+        Assert.Contains($"in {Path.Combine(dir.File("cache"), "mnist")}/", result.Err);
+        Assert.DoesNotContain("   at ", result.Err);
+    }
+
+    [Fact]
+    public void Data_info_describes_a_folder()
+    {
+        using var dir = new TempFolder();
+        IdxFile.WriteImages(dir.File("train-images-idx3-ubyte.gz"), Fixtures.Images(6));
+        IdxFile.WriteLabels(dir.File("train-labels-idx1-ubyte.gz"), [0, 1, 1, 2, 2, 2]);
+
+        var result = Dcgan("data", "info", "--data", dir.Path);
+
+        Assert.True(result.ExitCode == 0, result.Err);
+        Assert.Contains("train: 6 images of 28x28", result.Out);
+        Assert.Contains("classes   0:1  1:2  2:3", result.Out);
+        Assert.Contains("test: ", result.Out);
     }
 }
