@@ -25,12 +25,20 @@ internal static class TrainCommand
             DefaultValueFactory = _ => new DirectoryInfo("runs/dcgan"),
         };
         var seed = new Option<long?>("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
+        var keep = new Option<int?>("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
+        keep.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var n)
+            {
+                result.AddError($"--keep must be at least 1 (got {n}).");
+            }
+        });
 
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            epochs, batchSize, checkpointEvery, output, seed,
+            epochs, batchSize, checkpointEvery, output, seed, keep,
         };
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
@@ -40,15 +48,15 @@ internal static class TrainCommand
                 Epochs = parsed.GetValue(epochs),
                 BatchSize = parsed.GetValue(batchSize),
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
-                Seed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
+                Seed = parsed.GetValue(seed),
+                Keep = parsed.GetValue(keep),
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();
             var loaded = Downloads.Load(data.Request(parsed), Split.Train);
             var images = loaded.Images;
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Training on {images.Count} images of {images.Rows}x{images.Columns} from {loaded.ImagesPath}: {options.Epochs} epochs of batch {options.BatchSize}, seed {options.Seed}, into {run.Path}"));
+            Console.WriteLine($"Data: {images.Count} images of {images.Rows}x{images.Columns} from {loaded.ImagesPath}");
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) =>
             {
@@ -58,7 +66,7 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                Trainer.Run(images, options, run, PrintEpoch, Console.WriteLine, cancel.Token);
+                Trainer.Run(images, options, run, new TrainingEvents { Log = Console.WriteLine, Epoch = PrintEpoch }, cancel.Token);
             }
             finally
             {

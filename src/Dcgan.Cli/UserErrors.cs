@@ -36,9 +36,11 @@ internal static class UserErrors
         {
             return action();
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            Console.Error.WriteLine("dcgan: interrupted; checkpoints already written are intact.");
+            Console.Error.WriteLine(e is Training.TrainingInterruptedException
+                ? $"dcgan: {e.Message}"
+                : "dcgan: interrupted; checkpoints already written are intact.");
             return Interrupted;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)

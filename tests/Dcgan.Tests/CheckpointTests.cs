@@ -1,6 +1,8 @@
+using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Tests;
 
@@ -12,8 +14,11 @@ public class CheckpointTests
         return new Checkpoint
         {
             Epoch = epoch,
+            Step = 5,
             Seed = 42,
             BatchSize = 8,
+            DataFingerprint = "abc",
+            EpochSums = [1, 2, 3, 4],
             FixedNoise = noise,
             TorchRngState = rng.data<byte>().ToArray(),
             ShuffleRngState = [1, 2, 3],
@@ -43,7 +48,8 @@ public class CheckpointTests
         using var other = new Gan();
         using var restored = Checkpoint.Load(dir.File("c.ckpt"), other);
 
-        Assert.Equal((3, 42L, 8), (restored.Epoch, restored.Seed, restored.BatchSize));
+        Assert.Equal((3, 5, 42L, 8, "abc"), (restored.Epoch, restored.Step, restored.Seed, restored.BatchSize, restored.DataFingerprint));
+        Assert.Equal(new double[] { 1, 2, 3, 4 }, restored.EpochSums);
         Assert.Equal(new byte[] { 1, 2, 3 }, restored.ShuffleRngState);
         Assert.True(Fixtures.Identical(restored.FixedNoise, noise));
         var expected = Everything(gan);
@@ -113,6 +119,26 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void Weights_of_another_architecture_name_the_tensor_that_does_not_fit()
+    {
+        using var generator = new Generator();
+        using var discriminator = new Discriminator();
+        using var denseBefore = discriminator.state_dict()["layers.dense.weight"].clone();
+        var wider = new Dictionary<string, Tensor>(discriminator.state_dict())
+        {
+            ["layers.conv1.conv.weight"] = torch.zeros(96, 1, 5, 5),
+            ["layers.dense.weight"] = torch.zeros_like(denseBefore),
+        };
+
+        var shape = Assert.Throws<InvalidDataException>(() => StateDicts.LoadInto(discriminator, wider, "discriminator"));
+        var names = Assert.Throws<InvalidDataException>(() => StateDicts.LoadInto(generator, discriminator.state_dict(), "generator"));
+
+        Assert.Equal("its discriminator tensor 'layers.conv1.conv.weight' is Float32 [96, 1, 5, 5], this model's is Float32 [64, 1, 5, 5]", shape.Message);
+        Assert.Equal("its generator lacks tensor 'layers.bn1.weight'", names.Message);
+        Assert.True(Fixtures.Identical(denseBefore, discriminator.state_dict()["layers.dense.weight"]), "nothing is copied from a file that does not fit");
+    }
+
+    [Fact]
     public void Latest_checkpoint_is_the_highest_epoch()
     {
         using var dir = new TempFolder();
@@ -120,12 +146,19 @@ public class CheckpointTests
         Directory.CreateDirectory(run.CheckpointFolder);
         foreach (int epoch in new[] { 15, 3, 120, 45 })
         {
-            File.WriteAllBytes(run.CheckpointAtEpoch(epoch), []);
+            File.WriteAllBytes(run.CheckpointAt(epoch), []);
         }
+        File.WriteAllBytes(run.CheckpointAt(45, 7), []);
         File.WriteAllBytes(Path.Combine(run.CheckpointFolder, "notes.txt"), []);
 
-        Assert.Equal(run.CheckpointAtEpoch(120), run.LatestCheckpoint());
-        Assert.Equal(4, run.Checkpoints().Count);
+        Assert.Equal(run.CheckpointAt(120), run.LatestCheckpoint());
+        Assert.Equal(
+            new[] { "epoch-0003.ckpt", "epoch-0015.ckpt", "epoch-0045.ckpt", "epoch-0045-step-0007.ckpt", "epoch-0120.ckpt" },
+            run.Checkpoints().Select(Path.GetFileName));
         Assert.Null(new RunFolder(dir.File("empty")).LatestCheckpoint());
+
+        // --keep 2: the two newest whole-epoch checkpoints stay; a Ctrl+C checkpoint older than the newest goes.
+        run.PruneCheckpoints(keep: 2);
+        Assert.Equal(new[] { "epoch-0045.ckpt", "epoch-0120.ckpt" }, run.Checkpoints().Select(Path.GetFileName));
     }
 }

@@ -69,7 +69,7 @@ public class CliTests
 
         var resume = Dcgan("train", "--images", data, "--epochs", "4", "--batch-size", "32", "--out", run);
         Assert.True(resume.ExitCode == 0, resume.Err);
-        Assert.Contains("from epoch 3", resume.Out);
+        Assert.Contains("at epoch 4 of 4", resume.Out);
         Assert.DoesNotContain("Time for epoch 3 is", resume.Out);
         Assert.Contains("Time for epoch 4 is ", resume.Out);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "epoch-0004.ckpt")));

@@ -10,12 +10,13 @@ public static class Batches
     public static int CountPerEpoch(long images, int batchSize) => (int)((images + batchSize - 1) / batchSize);
 
     /// <summary>Yields shuffled batches of <paramref name="images"/> ([N, ...]); the order comes from
-    /// <paramref name="shuffle"/>, so a saved generator state reproduces it. The caller disposes each batch.</summary>
-    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle)
+    /// <paramref name="shuffle"/>, so a saved generator state reproduces it. The first <paramref name="skip"/>
+    /// batches of that order are passed over (a run resumed mid-epoch). The caller disposes each batch.</summary>
+    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle, int skip = 0)
     {
         long count = images.shape[0];
         using var order = torch.randperm(count, generator: shuffle);
-        for (long start = 0; start < count; start += batchSize)
+        for (long start = (long)skip * batchSize; start < count; start += batchSize)
         {
             using var indices = order.narrow(0, start, Math.Min(batchSize, count - start));
             yield return images.index_select(0, indices);

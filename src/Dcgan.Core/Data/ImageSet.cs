@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,6 +25,17 @@ public sealed class ImageSet
     public int Count { get; }
     public int Rows { get; }
     public int Columns { get; }
+
+    /// <summary>Identifies the data a run was trained on: SHA-256 of the shape and the pixels.</summary>
+    public string Fingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(BitConverter.GetBytes(Count));
+        hash.AppendData(BitConverter.GetBytes(Rows));
+        hash.AppendData(BitConverter.GetBytes(Columns));
+        hash.AppendData(Pixels);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     /// <summary>The tutorial's preprocessing: (x - 127.5) / 127.5, so pixels lie in [-1, 1], shaped
     /// [N, 1, rows, columns] (channels first, as torch wants).</summary>

@@ -7,9 +7,10 @@ using static TorchSharp.torch;
 namespace Dcgan.Training;
 
 /// <summary>
-/// Everything a run needs to go on or to generate: both models, both optimizers, the epoch reached, the run's
-/// seed and batch size, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout,
-/// and the data shuffle).
+/// Everything a run needs to go on exactly as if it had not stopped, or to generate: both models, both optimizers,
+/// how far training got (whole epochs, and steps into the next one after a Ctrl+C), the run's seed, batch size and
+/// data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
+/// the data shuffle as it was when the current epoch drew its order).
 /// <para>File layout: the 8 bytes "DCGANCKP", an int32 format version, an int64 payload length, the payload
 /// (TorchSharp's own serialisation of each part, in the order of <see cref="Save"/>), and the SHA-256 of the
 /// payload, so a truncated or damaged file is recognised before anything is restored from it.</para>
@@ -19,9 +20,17 @@ public sealed class Checkpoint : IDisposable
     private static readonly byte[] Magic = "DCGANCKP"u8.ToArray();
     private const int FormatVersion = 1;
 
+    /// <summary>Epochs completed.</summary>
     public required int Epoch { get; init; }
+    /// <summary>Steps completed in epoch <see cref="Epoch"/> + 1 (non-zero only for a checkpoint written on Ctrl+C).</summary>
+    public int Step { get; init; }
     public required long Seed { get; init; }
     public required int BatchSize { get; init; }
+    /// <summary><see cref="Data.ImageSet.Fingerprint"/> of the training images.</summary>
+    public required string DataFingerprint { get; init; }
+    /// <summary>Running sums of the step measurements of the unfinished epoch (generator loss, discriminator loss,
+    /// D(x), D(G(z))), so its mean comes out as if it had not been interrupted.</summary>
+    public double[] EpochSums { get; init; } = new double[4];
     /// <summary>The [16, 100] noise behind every per-epoch grid.</summary>
     public required Tensor FixedNoise { get; init; }
     public required byte[] TorchRngState { get; init; }
@@ -34,13 +43,19 @@ public sealed class Checkpoint : IDisposable
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Epoch);
+            writer.Write(Step);
             writer.Write(Seed);
             writer.Write(BatchSize);
+            writer.Write(DataFingerprint);
+            foreach (double sum in EpochSums)
+            {
+                writer.Write(sum);
+            }
             FixedNoise.Save(writer);
             WriteBytes(writer, TorchRngState);
             WriteBytes(writer, ShuffleRngState);
-            gan.Generator.save(writer);
-            gan.Discriminator.save(writer);
+            StateDicts.Write(writer, gan.Generator);
+            StateDicts.Write(writer, gan.Discriminator);
             gan.GeneratorOptimizer.save_state_dict(writer);
             gan.DiscriminatorOptimizer.save_state_dict(writer);
         }
@@ -68,30 +83,39 @@ public sealed class Checkpoint : IDisposable
         byte[] body = ReadVerifiedPayload(path);
         try
         {
+            using var scope = torch.NewDisposeScope(); // the weights read are copied into the models, then freed
             using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
             int epoch = reader.ReadInt32();
+            int step = reader.ReadInt32();
             long seed = reader.ReadInt64();
             int batchSize = reader.ReadInt32();
+            string fingerprint = reader.ReadString();
+            double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
             var fixedNoise = TensorExtensionMethods.Load(reader);
             byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
-            gan.Generator.load(reader, strict: true);
-            gan.Discriminator.load(reader, strict: true);
+            var generator = StateDicts.Read(reader);
+            var discriminator = StateDicts.Read(reader);
+            StateDicts.LoadInto(gan.Generator, generator, "generator");
+            StateDicts.LoadInto(gan.Discriminator, discriminator, "discriminator");
             gan.GeneratorOptimizer.load_state_dict(reader);
             gan.DiscriminatorOptimizer.load_state_dict(reader);
             return new Checkpoint
             {
                 Epoch = epoch,
+                Step = step,
                 Seed = seed,
                 BatchSize = batchSize,
-                FixedNoise = fixedNoise,
+                DataFingerprint = fingerprint,
+                EpochSums = sums,
+                FixedNoise = fixedNoise.MoveToOuterDisposeScope(),
                 TorchRngState = torchRng,
                 ShuffleRngState = shuffleRng,
             };
         }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e)
         {
             throw new InvalidDataException(
-                $"{path} does not hold this tool's models ({e.Message.Split('\n')[0].TrimEnd('.')}); it was written by another version or model.", e);
+                $"{path} does not hold this tool's models: {e.Message.Split('\n')[0].TrimEnd('.')}; it was written by another version or model.", e);
         }
     }
 

@@ -14,8 +14,11 @@ public sealed partial class RunFolder(string path)
     public string ImageAtEpoch(int epoch) =>
         System.IO.Path.Combine(Path, string.Create(CultureInfo.InvariantCulture, $"image_at_epoch_{epoch:D4}.png"));
 
-    public string CheckpointAtEpoch(int epoch) =>
-        System.IO.Path.Combine(CheckpointFolder, string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}.ckpt"));
+    /// <summary>The checkpoint after <paramref name="epoch"/> whole epochs and <paramref name="step"/> steps of the next.</summary>
+    public string CheckpointAt(int epoch, int step = 0) =>
+        System.IO.Path.Combine(CheckpointFolder, step == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}.ckpt")
+            : string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}-step-{step:D4}.ckpt"));
 
     /// <summary>Creates the folder and proves it can be written, before any long work starts.</summary>
     public void EnsureWritable()
@@ -36,11 +39,28 @@ public sealed partial class RunFolder(string path)
     /// <summary>The per-epoch grids present, in epoch order.</summary>
     public IReadOnlyList<string> EpochImages() => Numbered(Path, ImagePattern());
 
-    /// <summary>The checkpoints present, newest (highest epoch) last.</summary>
+    /// <summary>The checkpoints present, oldest first, newest (most training) last.</summary>
     public IReadOnlyList<string> Checkpoints() => Numbered(CheckpointFolder, CheckpointPattern());
 
-    /// <summary>The checkpoint to restore, as tf.train.latest_checkpoint: the one of the highest epoch, or null.</summary>
+    /// <summary>The checkpoint to restore, as tf.train.latest_checkpoint: the one with the most training, or null.</summary>
     public string? LatestCheckpoint() => Checkpoints() is { Count: > 0 } all ? all[^1] : null;
+
+    /// <summary>After a checkpoint at a whole epoch: removes the Ctrl+C checkpoints it supersedes, then the oldest
+    /// checkpoints beyond <paramref name="keep"/> (null keeps every one, as the tutorial does).</summary>
+    public void PruneCheckpoints(int? keep)
+    {
+        var all = Checkpoints();
+        string newest = all[^1];
+        var superseded = all.Where(c => c != newest && IsMidEpoch(c));
+        var beyond = keep is { } k ? all.Where(c => !IsMidEpoch(c)).SkipLast(k) : [];
+        foreach (string old in superseded.Concat(beyond).Distinct())
+        {
+            File.Delete(old);
+        }
+    }
+
+    private static bool IsMidEpoch(string checkpoint) =>
+        CheckpointPattern().Match(System.IO.Path.GetFileName(checkpoint)).Groups[2].Success;
 
     private static List<string> Numbered(string folder, Regex pattern) =>
         !Directory.Exists(folder)
@@ -49,12 +69,13 @@ public sealed partial class RunFolder(string path)
                 .Select(f => (File: f, Match: pattern.Match(System.IO.Path.GetFileName(f))))
                 .Where(x => x.Match.Success)
                 .OrderBy(x => int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture))
+                .ThenBy(x => x.Match.Groups[2].Success ? int.Parse(x.Match.Groups[2].Value, CultureInfo.InvariantCulture) : 0)
                 .Select(x => x.File)
                 .ToList();
 
     [GeneratedRegex(@"^image_at_epoch_(\d{4,})\.png$")]
     private static partial Regex ImagePattern();
 
-    [GeneratedRegex(@"^epoch-(\d{4,})\.ckpt$")]
+    [GeneratedRegex(@"^epoch-(\d{4,})(?:-step-(\d{4,}))?\.ckpt$")]
     private static partial Regex CheckpointPattern();
 }

@@ -15,9 +15,12 @@ public sealed record TrainOptions
     /// <summary>num_examples_to_generate = 16: the 4x4 grid.</summary>
     public int ExamplesToGenerate { get; init; } = 16;
 
-    /// <summary>Seeds the weights, the noise, dropout and the shuffle. The tutorial sets none; we always have one
-    /// and record it, so any run can be repeated.</summary>
-    public long Seed { get; init; }
+    /// <summary>Seeds the weights, the noise, dropout and the shuffle. The tutorial sets none; a new run without one
+    /// draws one and records it, so any run can be repeated. A resumed run keeps its own.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>How many whole-epoch checkpoints to keep, newest first; null keeps every one, as the tutorial does.</summary>
+    public int? Keep { get; init; }
 
     /// <summary>The first problem with these options, in words a user can act on, or null.</summary>
     public string? Problem() =>
@@ -25,5 +28,6 @@ public sealed record TrainOptions
         : BatchSize < 1 ? $"--batch-size must be at least 1 (got {BatchSize})."
         : CheckpointEvery < 1 ? $"--checkpoint-every must be at least 1 (got {CheckpointEvery}); the last epoch is always saved."
         : ExamplesToGenerate < 1 ? $"the grid needs at least one example (got {ExamplesToGenerate})."
+        : Keep < 1 ? $"--keep must be at least 1 (got {Keep})."
         : null;
 }
