@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dcgan.Data;
 using SixLabors.ImageSharp;
 using SkiaSharp;
@@ -8,48 +7,16 @@ namespace Dcgan.Tests;
 /// <summary>The dcgan program as a user runs it: a child process, its exit code, what it prints, what it writes.</summary>
 public class CliTests
 {
-    private static (int ExitCode, string Out, string Err) Dcgan(params string[] args) => DcganWith([], args);
+    private static (int ExitCode, string Out, string Err) Dcgan(params string[] args) => DcganProcess.Run([], args);
 
-    private static (int ExitCode, string Out, string Err) DcganWith(Dictionary<string, string> environment, params string[] args)
-    {
-        // The program is built beside the tests (project reference); run it with the same dotnet host.
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dcgan.dll"));
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dcgan did not finish in 5 minutes: " + string.Join(' ', args));
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private static string TinyDataset(TempFolder dir, int count = 48)
-    {
-        string path = dir.File("tiny-images-idx3-ubyte.gz");
-        IdxFile.WriteImages(path, Fixtures.Images(count));
-        return path;
-    }
+    private static (int ExitCode, string Out, string Err) DcganWith(Dictionary<string, string> environment, params string[] args) =>
+        DcganProcess.Run(environment, args);
 
     [Fact]
     public void Train_writes_grids_checkpoints_and_gif_then_resumes_and_generates()
     {
         using var dir = new TempFolder();
-        string data = TinyDataset(dir), run = dir.File("run");
+        string data = Fixtures.TinyDataset(dir), run = dir.File("run");
 
         var train = Dcgan("train", "--images", data, "--epochs", "3", "--batch-size", "32", "--checkpoint-every", "2", "--out", run, "--seed", "1");
 
@@ -105,7 +72,7 @@ public class CliTests
     public void Bad_input_gets_one_line_and_a_nonzero_exit_code()
     {
         using var dir = new TempFolder();
-        string data = TinyDataset(dir, 4);
+        string data = Fixtures.TinyDataset(dir, 4);
         File.WriteAllText(dir.File("notes.txt"), "not images at all");
 
         foreach (var (label, args, code, message) in BadInputs(dir.Path, data))

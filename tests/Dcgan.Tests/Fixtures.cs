@@ -23,6 +23,14 @@ internal static class Fixtures
         return new ImageSet(pixels, count, rows, columns);
     }
 
+    /// <summary>A gzip IDX file of <paramref name="count"/> fixture images in <paramref name="dir"/>.</summary>
+    public static string TinyDataset(TempFolder dir, int count = 48)
+    {
+        string path = dir.File("tiny-images-idx3-ubyte.gz");
+        IdxFile.WriteImages(path, Images(count));
+        return path;
+    }
+
     /// <summary>Same shape and bit-for-bit the same values.</summary>
     public static bool Identical(Tensor a, Tensor b) =>
         a.shape.SequenceEqual(b.shape) && torch.eq(a, b).all().item<bool>();

@@ -19,33 +19,6 @@ public class TrainerTests
         Seed = 123,
     };
 
-    /// <summary>Every tensor of the final checkpoint's models, optimizer moments included (via a step).</summary>
-    private static Dictionary<string, Tensor> FinalWeights(RunFolder run)
-    {
-        using var gan = new Gan();
-        using var _ = Checkpoint.Load(run.LatestCheckpoint()!, gan);
-        var all = new Dictionary<string, Tensor>();
-        foreach (var (name, t) in gan.Generator.state_dict()) all["G." + name] = t.clone();
-        foreach (var (name, t) in gan.Discriminator.state_dict()) all["D." + name] = t.clone();
-        // The optimizers' state must match too: one more identically seeded step shows it.
-        torch.manual_seed(5);
-        using var batch = Data.ToTensor();
-        gan.TrainStep(batch);
-        foreach (var (name, t) in gan.Generator.state_dict()) all["G+1." + name] = t.clone();
-        return all;
-    }
-
-    private static void AssertSameWeights(RunFolder expected, RunFolder actual)
-    {
-        var a = FinalWeights(expected);
-        var b = FinalWeights(actual);
-        Assert.Equal(a.Keys.Order(), b.Keys.Order());
-        foreach (var (name, tensor) in a)
-        {
-            Assert.True(Fixtures.Identical(tensor, b[name]), $"{name} differs");
-        }
-    }
-
     [Fact]
     public void Same_seed_gives_the_same_weights()
     {
@@ -56,7 +29,7 @@ public class TrainerTests
         Trainer.Run(Data, Options(2), first);
         Trainer.Run(Data, Options(2), second);
 
-        AssertSameWeights(first, second);
+        RunAssert.SameFinalWeights(first, second);
         Assert.Equal(File.ReadAllBytes(first.ImageAtEpoch(2)), File.ReadAllBytes(second.ImageAtEpoch(2)));
     }
 
@@ -71,7 +44,7 @@ public class TrainerTests
         Trainer.Run(Data, Options(1), resumed);
         Trainer.Run(Data, Options(3) with { Seed = null }, resumed); // a resume keeps the run's own seed
 
-        AssertSameWeights(whole, resumed);
+        RunAssert.SameFinalWeights(whole, resumed);
         Assert.Equal(File.ReadAllBytes(whole.ImageAtEpoch(3)), File.ReadAllBytes(resumed.ImageAtEpoch(3)));
     }
 
@@ -90,7 +63,7 @@ public class TrainerTests
         Assert.Equal(interrupted.CheckpointAt(1, 1), e.CheckpointPath);
         Trainer.Run(Data, Options(2), interrupted);
 
-        AssertSameWeights(whole, interrupted);
+        RunAssert.SameFinalWeights(whole, interrupted);
         // The Ctrl+C checkpoint is superseded by the end-of-epoch one and removed.
         Assert.Equal(new[] { "epoch-0001.ckpt", "epoch-0002.ckpt" }, interrupted.Checkpoints().Select(Path.GetFileName));
     }
@@ -111,7 +84,7 @@ public class TrainerTests
 
         Assert.Contains(log, l => l.StartsWith("Skipping epoch-0002.ckpt: ", StringComparison.Ordinal) && l.Contains("truncated", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("at epoch 2 of 3", StringComparison.Ordinal));
-        AssertSameWeights(whole, damaged);
+        RunAssert.SameFinalWeights(whole, damaged);
     }
 
     [Fact]
@@ -128,6 +101,19 @@ public class TrainerTests
         Assert.Contains("resume it with --batch-size 16", batch.Message);
         Assert.Contains("holds a run with seed 123", seed.Message);
         Assert.Contains("trained on other images", data.Message);
+    }
+
+    [Fact]
+    public void Two_trainings_cannot_share_a_folder()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        run.EnsureWritable();
+        using var first = run.Claim();
+
+        var e = Assert.Throws<IOException>(() => Trainer.Run(Data, Options(1), run));
+
+        Assert.Equal($"another dcgan process is training in {run.Path}; wait for it, stop it, or choose another --out folder.", e.Message);
     }
 
     [Fact]

@@ -5,6 +5,9 @@ namespace Dcgan.IO;
 /// (rename is atomic within a folder on POSIX file systems and NTFS).</summary>
 public static class AtomicFile
 {
+    /// <summary>The temporary files are named .NAME.PID.tmp; one left by a killed process matches this.</summary>
+    public const string TemporaryPattern = ".*.tmp";
+
     public static void Write(string path, Action<Stream> write)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -23,6 +26,20 @@ public static class AtomicFile
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>Deletes the temporary files that killed writers left in <paramref name="folder"/>: none of them was
+    /// ever the real file, so nothing is lost.</summary>
+    public static void RemoveLeftovers(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+        foreach (string leftover in Directory.EnumerateFiles(folder, TemporaryPattern))
+        {
+            File.Delete(leftover);
         }
     }
 }

@@ -36,6 +36,20 @@ public sealed partial class RunFolder(string path)
         }
     }
 
+    /// <summary>Claims the folder for one training process: a second one would overwrite the first's files. The claim
+    /// is an exclusive lock on .lock (an flock on Unix), which the OS releases when the process ends, even if killed.</summary>
+    public IDisposable Claim()
+    {
+        try
+        {
+            return new FileStream(System.IO.Path.Combine(Path, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"another dcgan process is training in {Path}; wait for it, stop it, or choose another --out folder.", e);
+        }
+    }
+
     /// <summary>The per-epoch grids present, in epoch order.</summary>
     public IReadOnlyList<string> EpochImages() => Numbered(Path, ImagePattern());
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dcgan.Data;
 using Dcgan.Imaging;
+using Dcgan.IO;
 using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,6 +54,9 @@ public static class Trainer
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
         run.EnsureWritable();
+        using var claim = run.Claim();
+        AtomicFile.RemoveLeftovers(run.Path);
+        AtomicFile.RemoveLeftovers(run.CheckpointFolder);
         string fingerprint = data.Fingerprint();
 
         // A new run seeds torch before the models exist, so the seed fixes their initial weights too.
