@@ -1,56 +1,78 @@
 using System.CommandLine;
+using Dcgan.Data;
+using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dcgan.Cli;
 
 /// <summary>dcgan generate: restore a checkpoint, as the tutorial's checkpoint.restore(tf.train.latest_checkpoint(...)),
-/// and draw new digits.</summary>
+/// and draw new digits: a grid PNG, the raw samples as IDX, or a walk through the latent space as a GIF.</summary>
 internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var runOption = new Option<DirectoryInfo>("--run") { Description = "A run folder: its latest checkpoint is used" };
-        var checkpointOption = new Option<FileInfo>("--checkpoint") { Description = "A checkpoint file (instead of --run)" };
-        var output = new Option<FileInfo>("--out") { Description = "The PNG to write", Required = true };
+        var source = new CheckpointOptions();
+        var output = new Option<FileInfo>("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
         var count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" };
+        var format = new Option<string>("--format") { Description = "png: a grid; idx: the samples as an IDX ubyte file (N x 28 x 28)", DefaultValueFactory = _ => "png" };
+        format.AcceptOnlyFromAmong("png", "idx");
+        var interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" };
         var seed = new Option<long?>("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
+        columns.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var n) r.AddError($"--columns must be at least 1 (got {n})."); });
+        interpolate.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 and var n) r.AddError($"--interpolate needs at least 2 steps (got {n})."); });
 
-        var command = new Command("generate", "Write a grid of new digits from a trained generator.\n" +
-            "Example: dcgan generate --run runs/mnist --out digits.png --count 64")
+        var command = new Command("generate", "Write new digits from a trained generator.\n" +
+            "Examples: dcgan generate --run runs/mnist --out digits.png --count 64\n" +
+            "          dcgan generate --run runs/mnist --out samples.idx.gz --format idx --count 10000\n" +
+            "          dcgan generate --run runs/mnist --out walk.gif --interpolate 24")
         {
-            runOption, checkpointOption, output, count, seed,
+            output, count, columns, format, interpolate, seed,
         };
+        source.AddTo(command);
         command.Validators.Add(result =>
         {
-            bool hasRun = result.GetResult(runOption) is not null, hasCheckpoint = result.GetResult(checkpointOption) is not null;
-            if (hasRun == hasCheckpoint)
+            if (result.GetResult(interpolate) is not null && result.GetValue(format) == "idx")
             {
-                result.AddError("Name either --run DIR or --checkpoint FILE (one of them).");
+                result.AddError("--interpolate writes a GIF; it does not combine with --format idx.");
             }
         });
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            string checkpointPath = parsed.GetValue(checkpointOption)?.FullName ?? LatestOf(parsed.GetValue(runOption)!.FullName);
             string outPath = parsed.GetValue(output)!.FullName;
             int n = parsed.GetValue(count);
+            int columnCount = parsed.GetValue(columns) ?? ImageGrid.SquareColumns(n);
             long noiseSeed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
 
             using var gan = new Gan();
-            using var restored = Checkpoint.Load(checkpointPath, gan);
-            torch.manual_seed(noiseSeed);
-            using var noise = torch.randn(n, Models.Generator.NoiseDim);
-            using var images = gan.Generate(noise);
-            ImageGrid.SavePng(images, outPath, ImageGrid.SquareColumns(n));
-            Console.WriteLine($"Wrote {n} digits from {Path.GetFileName(checkpointPath)} (epoch {restored.Epoch}), seed {noiseSeed}, to {outPath}");
+            using var restored = source.Restore(parsed, gan);
+            if (parsed.GetValue(interpolate) is { } steps)
+            {
+                const int keyframes = 4;
+                var frames = Sampler.Interpolate(gan, n, keyframes, steps, noiseSeed).Select(images =>
+                {
+                    using (images)
+                    {
+                        return ImageGrid.Render(images, columnCount);
+                    }
+                });
+                AnimatedGif.Write(outPath, frames, delay: 8);
+                Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits (epoch {restored.Epoch}, seed {noiseSeed}) to {outPath}");
+                return 0;
+            }
+            using var samples = Sampler.Sample(gan, n, noiseSeed);
+            if (parsed.GetValue(format) == "idx")
+            {
+                IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));
+            }
+            else
+            {
+                ImageGrid.SavePng(samples, outPath, columnCount);
+            }
+            Console.WriteLine($"Wrote {n} digits from epoch {restored.Epoch} (seed {noiseSeed}) to {outPath}");
             return 0;
         }));
         return command;
     }
-
-    private static string LatestOf(string runPath) =>
-        new RunFolder(runPath).LatestCheckpoint()
-        ?? throw new InvalidDataException($"{runPath} holds no checkpoints (checkpoints/epoch-NNNN.ckpt); train into it first, or name a file with --checkpoint.");
 }

@@ -6,5 +6,6 @@ var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST
     TrainCommand.Create(),
     GenerateCommand.Create(),
     DataCommand.Create(),
+    ExportCommand.Create(),
 };
 return UserErrors.ParseAndRun(root, args);

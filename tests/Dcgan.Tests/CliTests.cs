@@ -25,7 +25,7 @@ public class CliTests
         Assert.Contains("Time for epoch 3 is ", train.Out);
         Assert.Equal(
             new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png" },
-            Directory.GetFiles(run).Select(Path.GetFileName).Order());
+            Directory.GetFiles(run).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order()); // .lock aside
         // Every 2 epochs, and after the last one.
         Assert.Equal(new[] { "epoch-0002.ckpt", "epoch-0003.ckpt" },
             Directory.GetFiles(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
@@ -56,6 +56,22 @@ public class CliTests
         var same = Dcgan("generate", "--checkpoint", Path.Combine(run, "checkpoints", "epoch-0004.ckpt"), "--out", again, "--count", "9", "--seed", "3");
         Assert.True(same.ExitCode == 0, same.Err);
         Assert.Equal(File.ReadAllBytes(png), File.ReadAllBytes(again));
+
+        var walk = Dcgan("generate", "--run", run, "--out", dir.File("walk.gif"), "--count", "4", "--columns", "4", "--interpolate", "3", "--seed", "1");
+        Assert.True(walk.ExitCode == 0, walk.Err);
+        using (var gif = SixLabors.ImageSharp.Image.Load(dir.File("walk.gif")))
+        {
+            Assert.Equal(4 * 3, gif.Frames.Count); // 4 keyframes, 3 steps each
+            Assert.Equal(4 * 28 * 4 + 5 * 4, gif.Width); // one row of 4
+        }
+
+        var idx = Dcgan("generate", "--run", run, "--out", dir.File("s.idx"), "--format", "idx", "--count", "5", "--seed", "3");
+        Assert.True(idx.ExitCode == 0, idx.Err);
+        Assert.Equal(5, IdxFile.ReadImages(dir.File("s.idx")).Count);
+
+        var export = Dcgan("export", "--run", run, "--out", dir.File("exported"));
+        Assert.True(export.ExitCode == 0, export.Err);
+        Assert.True(File.Exists(dir.File("exported/generator.safetensors")) && File.Exists(dir.File("exported/discriminator.safetensors")));
     }
 
     private static (string Label, string[] Args, int ExitCode, string Message)[] BadInputs(string folder, string data) =>

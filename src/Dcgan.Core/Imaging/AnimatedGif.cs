@@ -20,29 +20,66 @@ public static class AnimatedGif
     private static readonly Color[] GrayPalette =
         [.. Enumerable.Range(0, 256).Select(g => Color.FromRgb((byte)g, (byte)g, (byte)g))];
 
+    /// <summary>The per-epoch grids, read from their PNGs, as the tutorial's dcgan.gif.</summary>
     public static void Write(string path, IReadOnlyList<string> framePngs)
     {
-        if (framePngs.Count == 0)
+        Write(path, framePngs.Select(png => (LoadGray(png), png)), FrameDelay, LastFrameDelay);
+    }
+
+    /// <summary>Frames rendered in memory (a latent-space walk, say), every one shown for <paramref name="delay"/>
+    /// hundredths of a second. Each bitmap is disposed once encoded.</summary>
+    public static void Write(string path, IEnumerable<SKBitmap> frames, int delay)
+    {
+        Write(path, frames.Select((bitmap, i) =>
         {
-            throw new ArgumentException("An animation needs at least one frame.", nameof(framePngs));
-        }
-        using var first = LoadGray(framePngs[0]);
-        using var gif = first.Clone();
-        gif.Metadata.GetGifMetadata().RepeatCount = 0; // loop forever
-        for (int i = 1; i < framePngs.Count; i++)
-        {
-            using var frame = LoadGray(framePngs[i]);
-            if (frame.Width != gif.Width || frame.Height != gif.Height)
+            using (bitmap)
             {
-                throw new InvalidDataException(
-                    $"{framePngs[i]} is {frame.Width}x{frame.Height}, unlike the other frames ({gif.Width}x{gif.Height}); remove it or regenerate it.");
+                return (ToImage(bitmap), $"frame {i}");
             }
-            gif.Frames.AddFrame(frame.Frames.RootFrame);
-        }
-        for (int i = 0; i < gif.Frames.Count; i++)
+        }), delay, delay);
+    }
+
+    private static void Write(string path, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay)
+    {
+        Image<L8>? gif = null;
+        try
         {
-            gif.Frames[i].Metadata.GetGifMetadata().FrameDelay = i == gif.Frames.Count - 1 ? LastFrameDelay : FrameDelay;
+            foreach (var (frame, name) in frames)
+            {
+                using (frame)
+                {
+                    if (gif is null)
+                    {
+                        gif = frame.Clone();
+                        gif.Metadata.GetGifMetadata().RepeatCount = 0; // loop forever
+                        continue;
+                    }
+                    if (frame.Width != gif.Width || frame.Height != gif.Height)
+                    {
+                        throw new InvalidDataException(
+                            $"{name} is {frame.Width}x{frame.Height}, unlike the other frames ({gif.Width}x{gif.Height}); remove it or regenerate it.");
+                    }
+                    gif.Frames.AddFrame(frame.Frames.RootFrame);
+                }
+            }
+            if (gif is null)
+            {
+                throw new ArgumentException("An animation needs at least one frame.", nameof(frames));
+            }
+            for (int i = 0; i < gif.Frames.Count; i++)
+            {
+                gif.Frames[i].Metadata.GetGifMetadata().FrameDelay = i == gif.Frames.Count - 1 ? lastDelay : delay;
+            }
+            Encode(path, gif);
         }
+        finally
+        {
+            gif?.Dispose();
+        }
+    }
+
+    private static void Encode(string path, Image<L8> gif)
+    {
         var encoder = new GifEncoder
         {
             ColorTableMode = GifColorTableMode.Global,
@@ -55,7 +92,12 @@ public static class AnimatedGif
     {
         using var decoded = SKBitmap.Decode(png)
             ?? throw new InvalidDataException($"{png} is not a readable PNG; delete it or regenerate it.");
-        using var gray = decoded.ColorType == SKColorType.Gray8 ? decoded.Copy() : decoded.Copy(SKColorType.Gray8);
+        return ToImage(decoded);
+    }
+
+    private static Image<L8> ToImage(SKBitmap bitmap)
+    {
+        using var gray = bitmap.ColorType == SKColorType.Gray8 ? bitmap.Copy() : bitmap.Copy(SKColorType.Gray8);
         var pixels = new byte[gray.Width * gray.Height];
         for (int y = 0; y < gray.Height; y++)
         {

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Dcgan.Training;
+
+namespace Dcgan.Cli;
+
+/// <summary>--run DIR | --checkpoint FILE: which trained models a command uses.</summary>
+internal sealed class CheckpointOptions
+{
+    private readonly Option<DirectoryInfo> run = new("--run") { Description = "A run folder: its latest checkpoint is used" };
+    private readonly Option<FileInfo> checkpoint = new("--checkpoint") { Description = "A checkpoint file (instead of --run)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(run);
+        command.Options.Add(checkpoint);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(run) is null) == (result.GetResult(checkpoint) is null))
+            {
+                result.AddError("Name either --run DIR or --checkpoint FILE (one of them).");
+            }
+        });
+    }
+
+    /// <summary>Loads the named checkpoint (or the run's latest) into <paramref name="gan"/>.</summary>
+    public Checkpoint Restore(ParseResult parsed, Gan gan)
+    {
+        string path = parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName);
+        return Checkpoint.Load(path, gan);
+    }
+
+    private static string LatestOf(string runPath) =>
+        new RunFolder(runPath).LatestCheckpoint()
+        ?? throw new InvalidDataException($"{runPath} holds no checkpoints (checkpoints/epoch-NNNN.ckpt); train into it first, or name a file with --checkpoint.");
+}

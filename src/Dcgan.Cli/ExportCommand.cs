@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Dcgan.Export;
+using Dcgan.Training;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan export: the trained weights in a portable format.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var source = new CheckpointOptions();
+        var format = new Option<string>("--format") { Description = "The file format", DefaultValueFactory = _ => "safetensors" };
+        format.AcceptOnlyFromAmong("safetensors");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for generator.safetensors and discriminator.safetensors", Required = true };
+        var command = new Command("export", "Write the generator's and discriminator's weights under the names of the equivalent PyTorch modules (docs/pytorch.md).\n" +
+            "Example: dcgan export --run runs/mnist --format safetensors --out exported")
+        {
+            format, output,
+        };
+        source.AddTo(command);
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            using var gan = new Gan();
+            using var restored = source.Restore(parsed, gan);
+            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(gan, parsed.GetValue(output)!.FullName, restored);
+            Console.WriteLine($"Wrote the models of epoch {restored.Epoch} to {generator} and {discriminator}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,37 @@
+using Dcgan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Export;
+
+/// <summary>
+/// The trained models as PyTorch state dicts: the tensor names are those of the equivalent PyTorch modules
+/// (docs/pytorch.md defines them): our Generator and Discriminator keep their layers in a Sequential called
+/// "layers", so "layers.bn1.weight" here is "bn1.weight" there; everything else (the TF-'same' wrappers' inner
+/// "conv", batch norm's running statistics and num_batches_tracked) is named as torch names it.
+/// </summary>
+public static class PyTorchExport
+{
+    private const string Prefix = "layers.";
+
+    public static Dictionary<string, Tensor> StateDict(nn.Module model) =>
+        model.state_dict().ToDictionary(p => p.Key.StartsWith(Prefix, StringComparison.Ordinal) ? p.Key[Prefix.Length..] : p.Key, p => p.Value);
+
+    /// <summary>Writes generator.safetensors and discriminator.safetensors into <paramref name="folder"/>.</summary>
+    public static (string Generator, string Discriminator) WriteSafeTensors(Gan gan, string folder, Checkpoint source)
+    {
+        Directory.CreateDirectory(folder);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["producer"] = "dcgan (.NET)",
+            ["epoch"] = source.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["module"] = "see docs/pytorch.md",
+        };
+        string generator = Path.Combine(folder, "generator.safetensors");
+        string discriminator = Path.Combine(folder, "discriminator.safetensors");
+        SafeTensors.Write(generator, StateDict(gan.Generator), metadata);
+        SafeTensors.Write(discriminator, StateDict(gan.Discriminator), metadata);
+        return (generator, discriminator);
+    }
+}

@@ -1,0 +1,67 @@
+using Dcgan.Data;
+using Dcgan.Imaging;
+using Dcgan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Generation;
+
+/// <summary>New images from a trained generator, always in inference mode and from a seed, so the same checkpoint
+/// and seed give the same output.</summary>
+public static class Sampler
+{
+    /// <summary><paramref name="count"/> images in [-1, 1], [count, 1, 28, 28]; the caller owns the result.</summary>
+    public static Tensor Sample(Gan gan, int count, long seed)
+    {
+        using var noise = Noise(count, seed);
+        return gan.Generate(noise);
+    }
+
+    /// <summary>The images as bytes (the grid's gray mapping), e.g. to write as IDX for other tools.</summary>
+    public static ImageSet ToImageSet(Tensor images) =>
+        new(ImageGrid.ToGrayBytes(images), (int)images.shape[0], (int)images.shape[2], (int)images.shape[3]);
+
+    /// <summary>
+    /// A walk through the latent space for <paramref name="count"/> tiles at once: each tile visits
+    /// <paramref name="keyframes"/> random points and returns to the first, <paramref name="steps"/> frames per leg.
+    /// Points are joined by spherical interpolation (slerp), which keeps the noise at the norm the generator was
+    /// trained on; a straight line would pass through unusually short vectors midway.
+    /// </summary>
+    public static IEnumerable<Tensor> Interpolate(Gan gan, int count, int keyframes, int steps, long seed)
+    {
+        using var points = Noise(count * keyframes, seed).reshape(keyframes, count, Generator.NoiseDim);
+        for (int leg = 0; leg < keyframes; leg++)
+        {
+            using var from = points[leg];
+            using var to = points[(leg + 1) % keyframes];
+            for (int step = 0; step < steps; step++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var noise = Slerp(from, to, (double)step / steps);
+                yield return gan.Generate(noise).MoveToOuterDisposeScope();
+            }
+        }
+    }
+
+    /// <summary>Row-wise spherical interpolation between [n, d] tensors.</summary>
+    internal static Tensor Slerp(Tensor a, Tensor b, double t)
+    {
+        using var scope = torch.NewDisposeScope();
+        var unitA = a / a.norm(1, keepdim: true);
+        var unitB = b / b.norm(1, keepdim: true);
+        var omega = (unitA * unitB).sum(1, keepdim: true).clamp(-1, 1).acos();
+        var sinOmega = omega.sin();
+        // Where the two points are (nearly) parallel, slerp becomes the straight line.
+        var parallel = sinOmega.abs() < 1e-6;
+        var wa = torch.where(parallel, torch.full_like(omega, 1 - t), ((1 - t) * omega).sin() / sinOmega);
+        var wb = torch.where(parallel, torch.full_like(omega, t), (t * omega).sin() / sinOmega);
+        return (wa * a + wb * b).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Noise(int count, long seed)
+    {
+        using var generator = new torch.Generator((ulong)seed);
+        return torch.randn([count, Generator.NoiseDim], generator: generator);
+    }
+}

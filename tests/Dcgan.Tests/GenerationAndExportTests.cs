@@ -1,0 +1,114 @@
+using Dcgan.Export;
+using Dcgan.Generation;
+using Dcgan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Tests;
+
+public class GenerationAndExportTests
+{
+    [Fact]
+    public void Same_seed_same_samples_in_inference_mode()
+    {
+        torch.manual_seed(1);
+        using var gan = new Gan();
+
+        using var a = Sampler.Sample(gan, 5, seed: 42);
+        using var b = Sampler.Sample(gan, 5, seed: 42);
+        using var c = Sampler.Sample(gan, 5, seed: 43);
+
+        Assert.Equal(new long[] { 5, 1, 28, 28 }, a.shape);
+        Assert.True(Fixtures.Identical(a, b));
+        Assert.False(Fixtures.Identical(a, c));
+        Assert.True(gan.Generator.training, "the generator goes back to training mode");
+    }
+
+    [Fact]
+    public void Samples_become_an_idx_file_other_tools_can_read()
+    {
+        using var dir = new TempFolder();
+        using var gan = new Gan();
+        using var samples = Sampler.Sample(gan, 3, seed: 1);
+
+        Data.IdxFile.WriteImages(dir.File("s.idx"), Sampler.ToImageSet(samples));
+        var read = Data.IdxFile.ReadImages(dir.File("s.idx"));
+
+        Assert.Equal((3, 28, 28), (read.Count, read.Rows, read.Columns));
+        Assert.Equal(Imaging.ImageGrid.ToGrayBytes(samples), read.Pixels);
+    }
+
+    [Fact]
+    public void Slerp_keeps_the_ends_and_the_norm_of_orthogonal_points()
+    {
+        using var a = torch.tensor(new float[] { 3, 0 }).reshape(1, 2);
+        using var b = torch.tensor(new float[] { 0, 3 }).reshape(1, 2);
+
+        using var start = Sampler.Slerp(a, b, 0);
+        using var middle = Sampler.Slerp(a, b, 0.5);
+        using var same = Sampler.Slerp(a, a, 0.3);
+
+        Assert.True(start.allclose(a));
+        Assert.Equal(3.0, middle.norm().item<float>(), 4);               // a straight line would give 2.12
+        Assert.Equal(3 / Math.Sqrt(2), middle[0, 0].item<float>(), 4);
+        Assert.True(same.allclose(a), "parallel points fall back to the straight line");
+    }
+
+    [Fact]
+    public void Interpolation_loops_through_keyframes()
+    {
+        using var gan = new Gan();
+
+        var frames = Sampler.Interpolate(gan, count: 2, keyframes: 3, steps: 4, seed: 7).ToList();
+
+        Assert.Equal(12, frames.Count);
+        Assert.All(frames, f => Assert.Equal(new long[] { 2, 1, 28, 28 }, f.shape));
+        using var firstAgain = Sampler.Interpolate(gan, 2, 3, 4, 7).First();
+        Assert.True(Fixtures.Identical(frames[0], firstAgain), "same seed, same walk");
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public void Safetensors_round_trip_with_pytorch_names()
+    {
+        using var dir = new TempFolder();
+        torch.manual_seed(3);
+        using var gan = new Gan();
+        using var images = Fixtures.Images(8).ToTensor();
+        gan.TrainStep(images); // non-trivial batch-norm statistics and a step counter
+        using var noise = torch.randn(16, 100);
+        using var checkpoint = new Checkpoint
+        {
+            Epoch = 4,
+            Seed = 1,
+            BatchSize = 8,
+            DataFingerprint = "x",
+            FixedNoise = noise.clone(),
+            TorchRngState = [],
+            ShuffleRngState = [],
+        };
+
+        var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(gan, dir.Path, checkpoint);
+        var generator = SafeTensors.Read(generatorPath);
+        var discriminator = SafeTensors.Read(discriminatorPath);
+
+        Assert.Equal(
+            new[] { "bn1.bias", "bn1.num_batches_tracked", "bn1.running_mean", "bn1.running_var", "bn1.weight",
+                    "bn2.bias", "bn2.num_batches_tracked", "bn2.running_mean", "bn2.running_var", "bn2.weight",
+                    "bn3.bias", "bn3.num_batches_tracked", "bn3.running_mean", "bn3.running_var", "bn3.weight",
+                    "deconv2.weight", "deconv3.conv.weight", "deconv4.conv.weight", "dense.weight" },
+            generator.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "conv1.conv.bias", "conv1.conv.weight", "conv2.conv.bias", "conv2.conv.weight", "dense.bias", "dense.weight" },
+            discriminator.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in gan.Generator.state_dict())
+        {
+            Assert.True(Fixtures.Identical(tensor, generator[name["layers.".Length..]]), name);
+        }
+        Assert.Equal(1L, generator["bn1.num_batches_tracked"].item<long>());
+        Assert.Equal(ScalarType.Int64, generator["bn1.num_batches_tracked"].dtype);
+        string header = SafeTensors.HeaderJson(generatorPath);
+        Assert.Contains("\"dense.weight\":{\"dtype\":\"F32\",\"shape\":[12544,100]", header);
+        Assert.Contains("\"epoch\":\"4\"", header);
+        Assert.Equal(0UL, BitConverter.ToUInt64(File.ReadAllBytes(generatorPath), 0) % 8); // the header is padded to 8 bytes
+    }
+}
