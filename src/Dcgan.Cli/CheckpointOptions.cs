@@ -9,18 +9,27 @@ internal sealed class CheckpointOptions
     private readonly Option<DirectoryInfo> run = new("--run") { Description = "A run folder: its latest checkpoint is used" };
     private readonly Option<FileInfo> checkpoint = new("--checkpoint") { Description = "A checkpoint file (instead of --run)" };
 
+    private readonly bool required;
+
+    /// <param name="required">Whether one of the two must be given (otherwise: at most one).</param>
+    public CheckpointOptions(bool required = true) => this.required = required;
+
     public void AddTo(Command command)
     {
         command.Options.Add(run);
         command.Options.Add(checkpoint);
         command.Validators.Add(result =>
         {
-            if ((result.GetResult(run) is null) == (result.GetResult(checkpoint) is null))
+            bool both = result.GetResult(run) is not null && result.GetResult(checkpoint) is not null;
+            if (both || (required && !Given(result)))
             {
                 result.AddError("Name either --run DIR or --checkpoint FILE (one of them).");
             }
         });
     }
+
+    public bool Given(System.CommandLine.Parsing.CommandResult result) =>
+        result.GetResult(run) is not null || result.GetResult(checkpoint) is not null;
 
     /// <summary>Loads the named checkpoint (or the run's latest) into <paramref name="gan"/>.</summary>
     public Checkpoint Restore(ParseResult parsed, Gan gan)

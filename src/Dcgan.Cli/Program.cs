@@ -7,5 +7,7 @@ var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST
     GenerateCommand.Create(),
     DataCommand.Create(),
     ExportCommand.Create(),
+    EvaluationCommands.Evaluate(),
+    EvaluationCommands.Evaluator(),
 };
 return UserErrors.ParseAndRun(root, args);

@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Dcgan.Data;
+using Dcgan.Evaluation;
+using Dcgan.Generation;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -34,11 +38,16 @@ internal static class TrainCommand
             }
         });
 
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
+        evalEvery.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var n) r.AddError($"--eval-every must be at least 1 (got {n})."); });
+        var evaluator = new Option<FileInfo>("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
+        var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
+        var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            epochs, batchSize, checkpointEvery, output, seed, keep,
+            epochs, batchSize, checkpointEvery, output, seed, keep, evalEvery, evaluator, evalCount, evalReference,
         };
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
@@ -50,6 +59,7 @@ internal static class TrainCommand
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
                 Seed = parsed.GetValue(seed),
                 Keep = parsed.GetValue(keep),
+                EvalEvery = parsed.GetValue(evalEvery),
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();
@@ -57,6 +67,11 @@ internal static class TrainCommand
             var images = loaded.Images;
 
             Console.WriteLine($"Data: {images.Count} images of {images.Rows}x{images.Columns} from {loaded.ImagesPath}");
+            using var judge = options.EvalEvery is null ? null
+                : Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? EvaluationCommands.DefaultEvaluatorPath(data.Request(parsed).Dataset));
+            var reference = judge is null ? null
+                : parsed.GetValue(evalReference) is { } r ? IdxFile.ReadImages(r.FullName)
+                : Downloads.Load(data.Request(parsed) with { Images = null, Labels = null }, Split.Test).Images;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) =>
             {
@@ -66,7 +81,13 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                Trainer.Run(images, options, run, new TrainingEvents { Log = Console.WriteLine, Epoch = PrintEpoch }, cancel.Token);
+                var events = new TrainingEvents
+                {
+                    Log = Console.WriteLine,
+                    Epoch = PrintEpoch,
+                    Evaluate = judge is null ? null : Evaluator(judge, images, reference!, parsed.GetValue(evalCount)),
+                };
+                Trainer.Run(images, options, run, events, cancel.Token);
             }
             finally
             {
@@ -76,6 +97,26 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Evaluates the generator on a fixed noise seed against the reference; the real-data floor is measured
+    /// once and repeated in every record.</summary>
+    private static Func<Gan, int, JsonObject> Evaluator(Evaluation.Evaluator judge, ImageSet training, ImageSet reference, int count)
+    {
+        EvaluationReport? first = null;
+        return (gan, epoch) =>
+        {
+            using var samples = Sampler.Sample(gan, count, seed: 0);
+            var generated = Sampler.ToImageSet(samples);
+            var report = first is null
+                ? EvaluationCommands.Evaluate(judge, $"epoch {epoch}", generated, reference, training, count)
+                : EvaluationCommands.Evaluate(judge, $"epoch {epoch}", generated, reference, first.Floor);
+            first ??= report;
+            var m = report.Model;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {report.Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {report.Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}"));
+            return JsonSerializer.SerializeToNode(report)!.AsObject();
+        };
     }
 
     private static void PrintEpoch(EpochResult r) =>

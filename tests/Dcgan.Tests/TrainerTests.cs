@@ -117,6 +117,31 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Evaluations_go_to_metrics_jsonl_and_a_resume_redoes_only_what_was_lost()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var evaluated = new List<int>();
+        var events = new TrainingEvents
+        {
+            Evaluate = (gan, epoch) =>
+            {
+                evaluated.Add(epoch);
+                return new System.Text.Json.Nodes.JsonObject { ["note"] = $"seen {epoch}" };
+            },
+        };
+
+        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, events);
+        // As if the run had died after evaluating epoch 3 but before its checkpoint: resume from epoch 2.
+        File.Delete(run.CheckpointAt(3));
+        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, events);
+
+        Assert.Equal(new[] { 2, 3, 3 }, evaluated);
+        Assert.Equal(new[] { 2, 3 }, run.Metrics.Read().Select(r => (int)r["epoch"]!));
+        Assert.Equal("seen 3", (string)run.Metrics.Read()[1]["note"]!);
+    }
+
+    [Fact]
     public void Keep_bounds_the_checkpoints()
     {
         using var dir = new TempFolder();

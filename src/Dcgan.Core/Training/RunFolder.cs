@@ -11,6 +11,9 @@ public sealed partial class RunFolder(string path)
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
+    /// <summary>metrics.jsonl: the evaluations made during training (--eval-every).</summary>
+    public EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
+
     public string ImageAtEpoch(int epoch) =>
         System.IO.Path.Combine(Path, string.Create(CultureInfo.InvariantCulture, $"image_at_epoch_{epoch:D4}.png"));
 

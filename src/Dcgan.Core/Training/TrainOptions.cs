@@ -22,6 +22,9 @@ public sealed record TrainOptions
     /// <summary>How many whole-epoch checkpoints to keep, newest first; null keeps every one, as the tutorial does.</summary>
     public int? Keep { get; init; }
 
+    /// <summary>Evaluate the generator every N epochs (and after the last) into metrics.jsonl; null: never.</summary>
+    public int? EvalEvery { get; init; }
+
     /// <summary>The first problem with these options, in words a user can act on, or null.</summary>
     public string? Problem() =>
         Epochs < 1 ? $"--epochs must be at least 1 (got {Epochs})."
@@ -29,5 +32,6 @@ public sealed record TrainOptions
         : CheckpointEvery < 1 ? $"--checkpoint-every must be at least 1 (got {CheckpointEvery}); the last epoch is always saved."
         : ExamplesToGenerate < 1 ? $"the grid needs at least one example (got {ExamplesToGenerate})."
         : Keep < 1 ? $"--keep must be at least 1 (got {Keep})."
+        : EvalEvery < 1 ? $"--eval-every must be at least 1 (got {EvalEvery})."
         : null;
 }

@@ -22,6 +22,10 @@ public sealed record TrainingEvents
     public Action<string>? Log { get; init; }
     public Action<StepReport>? Step { get; init; }
     public Action<EpochResult>? Epoch { get; init; }
+
+    /// <summary>Measures the generator after an epoch (with <see cref="TrainOptions.EvalEvery"/>); the record goes
+    /// to metrics.jsonl. It must not draw from torch's global random numbers, or resumed runs would diverge.</summary>
+    public Func<Gan, int, System.Text.Json.Nodes.JsonObject>? Evaluate { get; init; }
 }
 
 /// <summary>Training stopped on request (Ctrl+C) after a whole step; <see cref="CheckpointPath"/> holds the state
@@ -75,6 +79,7 @@ public static class Trainer
             : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}).");
 
         int stepsPerEpoch = Batches.CountPerEpoch(data.Count, options.BatchSize);
+        run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -108,6 +113,12 @@ public static class Trainer
             using (var grid = gan.Generate(state.FixedNoise))
             {
                 ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(options.ExamplesToGenerate));
+            }
+
+            // Before the checkpoint: a crash between the two then redoes this epoch, record included.
+            if (options.EvalEvery is { } every && events.Evaluate is { } evaluate && (epoch % every == 0 || epoch == options.Epochs))
+            {
+                run.Metrics.Append(epoch, evaluate(gan, epoch));
             }
 
             string? checkpointPath = null;
