@@ -9,5 +9,6 @@ var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST
     ExportCommand.Create(),
     EvaluationCommands.Evaluate(),
     EvaluationCommands.Evaluator(),
+    BenchmarkCommand.Create(),
 };
 return UserErrors.ParseAndRun(root, args);

@@ -98,6 +98,24 @@ public class ModelTests
     }
 
     [Fact]
+    public void Fast_dropout_keeps_seventy_percent_scaled_and_is_the_identity_in_inference()
+    {
+        torch.manual_seed(4);
+        using var dropout = new FastDropout(0.3);
+        using var ones = torch.ones(200_000);
+
+        using var trained = dropout.call(ones);
+        dropout.eval();
+        using var inferred = dropout.call(ones);
+
+        float[] values = trained.data<float>().ToArray();
+        Assert.All(values, v => Assert.True(v == 0f || Math.Abs(v - 1 / 0.7f) < 1e-6f, $"value {v}"));
+        Assert.InRange(values.Count(v => v != 0) / 200_000.0, 0.697, 0.703); // 0.7 within 4 standard deviations
+        Assert.Equal(1.0, trained.mean().item<float>(), 2);                    // unbiased
+        Assert.True(Fixtures.Identical(ones, inferred));
+    }
+
+    [Fact]
     public void Layers_use_keras_defaults()
     {
         torch.manual_seed(3);

@@ -19,11 +19,11 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         layers = Sequential(
             ("conv1", new TfSameConv2d(1, 64, 5)),
             ("leaky1", Keras.LeakyReLU()),
-            ("dropout1", Dropout(DropoutRate)),                          // (64, 14, 14)
+            ("dropout1", new FastDropout(DropoutRate)),                       // (64, 14, 14)
 
             ("conv2", new TfSameConv2d(64, 128, 5)),
             ("leaky2", Keras.LeakyReLU()),
-            ("dropout2", Dropout(DropoutRate)),                          // (128, 7, 7)
+            ("dropout2", new FastDropout(DropoutRate)),                       // (128, 7, 7)
 
             ("flatten", Flatten()),
             ("dense", Linear(7 * 7 * 128, 1)));                          // one logit

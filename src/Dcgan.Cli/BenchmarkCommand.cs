@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Dcgan.Training;
+using TorchSharp;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan benchmark: how fast the real train step runs on this machine.</summary>
+internal static class BenchmarkCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3);
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);
+        var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("benchmark", "Time the train step dcgan train runs, on synthetic data after a warm-up.\n" +
+            "Example: dcgan benchmark --steps 30 --profile")
+        {
+            batchSize, steps, warmup, profile, json,
+        };
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            var result = Benchmark.Run(parsed.GetValue(batchSize), parsed.GetValue(steps), parsed.GetValue(warmup));
+            var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize)) : null;
+            if (parsed.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__ }, Indented));
+                return 0;
+            }
+            var c = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(c, $"train step, batch {result.BatchSize}, {result.Threads} threads, {result.Steps} steps timed:"));
+            Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3})"));
+            Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
+            Console.WriteLine(string.Create(c, $"  peak resident memory {result.PeakResidentBytes / (1024.0 * 1024):F0} MiB"));
+            if (rows is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"{"part",-32} {"forward ms",11} {"backward ms",12}");
+                foreach (var row in rows)
+                {
+                    Console.WriteLine(string.Create(c, $"{row.Part,-32} {row.ForwardMs,11:F1} {row.BackwardMs,12:F1}"));
+                }
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

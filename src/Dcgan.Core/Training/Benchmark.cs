@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Dcgan.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Training;
+
+/// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
+/// exactly what <see cref="Trainer"/> runs) on synthetic data, after a warm-up.</summary>
+public sealed record BenchmarkResult(
+    int BatchSize,
+    int Steps,
+    int Threads,
+    double MedianSeconds,
+    double P10Seconds,
+    double P90Seconds,
+    double ImagesPerSecond,
+    double ProjectedEpochSeconds,
+    long PeakResidentBytes);
+
+public static class Benchmark
+{
+    public const int MnistTrainImages = 60_000;
+
+    public static BenchmarkResult Run(int batchSize = 256, int steps = 20, int warmup = 3, long seed = 0)
+    {
+        torch.manual_seed(seed);
+        using var gan = new Gan();
+        using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
+        using var shuffle = new torch.Generator((ulong)seed);
+        var times = new List<double>();
+        int step = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in Batches.Shuffled(images, batchSize, shuffle))
+        {
+            using (batch)
+            {
+                gan.TrainStep(batch);
+            }
+            // The time of a step includes drawing its batch, as in training.
+            if (step++ >= warmup)
+            {
+                times.Add(clock.Elapsed.TotalSeconds);
+            }
+            clock.Restart();
+        }
+        times.Sort();
+        double median = Percentile(times, 0.5);
+        // Projected from the rate: 60,000 / 256 steps, the short last batch counted by its size.
+        return new BenchmarkResult(batchSize, times.Count, torch.get_num_threads(), median,
+            Percentile(times, 0.1), Percentile(times, 0.9), batchSize / median,
+            median * MnistTrainImages / batchSize, PeakResident());
+    }
+
+    private static double Percentile(List<double> sorted, double p)
+    {
+        double index = p * (sorted.Count - 1);
+        int low = (int)Math.Floor(index), high = (int)Math.Ceiling(index);
+        return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM on Linux).</summary>
+    public static long PeakResident()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.PeakWorkingSet64;
+    }
+}
