@@ -81,13 +81,9 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                var events = new TrainingEvents
-                {
-                    Log = Console.WriteLine,
-                    Epoch = PrintEpoch,
-                    Evaluate = judge is null ? null : Evaluator(judge, images, reference!, parsed.GetValue(evalCount)),
-                };
-                Trainer.Run(images, options, run, events, cancel.Token);
+                var evaluate = judge is null ? null : Evaluator(judge, images, reference!, parsed.GetValue(evalCount));
+                TrainProgress.Run(options.Epochs, events => events with { Evaluate = evaluate },
+                    events => Trainer.Run(images, options, run, events, cancel.Token));
             }
             finally
             {
@@ -113,13 +109,9 @@ internal static class TrainCommand
                 : EvaluationCommands.Evaluate(judge, $"epoch {epoch}", generated, reference, first.Floor);
             first ??= report;
             var m = report.Model;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Spectre.Console.AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {report.Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {report.Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}"));
             return JsonSerializer.SerializeToNode(report)!.AsObject();
         };
     }
-
-    private static void PrintEpoch(EpochResult r) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(r.CheckpointPath is null ? "" : "  checkpoint saved")}"));
 }

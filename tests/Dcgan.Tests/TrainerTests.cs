@@ -69,6 +69,27 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Losses_csv_keeps_every_step_once_across_a_resume_and_matches_an_uninterrupted_run()
+    {
+        using var dir = new TempFolder();
+        var whole = new RunFolder(dir.File("whole"));
+        var interrupted = new RunFolder(dir.File("interrupted"));
+        Trainer.Run(Data, Options(2), whole);
+        using var ctrlC = new CancellationTokenSource();
+        var stop = new TrainingEvents { Step = s => { if (s.Epoch == 2 && s.Step == 2) ctrlC.Cancel(); } };
+        Assert.Throws<TrainingInterruptedException>(() => Trainer.Run(Data, Options(2), interrupted, stop, ctrlC.Token));
+        File.AppendAllText(interrupted.Losses.Path, "2,3,0.5,1.2,0.5,0.5,0.1\n"); // as if a killed run had logged a step past the checkpoint
+
+        Trainer.Run(Data, Options(2), interrupted);
+
+        static string[] Values(RunFolder run) => [.. run.Losses.Read().Select(r => string.Join(",", r.Take(6)))]; // all but the seconds
+        Assert.Equal(6, Values(whole).Length); // 2 epochs of 3 steps
+        Assert.Equal(Values(whole), Values(interrupted));
+        Assert.Equal(LossLog.Header, File.ReadLines(interrupted.Losses.Path).First());
+        Assert.True(File.Exists(interrupted.LossPlotPath));
+    }
+
+    [Fact]
     public void Damaged_latest_checkpoint_is_reported_and_the_previous_one_used()
     {
         using var dir = new TempFolder();

@@ -11,6 +11,10 @@ public sealed partial class RunFolder(string path)
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
+    /// <summary>losses.csv: every step's losses, and losses.png drawn from it.</summary>
+    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
+    public string LossPlotPath => System.IO.Path.Combine(Path, "losses.png");
+
     /// <summary>metrics.jsonl: the evaluations made during training (--eval-every).</summary>
     public EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
 

@@ -80,6 +80,8 @@ public static class Trainer
 
         int stepsPerEpoch = Batches.CountPerEpoch(data.Count, options.BatchSize);
         run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
+        var lossLog = run.Losses;
+        lossLog.KeepUpTo(state.Epoch, state.Step);
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -87,6 +89,8 @@ public static class Trainer
             bool continuing = epoch == state.Epoch + 1 && state.Step > 0;
             int step = continuing ? state.Step : 0;
             double[] sums = continuing ? [.. state.EpochSums] : new double[4];
+            var rows = new List<(StepReport, double)>();
+            var stepClock = Stopwatch.StartNew();
 
             foreach (var batch in Batches.Shuffled(images, options.BatchSize, shuffle, skip: step))
             {
@@ -95,6 +99,7 @@ public static class Trainer
                     if (cancel.IsCancellationRequested)
                     {
                         // Ctrl+C: the previous step is complete; save exactly here, then stop.
+                        lossLog.Append(rows);
                         string path = run.CheckpointAt(epoch - 1, step);
                         Save(path, gan, state, options, fingerprint, epoch - 1, step, shuffleAtStart, sums);
                         throw new TrainingInterruptedException(path);
@@ -105,9 +110,15 @@ public static class Trainer
                     sums[2] += losses.RealScore;
                     sums[3] += losses.FakeScore;
                     step++;
-                    events.Step?.Invoke(new StepReport(epoch, step, stepsPerEpoch, losses));
+                    var report = new StepReport(epoch, step, stepsPerEpoch, losses);
+                    rows.Add((report, stepClock.Elapsed.TotalSeconds));
+                    stepClock.Restart();
+                    events.Step?.Invoke(report);
                 }
             }
+
+            lossLog.Append(rows);
+            LossPlot.Save(lossLog, run.LossPlotPath, stepsPerEpoch);
 
             string imagePath = run.ImageAtEpoch(epoch);
             using (var grid = gan.Generate(state.FixedNoise))

@@ -1,0 +1,30 @@
+using Dcgan.IO;
+using Dcgan.Training;
+
+namespace Dcgan.Imaging;
+
+/// <summary>losses.png: the generator's and discriminator's losses per step, and D(x), D(G(z)), drawn with ScottPlot
+/// from losses.csv.</summary>
+public static class LossPlot
+{
+    public static void Save(LossLog log, string path, int stepsPerEpoch)
+    {
+        var rows = log.Read();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        // x: epochs as a real number, so runs of any length read the same.
+        double[] x = [.. rows.Select(r => r[0] - 1 + r[1] / stepsPerEpoch)];
+        var plot = new ScottPlot.Plot();
+        plot.Add.ScatterLine(x, rows.Select(r => r[2]).ToArray()).LegendText = "generator loss";
+        plot.Add.ScatterLine(x, rows.Select(r => r[3]).ToArray()).LegendText = "discriminator loss";
+        plot.Add.ScatterLine(x, rows.Select(r => r[4]).ToArray()).LegendText = "D(x): real judged real";
+        plot.Add.ScatterLine(x, rows.Select(r => r[5]).ToArray()).LegendText = "D(G(z)): generated judged real";
+        plot.Title("Training losses and discriminator outputs, per step");
+        plot.XLabel("epoch");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        byte[] png = plot.GetImageBytes(1000, 500, ScottPlot.ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Dcgan.Training;
+
+/// <summary>
+/// losses.csv in the run folder: one row per train step (epoch, step, generator loss, discriminator loss, mean D(x),
+/// mean D(G(z)), the step's wall-clock seconds), appended as training goes. After a resume, rows past the
+/// checkpoint are dropped first, so the file never holds a step twice.
+/// </summary>
+public sealed class LossLog(string path)
+{
+    public const string Header = "epoch,step,generator_loss,discriminator_loss,d_real,d_fake,step_seconds";
+
+    public string Path { get; } = path;
+
+    /// <summary>Keeps the rows up to step <paramref name="step"/> of epoch <paramref name="epoch"/> + 1 (what a
+    /// checkpoint at <paramref name="epoch"/> whole epochs and <paramref name="step"/> steps has seen).</summary>
+    public void KeepUpTo(int epoch, int step)
+    {
+        var rows = File.Exists(Path) ? File.ReadLines(Path).Skip(1).Where(r => Before(r, epoch, step)).ToList() : [];
+        IO.AtomicFile.Write(Path, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            writer.Write(Header + "\n");
+            foreach (string row in rows)
+            {
+                writer.Write(row + "\n");
+            }
+        });
+    }
+
+    public void Append(IEnumerable<(StepReport Step, double Seconds)> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        File.AppendAllLines(Path, rows.Select(r => string.Create(c,
+            $"{r.Step.Epoch},{r.Step.Step},{r.Step.Losses.Generator:G6},{r.Step.Losses.Discriminator:G6},{r.Step.Losses.RealScore:G6},{r.Step.Losses.FakeScore:G6},{r.Seconds:F3}")));
+    }
+
+    /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds.</summary>
+    public IReadOnlyList<double[]> Read() =>
+        File.Exists(Path)
+            ? [.. File.ReadLines(Path).Skip(1).Where(r => r.Length > 0)
+                .Select(r => r.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())]
+            : [];
+
+    private static bool Before(string row, int epoch, int step)
+    {
+        string[] fields = row.Split(',');
+        if (fields.Length != 7 || !int.TryParse(fields[0], CultureInfo.InvariantCulture, out int e)
+            || !int.TryParse(fields[1], CultureInfo.InvariantCulture, out int s))
+        {
+            return false; // a row cut by a crash
+        }
+        return e <= epoch || (e == epoch + 1 && s <= step);
+    }
+}
