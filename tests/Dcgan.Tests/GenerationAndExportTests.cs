@@ -22,6 +22,8 @@ public class GenerationAndExportTests
         Assert.True(Fixtures.Identical(a, b));
         Assert.False(Fixtures.Identical(a, c));
         Assert.True(gan.Generator.training, "the generator goes back to training mode");
+        using var blocked = Sampler.Sample(gan, 5, seed: 42, block: 2);
+        Assert.True(a.allclose(blocked, rtol: 1e-5, atol: 1e-6), "blocks give the same images");
     }
 
     [Fact]

@@ -11,11 +11,21 @@ namespace Dcgan.Generation;
 /// and seed give the same output.</summary>
 public static class Sampler
 {
-    /// <summary><paramref name="count"/> images in [-1, 1], [count, 1, 28, 28]; the caller owns the result.</summary>
-    public static Tensor Sample(Gan gan, int count, long seed)
+    /// <summary><paramref name="count"/> images in [-1, 1], [count, 1, 28, 28]; the caller owns the result. Made in
+    /// blocks (inference mode has no batch statistics, so the result is the same), which keeps 10,000 images to
+    /// about 100 MB of activations at a time instead of 2 GB.</summary>
+    public static Tensor Sample(Gan gan, int count, long seed, int block = 500)
     {
         using var noise = Noise(count, seed);
-        return gan.Generate(noise);
+        var parts = new List<Tensor>();
+        for (int start = 0; start < count; start += block)
+        {
+            using var part = noise.narrow(0, start, Math.Min(block, count - start));
+            parts.Add(gan.Generate(part));
+        }
+        var images = torch.cat(parts, 0);
+        parts.ForEach(p => p.Dispose());
+        return images;
     }
 
     /// <summary>The images as bytes (the grid's gray mapping), e.g. to write as IDX for other tools.</summary>
