@@ -24,7 +24,7 @@ public class CliTests
         Assert.Contains("Time for epoch 1 is ", train.Out);
         Assert.Contains("Time for epoch 3 is ", train.Out);
         Assert.Equal(
-            new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png" },
+            new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png", "losses.csv", "losses.png" },
             Directory.GetFiles(run).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order()); // .lock aside
         // Every 2 epochs, and after the last one.
         Assert.Equal(new[] { "epoch-0002.ckpt", "epoch-0003.ckpt" },
