@@ -10,5 +10,6 @@ var root = new RootCommand("Train, watch and use the DCGAN of TensorFlow's MNIST
     EvaluationCommands.Evaluate(),
     EvaluationCommands.Evaluator(),
     BenchmarkCommand.Create(),
+    RunsCommand.Create(),
 };
 return UserErrors.ParseAndRun(root, args);

@@ -82,7 +82,24 @@ internal static class TrainCommand
             try
             {
                 var evaluate = judge is null ? null : Evaluator(judge, images, reference!, parsed.GetValue(evalCount));
-                TrainProgress.Run(options.Epochs, events => events with { Evaluate = evaluate },
+                var data = new JsonObject
+                {
+                    ["source"] = loaded.Source,
+                    ["path"] = loaded.ImagesPath,
+                    ["images"] = images.Count,
+                    ["fingerprint"] = images.Fingerprint(),
+                    ["checksum"] = $"{loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}",
+                };
+                TrainProgress.Run(options.Epochs, events => events with
+                {
+                    Evaluate = evaluate,
+                    Started = (seed, from) => RunRecord.Begin(run, options, seed, from, data),
+                    Epoch = r =>
+                    {
+                        events.Epoch?.Invoke(r);
+                        RunRecord.Epoch(run, r);
+                    },
+                },
                     events => Trainer.Run(images, options, run, events, cancel.Token));
             }
             finally

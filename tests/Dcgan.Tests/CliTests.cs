@@ -24,7 +24,7 @@ public class CliTests
         Assert.Contains("Time for epoch 1 is ", train.Out);
         Assert.Contains("Time for epoch 3 is ", train.Out);
         Assert.Equal(
-            new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png", "losses.csv", "losses.png" },
+            new[] { "dcgan.gif", "image_at_epoch_0001.png", "image_at_epoch_0002.png", "image_at_epoch_0003.png", "losses.csv", "losses.png", "run.json" },
             Directory.GetFiles(run).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order()); // .lock aside
         // Every 2 epochs, and after the last one.
         Assert.Equal(new[] { "epoch-0002.ckpt", "epoch-0003.ckpt" },
@@ -40,6 +40,21 @@ public class CliTests
         Assert.DoesNotContain("Time for epoch 3 is", resume.Out);
         Assert.Contains("Time for epoch 4 is ", resume.Out);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "epoch-0004.ckpt")));
+
+        // run.json: options, seed, data, versions, machine, one session per train command, every epoch once.
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
+        Assert.Equal(1, (long)record["seed"]!);
+        Assert.Equal(32, (int)record["options"]!["BatchSize"]!);
+        Assert.Equal("--images", (string)record["data"]!["source"]!);
+        Assert.Equal(48, (int)record["data"]!["images"]!);
+        Assert.False(string.IsNullOrEmpty((string?)record["libtorch"]));
+        Assert.True((int)record["machine"]!["threads"]! >= 1);
+        Assert.Equal(2, record["sessions"]!.AsArray().Count);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, record["epochs"]!.AsArray().Select(e => (int)e!["epoch"]!));
+
+        var runs = Dcgan("runs", dir.Path);
+        Assert.True(runs.ExitCode == 0, runs.Err);
+        Assert.Matches(@"run\s+4\s+1\s+[\d.]+\s+epoch-0004\.ckpt", runs.Out);
 
         var refused = Dcgan("train", "--images", data, "--epochs", "5", "--batch-size", "16", "--out", run);
         Assert.Equal(1, refused.ExitCode);

@@ -20,6 +20,9 @@ public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch,
 public sealed record TrainingEvents
 {
     public Action<string>? Log { get; init; }
+
+    /// <summary>Training begins: the run's seed, and the epoch it starts after (0 for a new run).</summary>
+    public Action<long, int>? Started { get; init; }
     public Action<StepReport>? Step { get; init; }
     public Action<EpochResult>? Epoch { get; init; }
 
@@ -77,6 +80,7 @@ public static class Trainer
         events.Log?.Invoke(state.Epoch == 0 && state.Step == 0
             ? $"Training on {data.Count} images: {options.Epochs} epochs of batch {options.BatchSize}, seed {state.Seed}, into {run.Path}"
             : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}).");
+        events.Started?.Invoke(state.Seed, state.Epoch);
 
         int stepsPerEpoch = Batches.CountPerEpoch(data.Count, options.BatchSize);
         run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone

@@ -1,0 +1,99 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dcgan.IO;
+using TorchSharp;
+
+namespace Dcgan.Training;
+
+/// <summary>
+/// run.json: what a run was and how it went, for the person who finds the folder later: every option, the seed, the
+/// data (source, path, fingerprint, checksum status), the versions of this tool, TorchSharp and libtorch, the threads
+/// and CPU, each session's start and end, and each epoch's seconds. Kept across resumes (sessions are appended).
+/// </summary>
+public static class RunRecord
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string PathIn(RunFolder run) => Path.Combine(run.Path, "run.json");
+
+    public static JsonObject Read(RunFolder run)
+    {
+        string path = PathIn(run);
+        try
+        {
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? [] : [];
+        }
+        catch (JsonException)
+        {
+            return []; // a damaged record is replaced, not fatal: the checkpoints are what matter
+        }
+    }
+
+    /// <summary>Starts a session: records the options, data and machine, and opens a session entry.</summary>
+    public static void Begin(RunFolder run, TrainOptions options, long seed, int fromEpoch, JsonObject data)
+    {
+        var record = Read(run);
+        record["tool"] = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                         ?? typeof(RunRecord).Assembly.GetName().Version?.ToString();
+        record["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
+        record["libtorch"] = torch.__version__;
+        record["seed"] = seed;
+        record["options"] = JsonSerializer.SerializeToNode(options with { Seed = seed });
+        record["data"] = data;
+        record["machine"] = new JsonObject
+        {
+            ["threads"] = torch.get_num_threads(),
+            ["cpu"] = CpuModel(),
+            ["os"] = RuntimeInformation.OSDescription,
+            ["dotnet"] = RuntimeInformation.FrameworkDescription,
+        };
+        var sessions = record["sessions"] as JsonArray ?? [];
+        sessions.Add(new JsonObject { ["started"] = DateTimeOffset.UtcNow, ["from_epoch"] = fromEpoch });
+        record["sessions"] = sessions;
+        record["epochs"] ??= new JsonArray();
+        Save(run, record);
+    }
+
+    /// <summary>Records a finished epoch (replacing a record of the same epoch from before an interruption).</summary>
+    public static void Epoch(RunFolder run, EpochResult result)
+    {
+        var record = Read(run);
+        var epochs = record["epochs"] as JsonArray ?? [];
+        foreach (var stale in epochs.Where(e => (int?)e?["epoch"] >= result.Epoch).ToList())
+        {
+            epochs.Remove(stale);
+        }
+        epochs.Add(new JsonObject
+        {
+            ["epoch"] = result.Epoch,
+            ["seconds"] = Math.Round(result.Seconds, 2),
+            ["generator_loss"] = result.Mean.Generator,
+            ["discriminator_loss"] = result.Mean.Discriminator,
+        });
+        record["epochs"] = epochs;
+        if (record["sessions"] is JsonArray { Count: > 0 } sessions)
+        {
+            sessions[^1]!["ended"] = DateTimeOffset.UtcNow;
+            sessions[^1]!["to_epoch"] = result.Epoch;
+        }
+        Save(run, record);
+    }
+
+    private static void Save(RunFolder run, JsonObject record) =>
+        AtomicFile.Write(PathIn(run), stream => JsonSerializer.Serialize(stream, record, Indented));
+
+    private static string CpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+                   ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}
