@@ -43,11 +43,12 @@ internal static class TrainCommand
         var evaluator = new Option<FileInfo>("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
         var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
         var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
+        var tensorboard = new Option<DirectoryInfo>("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            epochs, batchSize, checkpointEvery, output, seed, keep, evalEvery, evaluator, evalCount, evalReference,
+            epochs, batchSize, checkpointEvery, output, seed, keep, evalEvery, evaluator, evalCount, evalReference, tensorboard,
         };
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
@@ -90,17 +91,22 @@ internal static class TrainCommand
                     ["fingerprint"] = images.Fingerprint(),
                     ["checksum"] = $"{loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}",
                 };
-                TrainProgress.Run(options.Epochs, events => events with
+                var board = parsed.GetValue(tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
+                TrainingEvents AddRecords(TrainingEvents shown)
                 {
-                    Evaluate = evaluate,
-                    Started = (seed, from) => RunRecord.Begin(run, options, seed, from, data),
-                    Epoch = r =>
+                    var events = board?.Around(shown) ?? shown;
+                    return events with
                     {
-                        events.Epoch?.Invoke(r);
-                        RunRecord.Epoch(run, r);
-                    },
-                },
-                    events => Trainer.Run(images, options, run, events, cancel.Token));
+                        Evaluate = evaluate,
+                        Started = (seed, from) => RunRecord.Begin(run, options, seed, from, data),
+                        Epoch = r =>
+                        {
+                            events.Epoch?.Invoke(r);
+                            RunRecord.Epoch(run, r);
+                        },
+                    };
+                }
+                TrainProgress.Run(options.Epochs, AddRecords, events => Trainer.Run(images, options, run, events, cancel.Token));
             }
             finally
             {
