@@ -11,8 +11,7 @@ internal static class Downloads
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            var plain = new Progress<DownloadProgress>(_ => { });
-            return DataSource.Load(request, split, progress: plain, log: Console.WriteLine, cancel: cancel);
+            return DataSource.Load(request, split, log: Console.WriteLine, cancel: cancel);
         }
         LoadedData? loaded = null;
         AnsiConsole.Progress()

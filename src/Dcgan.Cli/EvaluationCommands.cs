@@ -106,29 +106,37 @@ internal static class EvaluationCommands
                 generated = Sampler.ToImageSet(images);
                 subject = $"epoch {restored.Epoch}";
             }
-            var report = Evaluate(judge, subject, generated, real, floorImages, n);
-            Console.WriteLine(parsed.GetValue(json) ? report.ToJson() : report.ToTable());
+            var (prepared, floor) = Prepare(judge, real, floorImages, Math.Min(n, generated.Count));
+            using (prepared)
+            {
+                var report = Evaluate(judge, subject, generated, prepared, floor);
+                Console.WriteLine(parsed.GetValue(json) ? report.ToJson() : report.ToTable());
+            }
             return 0;
         }));
         return command;
     }
 
-    /// <summary>The first <paramref name="n"/> of each set (fewer if a set is smaller; all sets cut to the same count).</summary>
-    public static EvaluationReport Evaluate(Evaluation.Evaluator judge, string subject, ImageSet generated, ImageSet real, ImageSet floor, int n)
+    /// <summary>The reference (the first <paramref name="n"/> real test images, judged once) and the real-data
+    /// floor measured against it: training images, as many. Neither changes during a run.</summary>
+    public static (Reference Reference, SetMetrics Floor) Prepare(Evaluation.Evaluator judge, ImageSet real, ImageSet floor, int n)
     {
-        n = new[] { n, generated.Count, real.Count, floor.Count }.Min();
+        n = new[] { n, real.Count, floor.Count }.Min();
         using var test = First(real, n).ToTensor();
         using var train = First(floor, n).ToTensor();
-        return Evaluate(judge, subject, generated, real, judge.Measure(train, test));
+        var reference = judge.Prepare(test);
+        return (reference, judge.Measure(train, reference));
     }
 
-    /// <summary>As above with the real-data floor already measured (it does not change during a run).</summary>
-    public static EvaluationReport Evaluate(Evaluation.Evaluator judge, string subject, ImageSet generated, ImageSet real, SetMetrics floor)
+    /// <summary>Generated images (as many as the reference holds) against the prepared reference.</summary>
+    public static EvaluationReport Evaluate(Evaluation.Evaluator judge, string subject, ImageSet generated, Reference reference, SetMetrics floor)
     {
-        int n = Math.Min(floor.Count, generated.Count);
-        using var fake = First(generated, n).ToTensor();
-        using var test = First(real, n).ToTensor();
-        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, test), floor);
+        if (generated.Count < reference.Count)
+        {
+            throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {reference.Count}, as many as the real sets.");
+        }
+        using var fake = First(generated, reference.Count).ToTensor();
+        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), floor);
     }
 
     private static ImageSet First(ImageSet set, int n) =>

@@ -64,15 +64,19 @@ internal static class TrainCommand
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();
-            var loaded = Downloads.Load(data.Request(parsed), Split.Train);
+            var request = data.Request(parsed);
+            var loaded = Downloads.Load(request, Split.Train);
             var images = loaded.Images;
 
             Console.WriteLine($"Data: {images.Count} images of {images.Rows}x{images.Columns} from {loaded.ImagesPath}");
             using var judge = options.EvalEvery is null ? null
-                : Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? EvaluationCommands.DefaultEvaluatorPath(data.Request(parsed).Dataset));
-            var reference = judge is null ? null
-                : parsed.GetValue(evalReference) is { } r ? IdxFile.ReadImages(r.FullName)
-                : Downloads.Load(data.Request(parsed) with { Images = null, Labels = null }, Split.Test).Images;
+                : Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? EvaluationCommands.DefaultEvaluatorPath(request.Dataset));
+            var (reference, floor) = judge is null ? (null, null)
+                : EvaluationCommands.Prepare(judge,
+                    parsed.GetValue(evalReference) is { } r ? IdxFile.ReadImages(r.FullName)
+                        : Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images,
+                    images, parsed.GetValue(evalCount));
+            using var referenceOwner = reference;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) =>
             {
@@ -82,13 +86,12 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                var evaluate = judge is null ? null : Evaluator(judge, images, reference!, parsed.GetValue(evalCount));
-                var data = new JsonObject
+                var evaluate = judge is null ? null : Evaluator(judge, reference!, floor!);
+                var dataRecord = new JsonObject
                 {
                     ["source"] = loaded.Source,
                     ["path"] = loaded.ImagesPath,
                     ["images"] = images.Count,
-                    ["fingerprint"] = images.Fingerprint(),
                     ["checksum"] = $"{loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}",
                 };
                 var board = parsed.GetValue(tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
@@ -98,7 +101,11 @@ internal static class TrainCommand
                     return events with
                     {
                         Evaluate = evaluate,
-                        Started = (seed, from) => RunRecord.Begin(run, options, seed, from, data),
+                        Started = start =>
+                        {
+                            dataRecord["fingerprint"] = start.DataFingerprint; // hashed once, by the trainer
+                            RunRecord.Begin(run, options, start.Seed, start.FromEpoch, dataRecord);
+                        },
                         Epoch = r =>
                         {
                             events.Epoch?.Invoke(r);
@@ -118,22 +125,17 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Evaluates the generator on a fixed noise seed against the reference; the real-data floor is measured
-    /// once and repeated in every record.</summary>
-    private static Func<Gan, int, JsonObject> Evaluator(Evaluation.Evaluator judge, ImageSet training, ImageSet reference, int count)
+    /// <summary>Evaluates the generator on a fixed noise seed against the prepared reference; the real-data floor,
+    /// measured once, is repeated in every record.</summary>
+    private static Func<Gan, int, JsonObject> Evaluator(Evaluation.Evaluator judge, Reference reference, SetMetrics floor)
     {
-        EvaluationReport? first = null;
         return (gan, epoch) =>
         {
-            using var samples = Sampler.Sample(gan, count, seed: 0);
-            var generated = Sampler.ToImageSet(samples);
-            var report = first is null
-                ? EvaluationCommands.Evaluate(judge, $"epoch {epoch}", generated, reference, training, count)
-                : EvaluationCommands.Evaluate(judge, $"epoch {epoch}", generated, reference, first.Floor);
-            first ??= report;
+            using var samples = Sampler.Sample(gan, reference.Count, seed: 0);
+            var report = EvaluationCommands.Evaluate(judge, $"epoch {epoch}", Sampler.ToImageSet(samples), reference, floor);
             var m = report.Model;
             Spectre.Console.AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {report.Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {report.Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}"));
+                $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}"));
             return JsonSerializer.SerializeToNode(report)!.AsObject();
         };
     }

@@ -58,7 +58,8 @@ public class EvaluatorTests
         using var judge = Evaluator.Load(dir.File("e.evaluator"));
         using var images = train.ToTensor();
 
-        var same = judge.Measure(images, images, splits: 4);
+        using var reference = judge.Prepare(images);
+        var same = judge.Measure(images, reference, splits: 4);
 
         Assert.Equal(0.0, same.FrechetDistanceFeatures, 6);
         Assert.Equal(0.0, same.FrechetDistanceLogits, 6);

@@ -169,13 +169,21 @@ public sealed class Evaluator : IDisposable
         return result;
     }
 
-    /// <summary>The metrics of <paramref name="images"/> against real <paramref name="reference"/> images (the same
-    /// count is used from both).</summary>
-    public SetMetrics Measure(Tensor images, Tensor reference, int splits = 10)
+    /// <summary>Judges real held-out images once, for any number of <see cref="Measure"/> calls against them
+    /// (a run's evaluations, the real-data floor).</summary>
+    public Reference Prepare(Tensor realImages)
+    {
+        var (probabilities, features, logits) = Judge(realImages);
+        probabilities.Dispose();
+        return new Reference(features, logits);
+    }
+
+    /// <summary>The metrics of <paramref name="images"/> against a prepared <paramref name="reference"/>.</summary>
+    public SetMetrics Measure(Tensor images, Reference reference, int splits = 10)
     {
         using var scope = torch.NewDisposeScope();
         var (probabilities, features, logits) = Judge(images);
-        var (_, referenceFeatures, referenceLogits) = Judge(reference);
+        var (referenceFeatures, referenceLogits) = (reference.Features, reference.Logits);
         var shares = Metrics.ClassShares(probabilities);
         var (scoreMean, scoreStd) = Metrics.ClassifierScoreSplits(probabilities, splits);
         var (precision, recall) = Metrics.PrecisionRecall(referenceFeatures, features);
@@ -196,6 +204,20 @@ public sealed class Evaluator : IDisposable
     }
 
     public void Dispose() => Model.Dispose();
+}
+
+/// <summary>Real held-out images as the evaluator sees them: hidden features and logits.</summary>
+public sealed class Reference(Tensor features, Tensor logits) : IDisposable
+{
+    public Tensor Features { get; } = features;
+    public Tensor Logits { get; } = logits;
+    public int Count => (int)Features.shape[0];
+
+    public void Dispose()
+    {
+        Features.Dispose();
+        Logits.Dispose();
+    }
 }
 
 /// <summary>The metrics of one set of images against real held-out images.</summary>

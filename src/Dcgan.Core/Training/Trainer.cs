@@ -16,13 +16,16 @@ public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLoss
 /// <summary>One train step done: where in the run it was, and what it measured.</summary>
 public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, StepLosses Losses);
 
+/// <summary>How a run begins: its seed, the epoch it starts after (0 for a new run), and the fingerprint of its data.</summary>
+public readonly record struct RunStart(long Seed, int FromEpoch, string DataFingerprint);
+
 /// <summary>What a caller may want to hear about while a run goes: messages, each step, each epoch.</summary>
 public sealed record TrainingEvents
 {
     public Action<string>? Log { get; init; }
 
-    /// <summary>Training begins: the run's seed, and the epoch it starts after (0 for a new run).</summary>
-    public Action<long, int>? Started { get; init; }
+    /// <summary>Training begins.</summary>
+    public Action<RunStart>? Started { get; init; }
     public Action<StepReport>? Step { get; init; }
     public Action<EpochResult>? Epoch { get; init; }
 
@@ -80,7 +83,7 @@ public static class Trainer
         events.Log?.Invoke(state.Epoch == 0 && state.Step == 0
             ? $"Training on {data.Count} images: {options.Epochs} epochs of batch {options.BatchSize}, seed {state.Seed}, into {run.Path}"
             : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}).");
-        events.Started?.Invoke(state.Seed, state.Epoch);
+        events.Started?.Invoke(new RunStart(state.Seed, state.Epoch, fingerprint));
 
         int stepsPerEpoch = Batches.CountPerEpoch(data.Count, options.BatchSize);
         run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
