@@ -53,9 +53,10 @@ public class ModelTests
 
     private static (long Trainable, long NonTrainable) Count(nn.Module model) =>
         (model.parameters().Sum(p => p.numel()),
-         // Keras's non-trainable weights are the moving mean and variance; torch's integer
-         // num_batches_tracked counter has no Keras counterpart.
-         model.buffers().Where(b => b.dtype == ScalarType.Float32).Sum(b => b.numel()));
+         // Keras's non-trainable weights are the moving mean and variance: the saved float state that is not a
+         // parameter. torch's integer num_batches_tracked counter has no Keras counterpart.
+         model.state_dict().Values.Where(t => t.dtype == ScalarType.Float32).Sum(t => t.numel())
+             - model.parameters().Sum(p => p.numel()));
 
     [Fact]
     public void Generator_parameter_count_equals_keras_summary()
@@ -187,6 +188,48 @@ public class ModelTests
         {
             var expected = Enumerable.Range(0, 14).Where(r => 2 * j - 1 <= r && r <= 2 * j + 3).ToArray();
             Assert.Equal(expected, RowsReached(deconv, 7, j));
+        }
+    }
+
+    [Fact]
+    public void Fourier_transposed_conv_equals_the_direct_one_forward_and_backward()
+    {
+        // deconv2 is computed through a DFT; it must be ConvTranspose2d(stride 1, padding 'same') to float rounding.
+        torch.manual_seed(3);
+        using var scope = torch.NewDisposeScope();
+        using var fourier = new FourierConvTranspose2d(6, 4, 5, size: 7);
+        using var direct = nn.ConvTranspose2d(6, 4, 5, stride: 1, padding: 2, bias: false);
+        using (torch.no_grad())
+        {
+            direct.weight!.copy_(fourier.Weight);
+        }
+        var input = torch.randn(3, 6, 7, 7).requires_grad_(true);
+        var gradOutput = torch.randn(3, 4, 7, 7);
+
+        var expected = direct.call(input);
+        var (expectedInputGrad, expectedWeightGrad) = Gradients(expected, input, direct.weight!, gradOutput);
+        var actual = fourier.call(input);
+        var (inputGrad, weightGrad) = Gradients(actual, input, fourier.Weight, gradOutput);
+
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(expected.abs().max().item<float>() > 0.5f, "a non-trivial output to compare");
+        AssertClose(expected, actual);
+        AssertClose(expectedInputGrad, inputGrad);
+        AssertClose(expectedWeightGrad, weightGrad);
+        Assert.Equal(["weight"], fourier.state_dict().Keys); // the transforms are constants, not saved state
+        Assert.Throws<ArgumentException>(() => fourier.call(torch.randn(1, 6, 8, 8)));
+
+        static (Tensor Input, Tensor Weight) Gradients(Tensor output, Tensor input, Tensor weight, Tensor gradOutput)
+        {
+            var grads = torch.autograd.grad([output], [input, weight], [gradOutput]);
+            return (grads[0], grads[1]);
+        }
+
+        static void AssertClose(Tensor expected, Tensor actual)
+        {
+            double scale = expected.abs().max().item<float>();
+            double error = (expected - actual).abs().max().item<float>();
+            Assert.True(error <= 1e-5 * scale, $"max error {error:E2} for values up to {scale:F3}");
         }
     }
 }

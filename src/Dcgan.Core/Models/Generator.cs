@@ -23,7 +23,7 @@ public sealed class Generator : Module<Tensor, Tensor>
             ("leaky1", Keras.LeakyReLU()),
             ("reshape", Unflatten(1, [256, 7, 7])),                       // (256, 7, 7)
 
-            ("deconv2", ConvTranspose2d(256, 128, 5, stride: 1, padding: 2, bias: false)), // stride 1: 'same' is symmetric
+            ("deconv2", new FourierConvTranspose2d(256, 128, 5, size: 7)),   // stride 1, 'same', no bias; see the class
             ("bn2", Keras.BatchNorm2d(128)),
             ("leaky2", Keras.LeakyReLU()),                               // (128, 7, 7)
 

@@ -42,6 +42,7 @@ public static class Keras
                 Linear l => (l.weight, l.bias),
                 Conv2d c => (c.weight, c.bias),
                 ConvTranspose2d t => (t.weight, t.bias),
+                FourierConvTranspose2d f => (f.Weight, null),
                 _ => (null, null),
             };
             if (weight is not null)
