@@ -49,11 +49,18 @@ public class TrainStepTests
         Assert.InRange(losses.FakeScore, 0f, 1f);
     }
 
-    [Fact]
-    public void Each_model_gets_the_gradient_of_its_own_loss_only()
+    [Theory]
+    [InlineData(0)]      // logits near 0
+    [InlineData(-30)]    // fakes judged fake with confidence: the generator's gradient is rescaled by e^30
+    [InlineData(-100)]   // beyond the shortcut's floor: the second backward pass is made
+    public void Each_model_gets_the_gradient_of_its_own_loss_only(float logitShift)
     {
         torch.manual_seed(11);
         using var gan = new Gan();
+        using (torch.no_grad())
+        {
+            gan.Discriminator.Layers.named_children().Last().module.parameters().Last().add_(logitShift); // the bias
+        }
         using var images = Fixtures.Images(6).ToTensor();
         using var noise = torch.randn(6, Generator.NoiseDim);
         var gParams = gan.Generator.parameters().ToList();
