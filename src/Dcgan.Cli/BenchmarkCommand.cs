@@ -18,25 +18,27 @@ internal static class BenchmarkCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var precision = OptionRules.PrecisionOption();
         var command = new Command("benchmark", "Time the train step dcgan train runs, on synthetic data after a warm-up.\n" +
             "Example: dcgan benchmark --steps 30 --profile")
         {
-            batchSize, steps, warmup, profile, json,
+            batchSize, steps, warmup, precision, profile, json,
         };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            var result = Benchmark.Run(parsed.GetValue(batchSize), parsed.GetValue(steps), parsed.GetValue(warmup));
-            var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize)) : null;
+            var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision));
+            var result = Benchmark.Run(parsed.GetValue(batchSize), parsed.GetValue(steps), parsed.GetValue(warmup), precision: arithmetic);
+            var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize), precision: arithmetic) : null;
             if (parsed.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__ }, Indented));
                 return 0;
             }
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"train step, batch {result.BatchSize}, {result.Threads} threads, {result.Steps} steps timed:"));
+            Console.WriteLine(string.Create(c, $"train step, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
             Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
-            Console.WriteLine(string.Create(c, $"  peak resident memory {result.PeakResidentBytes / (1024.0 * 1024):F0} MiB"));
+            Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB"));
             if (rows is not null)
             {
                 Console.WriteLine();

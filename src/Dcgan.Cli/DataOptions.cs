@@ -30,7 +30,7 @@ internal sealed class DataOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public DataOptions() => dataset.AcceptOnlyFromAmong([.. DatasetCatalog.All.Select(d => d.Name)]);
+    public DataOptions() => dataset.OneOf([.. DatasetCatalog.All.Select(d => d.Name)]);
 
     public void AddTo(Command command)
     {

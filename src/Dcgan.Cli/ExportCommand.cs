@@ -11,7 +11,7 @@ internal static class ExportCommand
     {
         var source = new CheckpointOptions();
         var format = new Option<string>("--format") { Description = "The file format", DefaultValueFactory = _ => "safetensors" };
-        format.AcceptOnlyFromAmong("safetensors");
+        format.OneOf("safetensors");
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for generator.safetensors and discriminator.safetensors", Required = true };
         var command = new Command("export", "Write the generator's and discriminator's weights under the names of the equivalent PyTorch modules (docs/pytorch.md).\n" +
             "Example: dcgan export --run runs/mnist --format safetensors --out exported")

@@ -17,7 +17,7 @@ internal static class GenerateCommand
         var count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" };
         var format = new Option<string>("--format") { Description = "png: a grid; idx: the samples as an IDX ubyte file (N x 28 x 28)", DefaultValueFactory = _ => "png" };
-        format.AcceptOnlyFromAmong("png", "idx");
+        format.OneOf("png", "idx");
         var interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" };
         var seed = new Option<long?>("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
         columns.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var n) r.AddError($"--columns must be at least 1 (got {n})."); });

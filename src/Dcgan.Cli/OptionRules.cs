@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dcgan.Models;
 
 namespace Dcgan.Cli;
 
@@ -16,5 +17,46 @@ internal static class OptionRules
             }
         });
         return option;
+    }
+
+    /// <summary>Accepts only the given values, refusing others in one line (System.CommandLine's own check,
+    /// AcceptOnlyFromAmong, lists the choices over several lines).</summary>
+    public static Option<string> OneOf(this Option<string> option, params string[] values)
+    {
+        option.CompletionSources.Add(values);
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && !values.Contains(value))
+            {
+                result.AddError($"{option.Name} must be {string.Join(" or ", values)} (got {value}).");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>--precision fp32|bf16, for train and benchmark.</summary>
+    public static Option<string> PrecisionOption()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "fp32 (the tutorial's arithmetic) or bf16 (mixed precision: faster on CPUs with bf16 instructions)",
+            DefaultValueFactory = _ => "fp32",
+        };
+        return option.OneOf("fp32", "bf16");
+    }
+
+    /// <summary>The precision a --precision value names; warns when bf16 would be emulated.</summary>
+    public static Precision ToPrecision(string? value)
+    {
+        if (value != "bf16")
+        {
+            return Precision.Fp32;
+        }
+        if (!MixedPrecision.CpuHasBf16Instructions())
+        {
+            Console.Error.WriteLine("dcgan: note: this CPU has no bf16 instructions (avx512_bf16, amx_bf16); --precision bf16 will likely be slower than fp32.");
+        }
+        return Precision.Bf16;
     }
 }

@@ -43,12 +43,13 @@ internal static class TrainCommand
         var evaluator = new Option<FileInfo>("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
         var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
         var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
+        var precision = OptionRules.PrecisionOption();
         var tensorboard = new Option<DirectoryInfo>("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            epochs, batchSize, checkpointEvery, output, seed, keep, evalEvery, evaluator, evalCount, evalReference, tensorboard,
+            epochs, batchSize, checkpointEvery, output, seed, keep, precision, evalEvery, evaluator, evalCount, evalReference, tensorboard,
         };
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
@@ -61,6 +62,7 @@ internal static class TrainCommand
                 Seed = parsed.GetValue(seed),
                 Keep = parsed.GetValue(keep),
                 EvalEvery = parsed.GetValue(evalEvery),
+                Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();

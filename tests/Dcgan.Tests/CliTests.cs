@@ -45,6 +45,8 @@ public class CliTests
         var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
         Assert.Equal(1, (long)record["seed"]!);
         Assert.Equal(32, (int)record["options"]!["BatchSize"]!);
+        Assert.Equal("fp32", (string)record["options"]!["Precision"]!);
+        Assert.All(record["epochs"]!.AsArray(), e => Assert.InRange((int)e!["resident_mib"]!, 50, 4096));
         Assert.Equal("--images", (string)record["data"]!["source"]!);
         Assert.Equal(48, (int)record["data"]!["images"]!);
         Assert.False(string.IsNullOrEmpty((string?)record["libtorch"]));
@@ -94,6 +96,8 @@ public class CliTests
         ("missing file", ["train", "--images", Path.Combine(folder, "missing.gz"), "--out", Path.Combine(folder, "r")], 1, "missing.gz does not exist"),
         ("text file", ["train", "--images", Path.Combine(folder, "notes.txt"), "--out", Path.Combine(folder, "r")], 1, "is not an IDX file"),
         ("no epochs", ["train", "--images", data, "--epochs", "0"], 2, "--epochs must be at least 1 (got 0)."),
+        ("no such precision", ["train", "--images", data, "--precision", "fp16"], 2, "--precision must be fp32 or bf16 (got fp16)."),
+        ("no such format", ["generate", "--run", folder, "--format", "jpeg", "--out", "g.png"], 2, "--format must be png or idx (got jpeg)."),
         ("unwritable out", ["train", "--images", data, "--out", Path.Combine(folder, "notes.txt", "run")], 1, "cannot write to"),
         ("no checkpoint", ["generate", "--run", folder, "--out", Path.Combine(folder, "g.png")], 1, "holds no checkpoints"),
         ("run and checkpoint", ["generate", "--run", folder, "--checkpoint", "x", "--out", "g.png"], 2, "Name either --run DIR or --checkpoint FILE"),

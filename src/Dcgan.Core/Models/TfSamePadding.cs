@@ -11,7 +11,7 @@ namespace Dcgan.Models;
 /// so we pad (left 1, right 2, top 1, bottom 2) with zeros and convolve without padding. Being exact costs
 /// one cheap pad, and it is what "the tutorial's model" means.
 /// </summary>
-public sealed class TfSameConv2d : Module<Tensor, Tensor>
+public sealed class TfSameConv2d : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly ZeroPad2d pad;
     private readonly Conv2d conv;
@@ -30,8 +30,12 @@ public sealed class TfSameConv2d : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var padded = pad.forward(input);
-        return conv.forward(padded);
+        return Precision == Precision.Fp32
+            ? conv.forward(padded)
+            : MixedPrecision.InBFloat16((x, w, b) => nn.functional.conv2d(x, w, b, strides: [2, 2]), padded, conv.weight!, conv.bias);
     }
+
+    public Precision Precision { get; set; }
 }
 
 /// <summary>
@@ -40,7 +44,7 @@ public sealed class TfSameConv2d : Module<Tensor, Tensor>
 /// for an output of 2n + 1; TensorFlow's output is the first 2n of them. (padding 2 with output_padding 1 also
 /// gives 2n, but shifted by one pixel.)
 /// </summary>
-public sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>
+public sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly ConvTranspose2d conv;
 
@@ -58,7 +62,12 @@ public sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         long height = 2 * input.shape[2], width = 2 * input.shape[3];
-        using var full = conv.forward(input); // (2n + 1) x (2n + 1)
+        using var full = Precision == Precision.Fp32 // (2n + 1) x (2n + 1)
+            ? conv.forward(input)
+            : MixedPrecision.InBFloat16(
+                (x, w, b) => nn.functional.conv_transpose2d(x, w, b, strides: [2, 2], padding: [1, 1]), input, conv.weight!, conv.bias);
         return full.narrow(2, 0, height).narrow(3, 0, width);
     }
+
+    public Precision Precision { get; set; }
 }

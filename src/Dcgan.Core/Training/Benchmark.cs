@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Data;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,6 +10,7 @@ namespace Dcgan.Training;
 /// exactly what <see cref="Trainer"/> runs) on synthetic data, after a warm-up.</summary>
 public sealed record BenchmarkResult(
     int BatchSize,
+    Precision Precision,
     int Steps,
     int Threads,
     double MedianSeconds,
@@ -22,10 +24,11 @@ public static class Benchmark
 {
     public const int MnistTrainImages = 60_000;
 
-    public static BenchmarkResult Run(int batchSize = 256, int steps = 20, int warmup = 3, long seed = 0)
+    public static BenchmarkResult Run(int batchSize = 256, int steps = 20, int warmup = 3, long seed = 0,
+        Precision precision = Precision.Fp32)
     {
         torch.manual_seed(seed);
-        using var gan = new Gan();
+        using var gan = new Gan(precision);
         using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
@@ -47,9 +50,9 @@ public static class Benchmark
         times.Sort();
         double median = Percentile(times, 0.5);
         // Projected from the rate: 60,000 / 256 steps, the short last batch counted by its size.
-        return new BenchmarkResult(batchSize, times.Count, torch.get_num_threads(), median,
+        return new BenchmarkResult(batchSize, precision, times.Count, torch.get_num_threads(), median,
             Percentile(times, 0.1), Percentile(times, 0.9), batchSize / median,
-            median * MnistTrainImages / batchSize, PeakResident());
+            median * MnistTrainImages / batchSize, ProcessMemory.PeakResident());
     }
 
     private static double Percentile(List<double> sorted, double p)
@@ -57,13 +60,5 @@ public static class Benchmark
         double index = p * (sorted.Count - 1);
         int low = (int)Math.Floor(index), high = (int)Math.Ceiling(index);
         return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
-    }
-
-    /// <summary>The process's peak resident memory (VmHWM on Linux).</summary>
-    public static long PeakResident()
-    {
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        return process.PeakWorkingSet64;
     }
 }

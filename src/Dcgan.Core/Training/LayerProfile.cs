@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Imaging;
+using Dcgan.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,10 +17,10 @@ public sealed record ProfileRow(string Part, double ForwardMs, double BackwardMs
 /// </summary>
 public static class LayerProfile
 {
-    public static IReadOnlyList<ProfileRow> Run(int batchSize = 256, int repeats = 5)
+    public static IReadOnlyList<ProfileRow> Run(int batchSize = 256, int repeats = 5, Precision precision = Precision.Fp32)
     {
         torch.manual_seed(0);
-        using var gan = new Gan();
+        using var gan = new Gan(precision);
         var rows = new List<ProfileRow>();
         using (var noise = torch.randn(batchSize, Models.Generator.NoiseDim))
         {

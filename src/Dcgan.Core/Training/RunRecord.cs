@@ -71,6 +71,9 @@ public static class RunRecord
             ["seconds"] = Math.Round(result.Seconds, 2),
             ["generator_loss"] = result.Mean.Generator,
             ["discriminator_loss"] = result.Mean.Discriminator,
+            // Resident memory now and at most so far: flat from epoch to epoch when nothing leaks.
+            ["resident_mib"] = ProcessMemory.Mebibytes(ProcessMemory.Resident()),
+            ["peak_resident_mib"] = ProcessMemory.Mebibytes(ProcessMemory.PeakResident()),
         });
         record["epochs"] = epochs;
         if (record["sessions"] is JsonArray { Count: > 0 } sessions)

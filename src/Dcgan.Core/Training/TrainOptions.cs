@@ -1,3 +1,5 @@
+using Dcgan.Models;
+
 namespace Dcgan.Training;
 
 /// <summary>The tutorial's constants, as options.</summary>
@@ -24,6 +26,9 @@ public sealed record TrainOptions
 
     /// <summary>Evaluate the generator every N epochs (and after the last) into metrics.jsonl; null: never.</summary>
     public int? EvalEvery { get; init; }
+
+    /// <summary>The convolutions' arithmetic: the tutorial's float32, or mixed precision with bfloat16.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>The first problem with these options, in words a user can act on, or null.</summary>
     public string? Problem() =>

@@ -76,7 +76,7 @@ public static class Trainer
         {
             torch.manual_seed(seed);
         }
-        using var gan = new Gan();
+        using var gan = new Gan(options.Precision);
         using var shuffle = new torch.Generator((ulong)seed);
         using var state = resuming ? Resume(gan, shuffle, options, fingerprint, run, events.Log) : Start(seed, options, fingerprint);
         using var images = data.ToTensor();

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace Dcgan.Training;
+
+/// <summary>This process's resident memory (RSS), which counts libtorch's native allocations as well as .NET's.</summary>
+public static class ProcessMemory
+{
+    public static long Resident()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64;
+    }
+
+    /// <summary>The highest resident memory so far (VmHWM on Linux).</summary>
+    public static long PeakResident()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+
+    public static long Mebibytes(long bytes) => bytes / (1024 * 1024);
+}
