@@ -150,23 +150,19 @@ public sealed class Evaluator : IDisposable
     /// <summary>Class probabilities [N, 10], hidden features [N, 128] and logits [N, 10] of images in [-1, 1].</summary>
     public (Tensor Probabilities, Tensor Features, Tensor Logits) Judge(Tensor images)
     {
+        using var scope = torch.NewDisposeScope(); // every intermediate result is freed on return
+        using var noGrad = torch.no_grad();
         var features = new List<Tensor>();
         var logits = new List<Tensor>();
-        using (torch.no_grad())
+        for (long start = 0; start < images.shape[0]; start += Block)
         {
-            for (long start = 0; start < images.shape[0]; start += Block)
-            {
-                using var batch = images.narrow(0, start, Math.Min(Block, images.shape[0] - start));
-                var hidden = Model.Features(batch);
-                features.Add(hidden);
-                logits.Add(Model.Logits(hidden));
-            }
+            var hidden = Model.Features(images.narrow(0, start, Math.Min(Block, images.shape[0] - start)));
+            features.Add(hidden);
+            logits.Add(Model.Logits(hidden));
         }
         var allLogits = torch.cat(logits, 0);
-        var result = (torch.softmax(allLogits, 1), torch.cat(features, 0), allLogits);
-        features.ForEach(f => f.Dispose());
-        logits.ForEach(l => l.Dispose());
-        return result;
+        return (torch.softmax(allLogits, 1).MoveToOuterDisposeScope(), torch.cat(features, 0).MoveToOuterDisposeScope(),
+            allLogits.MoveToOuterDisposeScope());
     }
 
     /// <summary>Judges real held-out images once, for any number of <see cref="Measure"/> calls against them

@@ -115,11 +115,14 @@ public sealed class Gan : IDisposable
     /// The caller owns the result.</summary>
     public Tensor Generate(Tensor noise)
     {
+        // The scope frees the layers' intermediate results now rather than whenever .NET's collector finalizes
+        // them: it cannot see their native memory, and 10,000 images for an evaluation left 1.1 GB behind.
+        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         Generator.eval();
         var images = Generator.call(noise);
         Generator.train();
-        return images;
+        return images.MoveToOuterDisposeScope();
     }
 
     public void Dispose()
