@@ -56,7 +56,7 @@ public class CliTests
 
         var runs = Dcgan("runs", dir.Path);
         Assert.True(runs.ExitCode == 0, runs.Err);
-        Assert.Matches(@"run\s+4\s+1\s+[\d.]+\s+epoch-0004\.ckpt", runs.Out);
+        Assert.Matches(@"run\s+4\s+1\s+fp32\s+[\d.]+\s+epoch-0004\.ckpt", runs.Out);
 
         var refused = Dcgan("train", "--images", data, "--epochs", "5", "--batch-size", "16", "--out", run);
         Assert.Equal(1, refused.ExitCode);

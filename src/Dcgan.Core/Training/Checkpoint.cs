@@ -59,15 +59,16 @@ public sealed class Checkpoint : IDisposable
             gan.GeneratorOptimizer.save_state_dict(writer);
             gan.DiscriminatorOptimizer.save_state_dict(writer);
         }
-        byte[] body = payload.ToArray();
+        // The stream's own buffer, not a copy of it: a checkpoint is about 30 MB.
+        var body = new ReadOnlyMemory<byte>(payload.GetBuffer(), 0, (int)payload.Length);
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write((long)body.Length);
-            writer.Write(body);
-            writer.Write(SHA256.HashData(body));
+            writer.Write(body.Span);
+            writer.Write(SHA256.HashData(body.Span));
         });
     }
 
