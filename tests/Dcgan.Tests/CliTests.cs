@@ -91,6 +91,28 @@ public class CliTests
         Assert.True(File.Exists(dir.File("exported/generator.safetensors")) && File.Exists(dir.File("exported/discriminator.safetensors")));
     }
 
+    [Fact]
+    public void Benchmark_reports_the_step_and_the_profile_as_json()
+    {
+        var result = Dcgan("benchmark", "--batch-size", "8", "--steps", "3", "--warmup", "1", "--precision", "bf16", "--profile", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Err);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(result.Out)!;
+        var step = json["result"]!;
+        Assert.Equal("bf16", (string)step["Precision"]!);
+        Assert.Equal(3, (int)step["Steps"]!);
+        double median = (double)step["MedianSeconds"]!;
+        Assert.InRange(median, 1e-4, 60);
+        Assert.InRange((double)step["P10Seconds"]!, 0, median);
+        Assert.Equal(8 / median, (double)step["ImagesPerSecond"]!, 6);
+        Assert.Equal(median * 60_000 / 8, (double)step["ProjectedEpochSeconds"]!, 6);
+        Assert.True((long)step["PeakResidentBytes"]! > 0);
+        var parts = json["profile"]!.AsArray().Select(r => (string)r!["Part"]!).ToList();
+        Assert.Contains("G.deconv2", parts);
+        Assert.Contains("D.conv2", parts);
+        Assert.Contains("Adam step, both models", parts);
+    }
+
     private static (string Label, string[] Args, int ExitCode, string Message)[] BadInputs(string folder, string data) =>
     [
         ("missing file", ["train", "--images", Path.Combine(folder, "missing.gz"), "--out", Path.Combine(folder, "r")], 1, "missing.gz does not exist"),
