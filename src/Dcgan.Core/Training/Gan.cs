@@ -28,7 +28,6 @@ public sealed class Gan : IDisposable
         Discriminator = new Discriminator();
         MixedPrecision.Set(Generator, precision);
         MixedPrecision.Set(Discriminator, precision);
-        Precision = precision;
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         // tf.keras.optimizers.Adam(1e-4): beta_1 0.9, beta_2 0.999, epsilon 1e-7.
@@ -36,7 +35,6 @@ public sealed class Gan : IDisposable
         DiscriminatorOptimizer = torch.optim.Adam(discriminatorParameters, LearningRate, 0.9, 0.999, Keras.AdamEpsilon);
     }
 
-    public Precision Precision { get; }
     public Generator Generator { get; }
     public Discriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
