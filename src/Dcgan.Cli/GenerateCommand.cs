@@ -15,13 +15,12 @@ internal static class GenerateCommand
         var source = new CheckpointOptions();
         var output = new Option<FileInfo>("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
         var count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" };
+        var columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1);
         var format = new Option<string>("--format") { Description = "png: a grid; idx: the samples as an IDX ubyte file (N x 28 x 28)", DefaultValueFactory = _ => "png" };
         format.OneOf("png", "idx");
-        var interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" };
+        var interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
+            .AtLeast(2, " steps");
         var seed = new Option<long?>("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
-        columns.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var n) r.AddError($"--columns must be at least 1 (got {n})."); });
-        interpolate.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 and var n) r.AddError($"--interpolate needs at least 2 steps (got {n})."); });
 
         var command = new Command("generate", "Write new digits from a trained generator.\n" +
             "Examples: dcgan generate --run runs/mnist --out digits.png --count 64\n" +

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Dcgan.Models;
 
 namespace Dcgan.Cli;
@@ -6,18 +8,26 @@ namespace Dcgan.Cli;
 /// <summary>Small checks that System.CommandLine runs while parsing, so a bad value is refused before any work.</summary>
 internal static class OptionRules
 {
-    public static Option<int> AtLeast(this Option<int> option, int minimum)
+    /// <summary>Refuses a whole number below <paramref name="minimum"/>, in one line (for int and int? options).</summary>
+    public static Option<T> AtLeast<T>(this Option<T> option, int minimum, string? why = null)
     {
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < minimum)
+            if (Converted(result) is { } value && value < minimum)
             {
-                result.AddError($"{option.Name} must be at least {minimum} (got {value}).");
+                result.AddError($"{option.Name} must be at least {minimum}{why} (got {value}).");
             }
         });
         return option;
     }
+
+    /// <summary>The whole number an option was given, or null when it was not given or is not a whole number.
+    /// Validators run even when the text did not convert; System.CommandLine reports that in one line of its own,
+    /// while asking the result for its value would throw (an unhandled exception and exit 134, before this).</summary>
+    private static long? Converted(OptionResult result) =>
+        result.Tokens is [.., { } last] && long.TryParse(last.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : null;
 
     /// <summary>Accepts only the given values, refusing others in one line (System.CommandLine's own check,
     /// AcceptOnlyFromAmong, lists the choices over several lines).</summary>

@@ -29,17 +29,9 @@ internal static class TrainCommand
             DefaultValueFactory = _ => new DirectoryInfo("runs/dcgan"),
         };
         var seed = new Option<long?>("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
-        var keep = new Option<int?>("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
-        keep.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1 and var n)
-            {
-                result.AddError($"--keep must be at least 1 (got {n}).");
-            }
-        });
+        var keep = new Option<int?>("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" }.AtLeast(1);
 
-        var evalEvery = new Option<int?>("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
-        evalEvery.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 and var n) r.AddError($"--eval-every must be at least 1 (got {n})."); });
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" }.AtLeast(1);
         var evaluator = new Option<FileInfo>("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
         var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
         var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };

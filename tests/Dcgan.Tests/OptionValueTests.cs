@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Dcgan.Cli;
+
+namespace Dcgan.Tests;
+
+/// <summary>Every numeric option of every command, given a value that is not a number or does not fit: a usage
+/// error in one line (the parser's, or a rule's), never an exception.</summary>
+public class OptionValueTests
+{
+    private static readonly Type[] Numeric = [typeof(int), typeof(int?), typeof(long), typeof(long?), typeof(double), typeof(double?)];
+
+    /// <summary>Each command's path from the root ("generate", "evaluator train") with its numeric options.</summary>
+    private static IEnumerable<(string[] Path, Option Option)> NumericOptions(Command command, string[] path)
+    {
+        foreach (var option in command.Options.Where(o => Numeric.Contains(o.ValueType)))
+        {
+            yield return (path, option);
+        }
+        foreach (var sub in command.Subcommands)
+        {
+            foreach (var found in NumericOptions(sub, [.. path, sub.Name]))
+            {
+                yield return found;
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_numeric_option_refuses_text_and_overflow_in_one_line()
+    {
+        var root = Commands.Root();
+        var options = NumericOptions(root, []).ToList();
+        Assert.True(options.Count >= 15, $"found only {options.Count} numeric options"); // the walk reaches every command
+
+        foreach (var (path, option) in options)
+        {
+            foreach (string bad in new[] { "abc", "1.5x", "99999999999999999999999", "" })
+            {
+                var parsed = root.Parse([.. path, option.Name, bad]);
+                string label = $"{string.Join(' ', path)} {option.Name} '{bad}'";
+                Assert.True(parsed.Errors.Count > 0, $"{label} was accepted");
+                Assert.All(parsed.Errors, e => Assert.DoesNotContain('\n', e.Message));
+            }
+        }
+    }
+
+    [Fact]
+    public void Whole_number_options_refuse_fractions_and_values_below_their_minimum()
+    {
+        var root = Commands.Root();
+        string[][] refused =
+        [
+            ["train", "--epochs", "0"], ["train", "--epochs", "1.5"], ["train", "--checkpoint-every", "1.5"],
+            ["train", "--keep", "0"], ["train", "--eval-every", "-3"], ["generate", "--count", "0"],
+            ["generate", "--interpolate", "1"], ["benchmark", "--steps", "2"], ["evaluate", "--count", "19"],
+        ];
+        foreach (var args in refused)
+        {
+            Assert.True(root.Parse(args).Errors.Count > 0, string.Join(' ', args));
+        }
+        Assert.Empty(root.Parse(["train", "--epochs", "3", "--keep", "1", "--eval-every", "2"]).Errors);
+    }
+
+    [Theory]
+    [InlineData("train", "--epochs", "abc")]
+    [InlineData("train", "--checkpoint-every", "1.5")]
+    [InlineData("generate", "--count", "abc", "--run", "r", "--out", "g.png")]
+    [InlineData("benchmark", "--steps", "abc")]
+    public void The_program_exits_with_a_usage_error_not_a_crash(params string[] args)
+    {
+        var (exitCode, _, err) = DcganProcess.Run([], args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"dcgan: Cannot parse argument '{args[2]}' for option '{args[1]}'", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+}
