@@ -31,10 +31,14 @@ internal static class BenchmarkCommand
             var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize), precision: arithmetic) : null;
             if (parsed.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__ }, Indented));
+                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__, machine = Diagnostics.MachineInfo.Current() }, Indented));
                 return 0;
             }
             var c = CultureInfo.InvariantCulture;
+            foreach (string line in Diagnostics.MachineInfo.Current().Lines())
+            {
+                Console.WriteLine(line);
+            }
             Console.WriteLine(string.Create(c, $"train step, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
             Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));

@@ -16,5 +16,6 @@ internal static class Commands
             EvaluationCommands.Evaluator(),
             BenchmarkCommand.Create(),
             RunsCommand.Create(),
+            DoctorCommand.Create(),
         };
 }

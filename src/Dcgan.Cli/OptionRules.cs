@@ -63,7 +63,7 @@ internal static class OptionRules
         {
             return Precision.Fp32;
         }
-        if (!MixedPrecision.CpuHasBf16Instructions())
+        if (!Diagnostics.MachineInfo.CpuHasBf16Instructions())
         {
             Console.Error.WriteLine("dcgan: note: this CPU has no bf16 instructions (avx512_bf16, amx_bf16); --precision bf16 will likely be slower than fp32.");
         }

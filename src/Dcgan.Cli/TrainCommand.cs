@@ -36,12 +36,14 @@ internal static class TrainCommand
         var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
         var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
         var precision = OptionRules.PrecisionOption();
+        var skipSelfCheck = new Option<bool>("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
         var tensorboard = new Option<DirectoryInfo>("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
             epochs, batchSize, checkpointEvery, output, seed, keep, precision, evalEvery, evaluator, evalCount, evalReference, tensorboard,
+            skipSelfCheck,
         };
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
@@ -55,6 +57,7 @@ internal static class TrainCommand
                 Keep = parsed.GetValue(keep),
                 EvalEvery = parsed.GetValue(evalEvery),
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
+                SelfCheck = !parsed.GetValue(skipSelfCheck),
             };
             var run = new RunFolder(parsed.GetValue(output)!.FullName);
             run.EnsureWritable();

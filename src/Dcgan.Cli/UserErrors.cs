@@ -43,7 +43,8 @@ internal static class UserErrors
                 : "dcgan: interrupted; checkpoints already written are intact.");
             return Interrupted;
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
+                                       or Diagnostics.WrongArithmeticException)
         {
             Console.Error.WriteLine($"dcgan: error: {e.Message}");
             WriteDetails(e);

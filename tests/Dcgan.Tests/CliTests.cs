@@ -21,6 +21,7 @@ public class CliTests
         var train = Dcgan("train", "--images", data, "--epochs", "3", "--batch-size", "32", "--checkpoint-every", "2", "--out", run, "--seed", "1");
 
         Assert.True(train.ExitCode == 0, train.Err);
+        Assert.Contains("Self-check: 64 layer checks against float64 passed (fp32", train.Out); // 48 images: batches of 32 and 16, grid, block
         Assert.Contains("Time for epoch 1 is ", train.Out);
         Assert.Contains("Time for epoch 3 is ", train.Out);
         Assert.Equal(

@@ -1,3 +1,4 @@
+using Dcgan.Diagnostics;
 using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
@@ -102,7 +103,7 @@ public class TrainStepTests
     }
 
     [Fact]
-    public void Bf16_keeps_float32_weights_and_gradients_and_stays_close_to_fp32()
+    public void Bf16_keeps_float32_weights_and_gradients_and_computes_in_bf16()
     {
         torch.manual_seed(5);
         using var fp32 = new Gan();
@@ -111,26 +112,39 @@ public class TrainStepTests
         using var images = Fixtures.Images(16).ToTensor();
         using var noise = torch.randn(16, Generator.NoiseDim);
 
-        torch.manual_seed(9); // the same dropout masks for both
-        var exact = fp32.ComputeGradients(images, noise);
-        torch.manual_seed(9);
-        var mixed = bf16.ComputeGradients(images, noise);
+        var losses = bf16.ComputeGradients(images, noise);
 
-        Assert.Equal(exact.Generator, mixed.Generator, 2);
-        Assert.Equal(exact.Discriminator, mixed.Discriminator, 2);
-        var pairs = fp32.Generator.parameters().Concat(fp32.Discriminator.parameters())
-            .Zip(bf16.Generator.parameters().Concat(bf16.Discriminator.parameters())).ToList();
-        foreach (var (a, b) in pairs)
+        Assert.True(float.IsFinite(losses.Generator) && float.IsFinite(losses.Discriminator));
+        foreach (var p in bf16.Generator.parameters().Concat(bf16.Discriminator.parameters()))
         {
-            Assert.Equal(ScalarType.Float32, b.dtype);
-            Assert.Equal(ScalarType.Float32, b.grad!.dtype);
-            // bf16 keeps 8 bits of mantissa: each gradient points the same way, to within a few parts in a thousand.
-            double cosine = nn.functional.cosine_similarity(a.grad!.flatten(), b.grad!.flatten(), 0).item<float>();
-            Assert.True(cosine > 0.99, $"gradient of a {string.Join("x", a.shape)} parameter: cosine {cosine:F4}");
+            Assert.Equal(ScalarType.Float32, p.dtype);
+            Assert.Equal(ScalarType.Float32, p.grad!.dtype);
         }
         using var imagesFp32 = fp32.Generate(noise);
         using var imagesBf16 = bf16.Generate(noise);
-        Assert.True((imagesFp32 - imagesBf16).abs().max().item<float>() < 0.05f);
+        Assert.Equal(ScalarType.Float32, imagesBf16.dtype);
         Assert.False(Fixtures.Identical(imagesFp32, imagesBf16), "bf16 did compute in bf16");
+    }
+
+    /// <summary>How close bf16 is, is asked of float64, layer by layer (not of the float32 kernels, which are wrong
+    /// on some CPUs, nor of the whole model, where batch norm magnifies rounding differently from kernel to kernel).
+    /// Where a bf16 kernel is wrong on this CPU, the self-check refuses it: the tool never trains on it.</summary>
+    [Fact]
+    public void Bf16_layers_agree_with_float64_to_bf16_rounding_or_the_self_check_refuses_them()
+    {
+        var checks = KernelCheck.Run(Precision.Bf16, [new CheckedBatch(16, true, "test")]);
+
+        var bf16Layers = checks.Where(c => c.Precision == Precision.Bf16).Select(c => $"{c.Model} {c.Layer}");
+        Assert.Equal(["Generator deconv3", "Generator deconv4", "Discriminator conv1", "Discriminator conv2"], bf16Layers);
+        if (checks.All(c => c.Passed))
+        {
+            // Rounded to bf16 (8 bits of mantissa: errors near 2^-9 of the values), not computed in float32.
+            Assert.All(checks.Where(c => c.Precision == Precision.Bf16), c => Assert.InRange(c.MaxError, 1e-4, KernelCheck.Bf16Tolerance));
+        }
+        else
+        {
+            var refusal = Assert.Throws<WrongArithmeticException>(() => KernelCheck.EnsurePassed(checks));
+            Assert.Contains("fp32 precision", refusal.Message);
+        }
     }
 }

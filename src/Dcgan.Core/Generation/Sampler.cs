@@ -14,7 +14,7 @@ public static class Sampler
     /// <summary><paramref name="count"/> images in [-1, 1], [count, 1, 28, 28]; the caller owns the result. Made in
     /// blocks (inference mode has no batch statistics, so the result is the same), which keeps 10,000 images to
     /// about 100 MB of activations at a time instead of 2 GB.</summary>
-    public static Tensor Sample(Gan gan, int count, long seed, int block = 500)
+    public static Tensor Sample(Gan gan, int count, long seed, int block = Gan.SampleBlock)
     {
         using var noise = Noise(count, seed);
         var parts = new List<Tensor>();

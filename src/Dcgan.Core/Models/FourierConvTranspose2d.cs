@@ -61,9 +61,9 @@ public sealed class FourierConvTranspose2d : Module<Tensor, Tensor>
         }
         using var scope = torch.NewDisposeScope();
         long batch = input.shape[0];
-        var toInput = get_buffer("input_transform")!;
-        var toKernel = get_buffer("kernel_transform")!;
-        var fromOutput = get_buffer("output_transform")!;
+        var toInput = Constant("input_transform", input.dtype);
+        var toKernel = Constant("kernel_transform", input.dtype);
+        var fromOutput = Constant("output_transform", input.dtype);
 
         // Spectra as [re | im] rows: [2P, batch * in] and [2P, in * out]; each half viewed as P matrices.
         var x = toInput.matmul(input.reshape(batch * inChannels, size * size).t());
@@ -78,6 +78,11 @@ public sealed class FourierConvTranspose2d : Module<Tensor, Tensor>
             .view(size, size, batch, outChannels).permute(2, 3, 0, 1).contiguous();
         return output.MoveToOuterDisposeScope();
     }
+
+    /// <summary>A transform in the input's type: float32 in training, float64 when the layer is checked against
+    /// float64 (module.to(float64) leaves these unnamed-field buffers as they are).</summary>
+    private Tensor Constant(string name, ScalarType type) =>
+        get_buffer(name)! is var buffer && buffer.dtype == type ? buffer : buffer.to(type);
 
     /// <summary>The (u, v) frequencies of an N x N real signal that determine its spectrum: all u, and v up to N/2
     /// (the rest are complex conjugates).</summary>

@@ -37,19 +37,6 @@ public static class MixedPrecision
         }
     }
 
-    /// <summary>Whether this CPU has bfloat16 instructions (AVX-512 BF16 or AMX); without them oneDNN emulates bfloat16
-    /// and <see cref="Precision.Bf16"/> is likely slower than float32. Linux only; elsewhere assumed present.</summary>
-    public static bool CpuHasBf16Instructions()
-    {
-        const string cpuinfo = "/proc/cpuinfo";
-        if (!File.Exists(cpuinfo))
-        {
-            return true;
-        }
-        var flags = File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
-        return flags.Split(' ', ':', '\t').Any(f => f is "avx512_bf16" or "amx_bf16");
-    }
-
     /// <summary>Runs a convolution with its operands in bfloat16 and returns a float32 result. The casts are part of
     /// the autograd graph, so gradients arrive in float32 at the float32 parameters.</summary>
     internal static Tensor InBFloat16(Func<Tensor, Tensor, Tensor?, Tensor> convolution, Tensor input, Tensor weight, Tensor? bias)

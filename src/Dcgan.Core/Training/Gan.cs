@@ -19,6 +19,9 @@ public sealed class Gan : IDisposable
 {
     public const double LearningRate = 1e-4;
 
+    /// <summary>How many images sampling makes at a time (see Sampler.Sample).</summary>
+    public const int SampleBlock = 500;
+
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
 

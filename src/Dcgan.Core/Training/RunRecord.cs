@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dcgan.Diagnostics;
 using Dcgan.IO;
 using TorchSharp;
 
@@ -42,12 +43,14 @@ public static class RunRecord
         record["seed"] = seed;
         record["options"] = JsonSerializer.SerializeToNode(options with { Seed = seed });
         record["data"] = data;
+        var machine = MachineInfo.Current();
         record["machine"] = new JsonObject
         {
-            ["threads"] = torch.get_num_threads(),
-            ["cpu"] = CpuModel(),
-            ["os"] = RuntimeInformation.OSDescription,
-            ["dotnet"] = RuntimeInformation.FrameworkDescription,
+            ["threads"] = machine.Threads,
+            ["cpu"] = machine.Cpu,
+            ["onednn_isa"] = machine.OneDnnIsa,
+            ["os"] = machine.Os,
+            ["dotnet"] = machine.DotNet,
         };
         var sessions = record["sessions"] as JsonArray ?? [];
         sessions.Add(new JsonObject { ["started"] = DateTimeOffset.UtcNow, ["from_epoch"] = fromEpoch });
@@ -86,17 +89,4 @@ public static class RunRecord
 
     private static void Save(RunFolder run, JsonObject record) =>
         AtomicFile.Write(PathIn(run), stream => JsonSerializer.Serialize(stream, record, Indented));
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-                   ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-    }
 }

@@ -30,6 +30,10 @@ public sealed record TrainOptions
     /// <summary>The convolutions' arithmetic: the tutorial's float32, or mixed precision with bfloat16.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 
+    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (about a second), and refuse
+    /// to train on wrong arithmetic.</summary>
+    public bool SelfCheck { get; init; } = true;
+
     /// <summary>The first problem with these options, in words a user can act on, or null.</summary>
     public string? Problem() =>
         Epochs < 1 ? $"--epochs must be at least 1 (got {Epochs})."

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Data;
+using Dcgan.Diagnostics;
 using Dcgan.Imaging;
 using Dcgan.IO;
 using Dcgan.Models;
@@ -64,6 +65,10 @@ public static class Trainer
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
         run.EnsureWritable();
+        if (options.SelfCheck)
+        {
+            CheckKernels(data.Count, options, events.Log);
+        }
         using var claim = run.Claim();
         AtomicFile.RemoveLeftovers(run.Path);
         AtomicFile.RemoveLeftovers(run.CheckpointFolder);
@@ -156,6 +161,18 @@ public static class Trainer
             events.Log?.Invoke($"{run.Path} is already trained to epoch {state.Epoch}; raise --epochs to train further.");
         }
         AnimatedGif.Write(run.GifPath, run.EpochImages());
+    }
+
+    /// <summary>libtorch's kernels at the shapes this run uses, against float64; throws on a wrong one. Leaves torch's
+    /// random state as it was.</summary>
+    private static void CheckKernels(int images, TrainOptions options, Action<string>? log)
+    {
+        var clock = Stopwatch.StartNew();
+        var checks = KernelCheck.Run(options.Precision,
+            KernelCheck.BatchesOf(images, options.BatchSize, options.ExamplesToGenerate, Gan.SampleBlock));
+        KernelCheck.EnsurePassed(checks);
+        log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Self-check: {checks.Count} layer checks against float64 passed ({options.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
     }
 
     /// <summary>A new run's state: the fixed noise of the grids, drawn once, right after the seeded weights.</summary>

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using Dcgan.Diagnostics;
+using Dcgan.Models;
+using Dcgan.Training;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan doctor: is libtorch's arithmetic right on this CPU, for every layer and batch size a run uses?</summary>
+internal static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainOptions();
+        var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => defaults.BatchSize }.AtLeast(1);
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
+        var command = new Command("doctor", "Check every layer of both models, forward and backward, in float32 and bf16 at the batch sizes a " +
+            "run uses, against float64, and show the CPU, the instruction set oneDNN uses, threads and versions.\n" +
+            "Example: dcgan doctor --batch-size 256 --images 60000")
+        {
+            images, batchSize, precision,
+        };
+        command.SetAction(parsed => UserErrors.Run(() =>
+        {
+            foreach (string line in MachineInfo.Current().Lines())
+            {
+                Console.WriteLine(line);
+            }
+            var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Gan.SampleBlock);
+            Console.WriteLine($"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");
+            var precisions = parsed.GetValue(precision) is { } one ? [OptionRules.ToPrecision(one)] : new[] { Precision.Fp32, Precision.Bf16 };
+            var failed = new List<LayerCheck>();
+            foreach (var arithmetic in precisions)
+            {
+                var checks = KernelCheck.Run(arithmetic, batches);
+                Print(arithmetic, checks);
+                failed.AddRange(checks.Where(c => !c.Passed));
+            }
+            if (failed.Count == 0)
+            {
+                Console.WriteLine("All layers agree with float64: this CPU computes the models right.");
+                return 0;
+            }
+            foreach (var arithmetic in failed.Select(f => f.Precision).Distinct())
+            {
+                Console.Error.WriteLine($"dcgan: {new WrongArithmeticException(failed.First(f => f.Precision == arithmetic)).Message}");
+            }
+            return UserErrors.Failure;
+        }));
+        return command;
+    }
+
+    private static void Print(Precision run, IReadOnlyList<LayerCheck> checks)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"{run.ToString().ToLowerInvariant()} run: {checks.Count(k => k.Passed)} of {checks.Count} checks pass");
+        Console.WriteLine($"{"model",-14} {"layer",-9} {"input",-20} {"arith.",-6} {"pass",-8} {"forward",9} {"gradients",9} {"allowed",8}");
+        foreach (var k in checks)
+        {
+            Console.WriteLine(string.Create(c,
+                $"{k.Model,-14} {k.Layer,-9} {k.InputShape,-20} {k.Precision.ToString().ToLowerInvariant(),-6} {(k.Backward ? "fwd+bwd" : "fwd"),-8} {k.ForwardError,9:0.0E+00} {(k.Backward ? k.GradientError.ToString("0.0E+00", c) : "-"),9} {k.Tolerance,8:0E+00}  {(k.Passed ? "ok" : "WRONG")}"));
+        }
+    }
+}

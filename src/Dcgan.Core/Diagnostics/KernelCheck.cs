@@ -1,0 +1,198 @@
+using Dcgan.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Diagnostics;
+
+/// <summary>One layer at one batch size: its float32 (or bf16) result and gradients against float64's.
+/// Errors are the largest difference over the largest value of the float64 result; NaN fails.</summary>
+public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Precision, bool Backward,
+    double ForwardError, double GradientError, double Tolerance)
+{
+    public double MaxError => Math.Max(ForwardError, GradientError);
+
+    public bool Passed => MaxError <= Tolerance; // false for NaN
+}
+
+/// <summary>A batch size a run will use, and whether it trains (forward and backward, batch statistics) or samples
+/// (forward only, inference mode).</summary>
+public readonly record struct CheckedBatch(int Size, bool Training, string Why);
+
+/// <summary>The self-check found a layer whose arithmetic is wrong on this CPU.</summary>
+public sealed class WrongArithmeticException(LayerCheck failed)
+    : Exception(
+        $"the self-check found the {failed.Model.ToLowerInvariant()}'s {failed.Layer} wrong on this CPU ({failed.Precision.ToString().ToLowerInvariant()}, input " +
+        $"{failed.InputShape}: error {failed.MaxError:G2}, allowed {failed.Tolerance:G2}); training on it would be silently wrong. " +
+        (failed.Precision == Precision.Bf16 ? "Train in fp32 precision, or " : "Try ") +
+        "setting ONEDNN_MAX_CPU_ISA=AVX2 in the environment; 'dcgan doctor' shows every layer.")
+{
+    public LayerCheck Failed { get; } = failed;
+}
+
+/// <summary>
+/// Checks libtorch's kernels where the tool runs: every layer of both models, forward and (for training batches)
+/// backward, in the precision a run uses, against the same layer in float64. libtorch computes float64 itself,
+/// while float32 and bf16 go through oneDNN, whose kernels are chosen per CPU: on AMD Zen 5, oneDNN 3.7's
+/// float32 transposed convolution with few input channels is wrong by up to 100 % of the output. A wrong kernel
+/// ruins a run without a sign; this finds it in a second.
+/// </summary>
+public static class KernelCheck
+{
+    /// <summary>float32 against float64: about 1e-6 of the largest value in sums of thousands of terms; a wrong
+    /// kernel is off by 1e-2 or more.</summary>
+    public const double Float32Tolerance = 1e-4;
+
+    /// <summary>bf16 keeps 8 bits of mantissa (each operand off by up to 2^-9 = 0.2 %); on this model's layers the
+    /// error measured 0.4 % of the largest value with oneDNN's AVX-512 kernels and 0.9 % with its AVX2 ones.</summary>
+    public const double Bf16Tolerance = 3e-2;
+
+    /// <summary>The batch sizes a training run uses: its batch, the short last batch, the grid and the block
+    /// that sampling for evaluation uses.</summary>
+    public static IReadOnlyList<CheckedBatch> BatchesOf(int images, int batchSize, int gridExamples, int sampleBlock)
+    {
+        var batches = new List<CheckedBatch> { new(Math.Min(batchSize, images), true, "training batch") };
+        if (images > batchSize && images % batchSize != 0)
+        {
+            batches.Add(new(images % batchSize, true, "last batch"));
+        }
+        batches.Add(new(gridExamples, false, "grid"));
+        batches.Add(new(sampleBlock, false, "sampling block"));
+        return batches;
+    }
+
+    /// <summary>Checks both models at each batch size. Fresh models of the tutorial's initial weights are used
+    /// (kernels depend on shapes, not values), and torch's global random state is left as it was, so a run that
+    /// checks first stays bit for bit the run that does not.</summary>
+    public static IReadOnlyList<LayerCheck> Run(Precision precision, IEnumerable<CheckedBatch> batches, long seed = 0)
+    {
+        using var rngState = torch.random.get_rng_state();
+        try
+        {
+            torch.manual_seed(seed);
+            using var random = new torch.Generator((ulong)seed);
+            using var generator = new Generator();
+            using var discriminator = new Discriminator();
+            var results = new List<LayerCheck>();
+            foreach (var batch in batches)
+            {
+                using var scope = torch.NewDisposeScope();
+                var noise = torch.randn([batch.Size, Generator.NoiseDim], dtype: float64, generator: random);
+                var images = torch.randn([batch.Size, 1, 28, 28], dtype: float64, generator: random).tanh_();
+                results.AddRange(Compare("Generator", generator, Twin(generator, () => new Generator()), noise, batch, precision, random));
+                if (batch.Training)
+                {
+                    results.AddRange(Compare("Discriminator", discriminator, Twin(discriminator, () => new Discriminator()), images, batch, precision, random));
+                }
+            }
+            return results;
+        }
+        finally
+        {
+            torch.random.set_rng_state(rngState);
+        }
+    }
+
+    /// <summary>Throws <see cref="WrongArithmeticException"/> for the first failed layer.</summary>
+    public static void EnsurePassed(IEnumerable<LayerCheck> checks)
+    {
+        if (checks.FirstOrDefault(c => !c.Passed) is { } failed)
+        {
+            throw new WrongArithmeticException(failed);
+        }
+    }
+
+    /// <summary>A float64 copy of a model, with the same weights.</summary>
+    private static T Twin<T>(T model, Func<T> create) where T : nn.Module
+    {
+        var twin = create();
+        twin.load_state_dict(model.state_dict());
+        twin.to(float64);
+        return twin;
+    }
+
+    /// <summary>Checks a model layer by layer against its float64 twin (which it then disposes). Each layer gets
+    /// the float32 model's input to it, and so does its float64 twin: a layer's error is its own.</summary>
+    internal static IEnumerable<LayerCheck> Compare<T>(string name, T model, T twin, Tensor input, CheckedBatch batch,
+        Precision precision, torch.Generator random) where T : nn.Module<Tensor, Tensor>
+    {
+        using (twin)
+        {
+            MixedPrecision.Set(model, precision);
+            SetModes(model, batch.Training);
+            SetModes(twin, batch.Training);
+            var layers = model.named_children().Single().module.named_children().ToList();
+            var references = twin.named_children().Single().module.named_children().ToList();
+            var results = new List<LayerCheck>();
+            var x = input.to(float32);
+            for (int i = 0; i < layers.Count; i++)
+            {
+                var layer = (nn.Module<Tensor, Tensor>)layers[i].module;
+                var reference = (nn.Module<Tensor, Tensor>)references[i].module;
+                double tolerance = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Bf16Tolerance : Float32Tolerance;
+                var (forward, gradient, output) = CompareLayer(layer, reference, x, batch.Training, random);
+                results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]",
+                    tolerance == Bf16Tolerance ? Precision.Bf16 : Precision.Fp32, batch.Training, forward, gradient, tolerance));
+                x = output;
+            }
+            SetModes(model, training: true);
+            return results;
+        }
+    }
+
+    /// <summary>Batch norm as in training (batch statistics) or sampling (moving statistics); dropout off in both,
+    /// since its masks are random numbers and its arithmetic is one product.</summary>
+    private static void SetModes(nn.Module model, bool training)
+    {
+        model.train(training);
+        foreach (var dropout in model.modules().OfType<FastDropout>())
+        {
+            dropout.eval();
+        }
+    }
+
+    /// <summary>How many images of a batch the float64 reference computes, the first and the last half of them:
+    /// layers other than training-mode batch norm treat images one by one, so the float32 kernel runs on the whole
+    /// batch, as in training, while float64 (several times slower) needs only these. Kernels that split batches into
+    /// blocks go wrong at the ends, which are checked.</summary>
+    private const int ReferenceImages = 8;
+
+    /// <summary>The forward error, the largest gradient error (input and every parameter, for a random output
+    /// gradient) and the float32 output, detached, for the next layer.</summary>
+    private static (double Forward, double Gradient, Tensor Output) CompareLayer(nn.Module<Tensor, Tensor> layer,
+        nn.Module<Tensor, Tensor> reference, Tensor input, bool backward, torch.Generator random)
+    {
+        using var noGrad = backward ? null : torch.no_grad();
+        long batch = input.shape[0];
+        bool wholeBatch = backward && layer is BatchNorm1d or BatchNorm2d || batch <= ReferenceImages;
+        using var rows = wholeBatch ? torch.arange(batch)
+            : torch.cat([torch.arange(ReferenceImages / 2), torch.arange(batch - ReferenceImages / 2, batch)]);
+
+        var x32 = input.detach().requires_grad_(backward);
+        var x64 = input.detach().index_select(0, rows).to(float64).requires_grad_(backward);
+        var y32 = layer.call(x32);
+        var y64 = reference.call(x64);
+        double forward = Error(y32.index_select(0, rows), y64);
+        double gradient = 0;
+        if (backward)
+        {
+            // The gradient flows back from the reference images only, so the float32 parameter gradients are the sums
+            // over the same images as float64's.
+            var gradOutput = torch.randn(y64.shape, dtype: float64, generator: random);
+            var gradOutput32 = torch.zeros_like(y32).index_copy_(0, rows, gradOutput.to(float32));
+            var grads64 = torch.autograd.grad([y64], [x64, .. reference.parameters()], [gradOutput]);
+            var grads32 = torch.autograd.grad([y32], [x32, .. layer.parameters()], [gradOutput32]);
+            grads32[0] = grads32[0].index_select(0, rows);
+            gradient = grads32.Zip(grads64).Aggregate(0.0, (most, g) => Math.Max(most, Error(g.First, g.Second))); // NaN stays NaN
+        }
+        return (forward, gradient, y32.detach());
+    }
+
+    private static double Error(Tensor actual, Tensor expected)
+    {
+        double scale = expected.abs().max().item<double>();
+        double difference = (actual.to(float64) - expected).abs().max().item<double>();
+        return scale > 0 ? difference / scale : difference;
+    }
+}

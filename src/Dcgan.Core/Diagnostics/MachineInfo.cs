@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Dcgan.Diagnostics;
+
+/// <summary>What the arithmetic of a run depends on: the CPU, the instruction set oneDNN (libtorch's convolution
+/// library) will use on it, the threads, and the library versions.</summary>
+public sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os)
+{
+    public static MachineInfo Current() => new(
+        CpuModel(),
+        OneDnnIsaFor(CpuFlags(), Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA")),
+        torch.get_num_threads(),
+        typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?",
+        torch.__version__,
+        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.OSDescription);
+
+    /// <summary>The lines that benchmark and doctor print.</summary>
+    public IEnumerable<string> Lines()
+    {
+        yield return $"CPU: {Cpu}";
+        yield return $"oneDNN ISA: {OneDnnIsa}";
+        yield return $"threads: {Threads}";
+        yield return $"TorchSharp {TorchSharp}, libtorch {LibTorch}, {DotNet}, {Os}";
+    }
+
+    /// <summary>oneDNN's CPU instruction sets from the smallest up, each with the /proc/cpuinfo flags it needs (the
+    /// names are those ONEDNN_MAX_CPU_ISA takes).</summary>
+    private static readonly (string Isa, string[] Flags)[] Isas =
+    [
+        ("SSE41", ["sse4_1"]),
+        ("AVX", ["avx"]),
+        ("AVX2", ["avx2", "fma"]),
+        ("AVX2_VNNI", ["avx2", "fma", "avx_vnni"]),
+        ("AVX512_CORE", ["avx512f", "avx512bw", "avx512vl", "avx512dq"]),
+        ("AVX512_CORE_VNNI", ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni"]),
+        ("AVX512_CORE_BF16", ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16"]),
+        ("AVX512_CORE_FP16", ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16", "avx512_fp16"]),
+        ("AVX512_CORE_AMX", ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8"]),
+    ];
+
+    /// <summary>The instruction set oneDNN dispatches to: the largest the CPU has, capped by ONEDNN_MAX_CPU_ISA. libtorch
+    /// does not export oneDNN's own query, so this is worked out the way oneDNN does it, from the CPU's flags.</summary>
+    internal static string OneDnnIsaFor(IReadOnlySet<string> flags, string? cap)
+    {
+        if (flags.Count == 0)
+        {
+            return "unknown (no /proc/cpuinfo)";
+        }
+        int limit = Array.FindIndex(Isas, i => string.Equals(i.Isa, cap?.Trim(), StringComparison.OrdinalIgnoreCase));
+        var usable = Isas.Take(limit >= 0 ? limit + 1 : Isas.Length).LastOrDefault(i => i.Flags.All(flags.Contains)).Isa ?? "none (below SSE4.1)";
+        return limit >= 0 ? $"{usable} (capped by ONEDNN_MAX_CPU_ISA={cap})"
+            : string.IsNullOrWhiteSpace(cap) ? usable
+            : $"{usable} (ONEDNN_MAX_CPU_ISA={cap} is not a name oneDNN knows here)";
+    }
+
+    internal static IReadOnlySet<string> CpuFlags() =>
+        CpuInfoField("flags") is { } flags ? flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet() : new HashSet<string>();
+
+    /// <summary>Whether this CPU has bfloat16 instructions (AVX-512 BF16 or AMX); without them oneDNN emulates bfloat16
+    /// and bf16 is likely slower than float32. Where /proc/cpuinfo is missing, assumed present.</summary>
+    public static bool CpuHasBf16Instructions() =>
+        CpuFlags() is var flags && (flags.Count == 0 || flags.Contains("avx512_bf16") || flags.Contains("amx_bf16"));
+
+    internal static string CpuModel() => CpuInfoField("model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    private static string? CpuInfoField(string name)
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
