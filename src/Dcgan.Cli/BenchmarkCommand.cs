@@ -26,7 +26,7 @@ internal static class BenchmarkCommand
         };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision));
+            var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision)) ?? Models.Precision.Fp32;
             var result = Benchmark.Run(parsed.GetValue(batchSize), parsed.GetValue(steps), parsed.GetValue(warmup), precision: arithmetic);
             var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize), precision: arithmetic) : null;
             if (parsed.GetValue(json))

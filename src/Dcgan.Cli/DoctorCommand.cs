@@ -13,7 +13,7 @@ internal static class DoctorCommand
     {
         var defaults = new TrainOptions();
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => defaults.BatchSize }.AtLeast(1);
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipe.Tutorial.BatchSize }.AtLeast(1);
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
         var command = new Command("doctor", "Check every layer of both models, forward and backward, in float32 and bf16 at the batch sizes a " +
             "run uses, against float64, and show the CPU, the instruction set oneDNN uses, threads and versions.\n" +
@@ -29,7 +29,7 @@ internal static class DoctorCommand
             }
             var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Gan.SampleBlock);
             Console.WriteLine($"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");
-            var precisions = parsed.GetValue(precision) is { } one ? [OptionRules.ToPrecision(one)] : new[] { Precision.Fp32, Precision.Bf16 };
+            var precisions = parsed.GetValue(precision) is { } one ? [OptionRules.ToPrecision(one)!.Value] : new[] { Precision.Fp32, Precision.Bf16 };
             var failed = new List<LayerCheck>();
             foreach (var arithmetic in precisions)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Dcgan.Models;
+using Dcgan.Training;
 
 namespace Dcgan.Cli;
 
@@ -45,20 +46,36 @@ internal static class OptionRules
         return option;
     }
 
-    /// <summary>--precision fp32|bf16, for train and benchmark.</summary>
-    public static Option<string> PrecisionOption()
+    /// <summary>--precision fp32|bf16. For train it has no default: the recipe's, or a resumed run's own.</summary>
+    public static Option<string> PrecisionOption(string? defaultValue = "fp32")
     {
         var option = new Option<string>("--precision")
         {
-            Description = "fp32 (the tutorial's arithmetic) or bf16 (mixed precision: faster on CPUs with bf16 instructions)",
-            DefaultValueFactory = _ => "fp32",
+            Description = "fp32 (the tutorial's arithmetic) or bf16 (mixed precision: faster on CPUs with bf16 instructions)"
+                + (defaultValue is null ? "; default: the recipe's (fp32), or a resumed run's own" : ""),
         };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
         return option.OneOf("fp32", "bf16");
     }
 
-    /// <summary>The precision a --precision value names; warns when bf16 would be emulated.</summary>
-    public static Precision ToPrecision(string? value)
+    /// <summary>--recipe NAME, for train: no default, so that a resumed run keeps its own.</summary>
+    public static Option<string> RecipeOption() =>
+        new Option<string>("--recipe")
+        {
+            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}")) +
+                $" (default: {Recipe.Tutorial.Name}, or a resumed run's own)",
+        }.OneOf([.. Recipe.Names]);
+
+    /// <summary>The precision a --precision value names (null for none); warns when bf16 would be emulated.</summary>
+    public static Precision? ToPrecision(string? value)
     {
+        if (value is null)
+        {
+            return null;
+        }
         if (value != "bf16")
         {
             return Precision.Fp32;

@@ -27,7 +27,7 @@ internal static class RunsCommand
                 Console.WriteLine($"No runs in {root.FullName}.");
                 return 0;
             }
-            Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");
+            Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"recipe",-10} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");
             foreach (var run in runs)
             {
                 var record = RunRecord.Read(run);
@@ -38,7 +38,7 @@ internal static class RunsCommand
                 string fd = metrics.Count > 0 ? ((double)metrics[^1]["Model"]!["FrechetDistanceFeatures"]!).ToString("F1", c) : "-";
                 string score = metrics.Count > 0 ? ((double)metrics[^1]["Model"]!["ClassifierScore"]!).ToString("F2", c) : "-";
                 string checkpoint = run.LatestCheckpoint() is { } latest ? Path.GetFileName(latest) : "-";
-                Console.WriteLine(string.Create(c, $"{Path.GetFileName(run.Path),-24} {reached,7} {record["seed"]?.ToString() ?? "-",12} {record["options"]?["Precision"]?.ToString() ?? "fp32",5} {perEpoch,8} {checkpoint,-26} {fd,12} {score,6}"));
+                Console.WriteLine(string.Create(c, $"{Path.GetFileName(run.Path),-24} {reached,7} {record["seed"]?.ToString() ?? "-",12} {record["recipe"]?["name"]?.ToString() ?? "tutorial",-10} {record["recipe"]?["precision"]?.ToString() ?? record["options"]?["Precision"]?.ToString() ?? "fp32",5} {perEpoch,8} {checkpoint,-26} {fd,12} {score,6}"));
             }
             return 0;
         }));

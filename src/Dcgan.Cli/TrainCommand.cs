@@ -17,7 +17,8 @@ internal static class TrainCommand
         var defaults = new TrainOptions();
         var data = new DataOptions();
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => defaults.Epochs }.AtLeast(1);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => defaults.BatchSize }.AtLeast(1);
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {Recipe.Tutorial.BatchSize}, or a resumed run's own)" }.AtLeast(1);
+        var recipe = OptionRules.RecipeOption();
         var checkpointEvery = new Option<int>("--checkpoint-every")
         {
             Description = "Save a checkpoint every N epochs (the last epoch is always saved)",
@@ -35,14 +36,14 @@ internal static class TrainCommand
         var evaluator = new Option<FileInfo>("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
         var evalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
         var evalReference = new Option<FileInfo>("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
-        var precision = OptionRules.PrecisionOption();
+        var precision = OptionRules.PrecisionOption(defaultValue: null);
         var skipSelfCheck = new Option<bool>("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
         var tensorboard = new Option<DirectoryInfo>("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
             "Example: dcgan train --epochs 50 --out runs/mnist")
         {
-            epochs, batchSize, checkpointEvery, output, seed, keep, precision, evalEvery, evaluator, evalCount, evalReference, tensorboard,
+            recipe, epochs, batchSize, checkpointEvery, output, seed, keep, precision, evalEvery, evaluator, evalCount, evalReference, tensorboard,
             skipSelfCheck,
         };
         data.AddTo(command);
@@ -51,6 +52,7 @@ internal static class TrainCommand
             var options = new TrainOptions
             {
                 Epochs = parsed.GetValue(epochs),
+                Recipe = parsed.GetValue(recipe),
                 BatchSize = parsed.GetValue(batchSize),
                 CheckpointEvery = parsed.GetValue(checkpointEvery),
                 Seed = parsed.GetValue(seed),
@@ -101,7 +103,7 @@ internal static class TrainCommand
                         Started = start =>
                         {
                             dataRecord["fingerprint"] = start.DataFingerprint; // hashed once, by the trainer
-                            RunRecord.Begin(run, options, start.Seed, start.FromEpoch, dataRecord);
+                            RunRecord.Begin(run, options, start, dataRecord);
                         },
                         Epoch = r =>
                         {

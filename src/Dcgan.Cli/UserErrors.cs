@@ -43,6 +43,12 @@ internal static class UserErrors
                 : "dcgan: interrupted; checkpoints already written are intact.");
             return Interrupted;
         }
+        catch (Training.RunConflictException e)
+        {
+            string flag = "--" + e.Setting.Replace(' ', '-');
+            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag} (or with {flag} {e.Saved}), or train into a new --out folder.");
+            return Failure;
+        }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
                                        or Diagnostics.WrongArithmeticException)
         {

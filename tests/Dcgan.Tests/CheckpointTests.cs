@@ -16,7 +16,7 @@ public class CheckpointTests
             Epoch = epoch,
             Step = 5,
             Seed = 42,
-            BatchSize = 8,
+            Recipe = Recipe.Tutorial with { BatchSize = 8 },
             DataFingerprint = "abc",
             EpochSums = [1, 2, 3, 4],
             FixedNoise = noise,
@@ -48,7 +48,9 @@ public class CheckpointTests
         using var other = new Gan();
         using var restored = Checkpoint.Load(dir.File("c.ckpt"), other);
 
-        Assert.Equal((3, 5, 42L, 8, "abc"), (restored.Epoch, restored.Step, restored.Seed, restored.BatchSize, restored.DataFingerprint));
+        Assert.Equal((3, 5, 42L, "abc"), (restored.Epoch, restored.Step, restored.Seed, restored.DataFingerprint));
+        Assert.Equal(Recipe.Tutorial with { BatchSize = 8 }, restored.Recipe);
+        Assert.Equal(restored.Recipe, Checkpoint.ReadRecipe(dir.File("c.ckpt")));
         Assert.Equal(new double[] { 1, 2, 3, 4 }, restored.EpochSums);
         Assert.Equal(new byte[] { 1, 2, 3 }, restored.ShuffleRngState);
         Assert.True(Fixtures.Identical(restored.FixedNoise, noise));

@@ -45,8 +45,10 @@ public class CliTests
         // run.json: options, seed, data, versions, machine, one session per train command, every epoch once.
         var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
         Assert.Equal(1, (long)record["seed"]!);
-        Assert.Equal(32, (int)record["options"]!["BatchSize"]!);
-        Assert.Equal("fp32", (string)record["options"]!["Precision"]!);
+        Assert.Equal(32, (int)record["recipe"]!["batch_size"]!);
+        Assert.Equal("fp32", (string)record["recipe"]!["precision"]!);
+        Assert.Equal("tutorial", (string)record["recipe"]!["name"]!);
+        Assert.Equal(1e-4, (double)record["recipe"]!["generator_adam"]!["learning_rate"]!);
         Assert.All(record["epochs"]!.AsArray(), e => Assert.InRange((int)e!["resident_mib"]!, 50, 4096));
         Assert.Equal("--images", (string)record["data"]!["source"]!);
         Assert.Equal(48, (int)record["data"]!["images"]!);
@@ -57,11 +59,12 @@ public class CliTests
 
         var runs = Dcgan("runs", dir.Path);
         Assert.True(runs.ExitCode == 0, runs.Err);
-        Assert.Matches(@"run\s+4\s+1\s+fp32\s+[\d.]+\s+epoch-0004\.ckpt", runs.Out);
+        Assert.Matches(@"run\s+4\s+1\s+tutorial\s+fp32\s+[\d.]+\s+epoch-0004\.ckpt", runs.Out);
 
         var refused = Dcgan("train", "--images", data, "--epochs", "5", "--batch-size", "16", "--out", run);
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("resume it with --batch-size 32", refused.Err);
+        Assert.Contains("holds a run with batch size 32; resume it without --batch-size (or with --batch-size 32)", refused.Err);
+        Assert.Single(refused.Err.TrimEnd().Split('\n'));
 
         string png = dir.File("digits.png"), again = dir.File("again.png");
         var generate = Dcgan("generate", "--run", run, "--out", png, "--count", "9", "--seed", "3");

@@ -83,7 +83,7 @@ public class GenerationAndExportTests
         {
             Epoch = 4,
             Seed = 1,
-            BatchSize = 8,
+            Recipe = Recipe.Tutorial with { BatchSize = 8 },
             DataFingerprint = "x",
             FixedNoise = noise.clone(),
             TorchRngState = [],

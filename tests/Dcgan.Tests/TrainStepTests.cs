@@ -90,7 +90,7 @@ public class TrainStepTests
     }
 
     [Fact]
-    public void Optimizers_are_keras_adam()
+    public void Optimizers_are_the_recipes_adam()
     {
         using var gan = new Gan();
         foreach (var optimizer in new[] { gan.GeneratorOptimizer, gan.DiscriminatorOptimizer })
@@ -98,7 +98,60 @@ public class TrainStepTests
             var group = optimizer.ParamGroups.Single();
             Assert.Equal(1e-4, group.LearningRate);
             var options = (TorchSharp.Modules.Adam.Options)((TorchSharp.Modules.ParamGroup)group).Options;
-            Assert.Equal((0.9, 0.999, 1e-7), (options.beta1!.Value, options.beta2!.Value, options.eps!.Value));
+            Assert.Equal((0.9, 0.999), (options.beta1!.Value, options.beta2!.Value));
+        }
+        Assert.True(gan.Recipe.GeneratorAdam.KerasEpsilon && gan.Recipe.DiscriminatorAdam.KerasEpsilon);
+    }
+
+    /// <summary>tf.keras.optimizers.Adam, written out: alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and
+    /// w -= alpha_t * m / (sqrt(v) + eps), epsilon added before bias correction. torch adds it after:
+    /// w -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).</summary>
+    private static double[] AdamByHand(double[] w, double[][] gradients, AdamSettings a, bool keras)
+    {
+        w = [.. w];
+        var m = new double[w.Length];
+        var v = new double[w.Length];
+        for (int t = 1; t <= gradients.Length; t++)
+        {
+            double c1 = 1 - Math.Pow(a.Beta1, t), c2 = 1 - Math.Pow(a.Beta2, t);
+            for (int i = 0; i < w.Length; i++)
+            {
+                double g = gradients[t - 1][i];
+                m[i] = a.Beta1 * m[i] + (1 - a.Beta1) * g;
+                v[i] = a.Beta2 * v[i] + (1 - a.Beta2) * g * g;
+                w[i] -= keras
+                    ? a.LearningRate * Math.Sqrt(c2) / c1 * m[i] / (Math.Sqrt(v[i]) + a.Epsilon)
+                    : a.LearningRate / c1 * m[i] / (Math.Sqrt(v[i] / c2) + a.Epsilon);
+            }
+        }
+        return w;
+    }
+
+    [Fact]
+    public void The_tutorials_adam_adds_epsilon_as_keras_does_where_the_gradients_are_small()
+    {
+        double[] start = [0.5, -0.25, 1.0, 0.0];
+        // Gradients near 1e-6, where sqrt(v) is comparable to epsilon (1e-7) and the two rules differ most.
+        double[][] gradients = [.. Enumerable.Range(0, 6).Select(t => new[] { 1e-6, -2e-6, 5e-7 * (t % 2 == 0 ? 1 : -1), 3e-6 + 1e-7 * t })];
+        var settings = Recipe.Tutorial.GeneratorAdam;
+        using var w = new TorchSharp.Modules.Parameter(torch.tensor(start, dtype: ScalarType.Float64));
+        using var adam = torch.optim.Adam([w], settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon);
+
+        foreach (var g in gradients)
+        {
+            using var grad = torch.tensor(g, dtype: ScalarType.Float64);
+            w.grad = grad;
+            Gan.Step(adam, settings);
+        }
+
+        var keras = AdamByHand(start, gradients, settings, keras: true);
+        var torchRule = AdamByHand(start, gradients, settings, keras: false);
+        var actual = w.data<double>().ToArray();
+        for (int i = 0; i < start.Length; i++)
+        {
+            Assert.Equal(keras[i], actual[i], 1e-12);
+            // The rules really differ here: by far more than the tolerance above.
+            Assert.True(Math.Abs(keras[i] - torchRule[i]) > 1e-6, $"weight {i}: {keras[i]} vs {torchRule[i]}");
         }
     }
 
@@ -108,7 +161,7 @@ public class TrainStepTests
         torch.manual_seed(5);
         using var fp32 = new Gan();
         torch.manual_seed(5);
-        using var bf16 = new Gan(Precision.Bf16);
+        using var bf16 = new Gan(Recipe.Tutorial with { Precision = Precision.Bf16 });
         using var images = Fixtures.Images(16).ToTensor();
         using var noise = torch.randn(16, Generator.NoiseDim);
 

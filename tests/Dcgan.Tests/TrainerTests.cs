@@ -1,4 +1,5 @@
 using Dcgan.Data;
+using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -109,19 +110,41 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Resume_refuses_a_different_recipe()
+    public void Resume_refuses_a_different_recipe_batch_size_precision_seed_or_data()
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
         Trainer.Run(Data, Options(1), run);
 
-        var batch = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2) with { BatchSize = 8 }, run));
-        var seed = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
-        var data = Assert.Throws<InvalidDataException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
+        var batch = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { BatchSize = 8 }, run));
+        var precision = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Precision = Precision.Bf16 }, run));
+        var seed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
+        var data = Assert.Throws<ArgumentException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
+        var unknown = Assert.Throws<ArgumentException>(() => Trainer.Run(Data, Options(2) with { Recipe = "fastest" }, run));
 
-        Assert.Contains("resume it with --batch-size 16", batch.Message);
-        Assert.Contains("holds a run with seed 123", seed.Message);
+        Assert.Contains("holds a run with batch size 16, not 8", batch.Message);
+        Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
+        Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
+        Assert.Contains("there is no recipe 'fastest'; the recipes are tutorial", unknown.Message);
+        Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
+        Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
+    }
+
+    [Fact]
+    public void A_resumed_run_keeps_its_recipe_and_precision_when_none_is_given()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var log = new List<string>();
+        Trainer.Run(Data, Options(1) with { Precision = Precision.Bf16 }, run);
+
+        Trainer.Run(Data, Options(2) with { BatchSize = null, Precision = null }, run, new TrainingEvents { Log = log.Add });
+
+        Assert.Contains(log, l => l.Contains("recipe tutorial (bf16, batch 16)", StringComparison.Ordinal) && l.Contains("as saved", StringComparison.Ordinal));
+        Assert.Equal(Precision.Bf16, Checkpoint.ReadRecipe(run.Checkpoints()[^1]).Precision);
+        // Naming what was saved is no conflict.
+        Trainer.Run(Data, Options(3) with { Recipe = "tutorial", Precision = Precision.Bf16 }, run);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public static class Benchmark
         Precision precision = Precision.Fp32)
     {
         torch.manual_seed(seed);
-        using var gan = new Gan(precision);
+        using var gan = new Gan(Recipe.Tutorial with { BatchSize = batchSize, Precision = precision });
         using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();

@@ -8,24 +8,25 @@ namespace Dcgan.Training;
 
 /// <summary>
 /// Everything a run needs to go on exactly as if it had not stopped, or to generate: both models, both optimizers,
-/// how far training got (whole epochs, and steps into the next one after a Ctrl+C), the run's seed, batch size and
-/// data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
+/// how far training got (whole epochs, and steps into the next one after a Ctrl+C), the run's seed, recipe (which
+/// includes the batch size and precision) and data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
 /// the data shuffle as it was when the current epoch drew its order).
 /// <para>File layout: the 8 bytes "DCGANCKP", an int32 format version, an int64 payload length, the payload
 /// (TorchSharp's own serialisation of each part, in the order of <see cref="Save"/>), and the SHA-256 of the
-/// payload, so a truncated or damaged file is recognised before anything is restored from it.</para>
+/// payload, so a truncated or damaged file is recognised before anything is restored from it. Format 1 (before
+/// recipes) held the batch size where format 2 holds the recipe as JSON; it reads as the tutorial's recipe in fp32.</para>
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
     private static readonly byte[] Magic = "DCGANCKP"u8.ToArray();
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2, FormatBeforeRecipes = 1;
 
     /// <summary>Epochs completed.</summary>
     public required int Epoch { get; init; }
     /// <summary>Steps completed in epoch <see cref="Epoch"/> + 1 (non-zero only for a checkpoint written on Ctrl+C).</summary>
     public int Step { get; init; }
     public required long Seed { get; init; }
-    public required int BatchSize { get; init; }
+    public required Recipe Recipe { get; init; }
     /// <summary><see cref="Data.ImageSet.Fingerprint"/> of the training images.</summary>
     public required string DataFingerprint { get; init; }
     /// <summary>Running sums of the step measurements of the unfinished epoch (generator loss, discriminator loss,
@@ -45,7 +46,7 @@ public sealed class Checkpoint : IDisposable
             writer.Write(Epoch);
             writer.Write(Step);
             writer.Write(Seed);
-            writer.Write(BatchSize);
+            writer.Write(Recipe.ToJson());
             writer.Write(DataFingerprint);
             foreach (double sum in EpochSums)
             {
@@ -81,7 +82,7 @@ public sealed class Checkpoint : IDisposable
         {
             throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
         }
-        byte[] body = ReadVerifiedPayload(path);
+        var (version, body) = ReadVerifiedPayload(path);
         try
         {
             using var scope = torch.NewDisposeScope(); // the weights read are copied into the models, then freed
@@ -89,7 +90,7 @@ public sealed class Checkpoint : IDisposable
             int epoch = reader.ReadInt32();
             int step = reader.ReadInt32();
             long seed = reader.ReadInt64();
-            int batchSize = reader.ReadInt32();
+            var recipe = ReadRecipe(reader, version);
             string fingerprint = reader.ReadString();
             double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
             var fixedNoise = TensorExtensionMethods.Load(reader);
@@ -105,7 +106,7 @@ public sealed class Checkpoint : IDisposable
                 Epoch = epoch,
                 Step = step,
                 Seed = seed,
-                BatchSize = batchSize,
+                Recipe = recipe,
                 DataFingerprint = fingerprint,
                 EpochSums = sums,
                 FixedNoise = fixedNoise.MoveToOuterDisposeScope(),
@@ -120,7 +121,35 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    private static byte[] ReadVerifiedPayload(string path)
+    /// <summary>The recipe a checkpoint was trained with, to build the models and optimizers it restores into.</summary>
+    public static Recipe ReadRecipe(string path)
+    {
+        var (version, body) = ReadVerifiedPayload(path);
+        using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
+        reader.ReadBytes(4 + 4 + 8); // epoch, step, seed
+        try
+        {
+            return ReadRecipe(reader, version);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path} holds an unreadable recipe ({e.Message.Split('\n')[0]}); it was written by another version.", e);
+        }
+    }
+
+    /// <summary>A checkpoint from before recipes was trained with the tutorial's numbers but torch's epsilon rule;
+    /// it goes on with that rule, so that it still resumes bit for bit.</summary>
+    private static Recipe ReadRecipe(BinaryReader reader, int version) =>
+        version == FormatBeforeRecipes
+            ? Recipe.Tutorial with
+            {
+                BatchSize = reader.ReadInt32(),
+                GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+                DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+            }
+            : Recipe.FromJson(reader.ReadString());
+
+    private static (int Version, byte[] Body) ReadVerifiedPayload(string path)
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         long fileLength = reader.BaseStream.Length;
@@ -129,9 +158,9 @@ public sealed class Checkpoint : IDisposable
             throw new InvalidDataException($"{path} is not a DCGAN checkpoint (it lacks the DCGANCKP header).");
         }
         int version = reader.ReadInt32();
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or FormatBeforeRecipes))
         {
-            throw new InvalidDataException($"{path} is a checkpoint of format {version}; this version of the tool reads format {FormatVersion}.");
+            throw new InvalidDataException($"{path} is a checkpoint of format {version}; this version of the tool reads formats {FormatBeforeRecipes} and {FormatVersion}.");
         }
         long length = reader.ReadInt64();
         if (length < 0 || reader.BaseStream.Position + length + 32 != fileLength)
@@ -143,7 +172,7 @@ public sealed class Checkpoint : IDisposable
         {
             throw new InvalidDataException($"{path} is damaged (its checksum does not match); use an earlier checkpoint.");
         }
-        return body;
+        return (version, body);
     }
 
     private static void WriteBytes(BinaryWriter writer, byte[] bytes)

@@ -17,39 +17,67 @@ public readonly record struct StepLosses(float Generator, float Discriminator, f
 /// </summary>
 public sealed class Gan : IDisposable
 {
-    public const double LearningRate = 1e-4;
-
     /// <summary>How many images sampling makes at a time (see Sampler.Sample).</summary>
     public const int SampleBlock = 500;
 
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
 
-    public Gan(Precision precision = Precision.Fp32)
+    public Gan() : this(Recipe.Tutorial)
     {
-        Generator = new Generator();
-        Discriminator = new Discriminator();
-        MixedPrecision.Set(Generator, precision);
-        MixedPrecision.Set(Discriminator, precision);
-        generatorParameters = [.. Generator.parameters()];
-        discriminatorParameters = [.. Discriminator.parameters()];
-        // tf.keras.optimizers.Adam(1e-4): beta_1 0.9, beta_2 0.999, epsilon 1e-7.
-        GeneratorOptimizer = torch.optim.Adam(generatorParameters, LearningRate, 0.9, 0.999, Keras.AdamEpsilon);
-        DiscriminatorOptimizer = torch.optim.Adam(discriminatorParameters, LearningRate, 0.9, 0.999, Keras.AdamEpsilon);
     }
 
+    public Gan(Recipe recipe)
+    {
+        if (recipe.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(recipe));
+        }
+        Recipe = recipe;
+        Generator = new Generator();
+        Discriminator = new Discriminator();
+        MixedPrecision.Set(Generator, recipe.Precision);
+        MixedPrecision.Set(Discriminator, recipe.Precision);
+        generatorParameters = [.. Generator.parameters()];
+        discriminatorParameters = [.. Discriminator.parameters()];
+        GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
+        DiscriminatorOptimizer = CreateAdam(discriminatorParameters, recipe.DiscriminatorAdam);
+    }
+
+    public Recipe Recipe { get; }
     public Generator Generator { get; }
     public Discriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 
+    private static Adam CreateAdam(Parameter[] parameters, AdamSettings settings) =>
+        torch.optim.Adam(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon);
+
+    /// <summary>One Adam step. With Keras's rule, epsilon is added to sqrt(v) before bias correction: Keras's update
+    /// lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps) equals torch's lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t))
+    /// + eps') for eps' = eps / sqrt(1 - b2^t), so torch's epsilon is set to that before each step t.</summary>
+    internal static void Step(Adam optimizer, AdamSettings settings)
+    {
+        if (settings.KerasEpsilon)
+        {
+            long t = ((Adam.State)optimizer.state_dict().State[0]).step + 1;
+            double epsilon = settings.Epsilon / Math.Sqrt(1 - Math.Pow(settings.Beta2, t));
+            foreach (var group in optimizer.ParamGroups.Cast<Adam.ParamGroup>())
+            {
+                group.Options.eps = epsilon;
+            }
+        }
+        optimizer.step();
+    }
+
     /// <summary>cross_entropy(ones_like(fake_output), fake_output): the generator wants its fakes called real.</summary>
     public static Tensor GeneratorLoss(Tensor fakeOutput) =>
         binary_cross_entropy_with_logits(fakeOutput, torch.ones_like(fakeOutput));
 
-    /// <summary>real_loss + fake_loss: real images should be called real (1), generated ones fake (0).</summary>
-    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput) =>
-        binary_cross_entropy_with_logits(realOutput, torch.ones_like(realOutput))
+    /// <summary>real_loss + fake_loss: real images should be called real (1, or the recipe's smoothed target),
+    /// generated ones fake (0).</summary>
+    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput, double realLabel = 1.0) =>
+        binary_cross_entropy_with_logits(realOutput, torch.full_like(realOutput, realLabel))
         + binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput));
 
     /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28].
@@ -60,8 +88,8 @@ public sealed class Gan : IDisposable
         using var scope = torch.NewDisposeScope();
         var noise = torch.randn(images.shape[0], Generator.NoiseDim);
         var losses = ComputeGradients(images, noise);
-        GeneratorOptimizer.step();
-        DiscriminatorOptimizer.step();
+        Step(GeneratorOptimizer, Recipe.GeneratorAdam);
+        Step(DiscriminatorOptimizer, Recipe.DiscriminatorAdam);
         return losses;
     }
 
@@ -87,7 +115,7 @@ public sealed class Gan : IDisposable
         var fakeOutput = Discriminator.call(fakes);
 
         var genLoss = GeneratorLoss(fakeOutput);
-        var discLoss = DiscriminatorLoss(realOutput, fakeOutput);
+        var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
         // The tutorial's two GradientTapes, each loss differentiated with respect to its own model's variables.
         // disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.

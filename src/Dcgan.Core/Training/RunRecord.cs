@@ -33,15 +33,16 @@ public static class RunRecord
     }
 
     /// <summary>Starts a session: records the options, data and machine, and opens a session entry.</summary>
-    public static void Begin(RunFolder run, TrainOptions options, long seed, int fromEpoch, JsonObject data)
+    public static void Begin(RunFolder run, TrainOptions options, RunStart start, JsonObject data)
     {
         var record = Read(run);
         record["tool"] = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                          ?? typeof(RunRecord).Assembly.GetName().Version?.ToString();
         record["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
         record["libtorch"] = torch.__version__;
-        record["seed"] = seed;
-        record["options"] = JsonSerializer.SerializeToNode(options with { Seed = seed });
+        record["seed"] = start.Seed;
+        record["options"] = JsonSerializer.SerializeToNode(options with { Seed = start.Seed });
+        record["recipe"] = JsonSerializer.SerializeToNode(start.Recipe, Recipe.Json);
         record["data"] = data;
         var machine = MachineInfo.Current();
         record["machine"] = new JsonObject
@@ -53,7 +54,7 @@ public static class RunRecord
             ["dotnet"] = machine.DotNet,
         };
         var sessions = record["sessions"] as JsonArray ?? [];
-        sessions.Add(new JsonObject { ["started"] = DateTimeOffset.UtcNow, ["from_epoch"] = fromEpoch });
+        sessions.Add(new JsonObject { ["started"] = DateTimeOffset.UtcNow, ["from_epoch"] = start.FromEpoch });
         record["sessions"] = sessions;
         record["epochs"] ??= new JsonArray();
         Save(run, record);

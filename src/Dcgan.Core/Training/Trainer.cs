@@ -18,7 +18,7 @@ public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLoss
 public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, StepLosses Losses);
 
 /// <summary>How a run begins: its seed, the epoch it starts after (0 for a new run), and the fingerprint of its data.</summary>
-public readonly record struct RunStart(long Seed, int FromEpoch, string DataFingerprint);
+public readonly record struct RunStart(long Seed, int FromEpoch, string DataFingerprint, Recipe Recipe);
 
 /// <summary>What a caller may want to hear about while a run goes: messages, each step, each epoch.</summary>
 public sealed record TrainingEvents
@@ -55,6 +55,46 @@ public static class Trainer
         CancellationToken cancel = default)
     {
         events ??= new TrainingEvents();
+        Validate(data, options);
+        run.EnsureWritable();
+        using var claim = run.Claim();
+        AtomicFile.RemoveLeftovers(run.Path);
+        AtomicFile.RemoveLeftovers(run.CheckpointFolder);
+        string fingerprint = data.Fingerprint();
+
+        long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        using var shuffle = new torch.Generator((ulong)seed);
+        var (gan, state) = run.Checkpoints().Count > 0
+            ? Resume(shuffle, options, fingerprint, run, events.Log)
+            : Start(seed, options, fingerprint);
+        using var owner = gan;
+        using var stateOwner = state;
+        if (options.SelfCheck)
+        {
+            CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, events.Log);
+        }
+        events.Log?.Invoke(state.Epoch == 0 && state.Step == 0
+            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
+            : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
+        events.Started?.Invoke(new RunStart(state.Seed, state.Epoch, fingerprint, gan.Recipe));
+
+        using var images = data.ToTensor();
+        var session = new Session(gan, state, shuffle, run, options, fingerprint, events, Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
+        run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
+        run.Losses.KeepUpTo(state.Epoch, state.Step);
+        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+        {
+            session.TrainEpoch(images, epoch, cancel);
+        }
+        if (state.Epoch >= options.Epochs)
+        {
+            events.Log?.Invoke($"{run.Path} is already trained to epoch {state.Epoch}; raise the number of epochs to train further.");
+        }
+        AnimatedGif.Write(run.GifPath, run.EpochImages());
+    }
+
+    private static void Validate(ImageSet data, TrainOptions options)
+    {
         if (options.Problem() is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));
@@ -64,193 +104,183 @@ public static class Trainer
             throw new InvalidDataException(
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
-        run.EnsureWritable();
-        if (options.SelfCheck)
-        {
-            CheckKernels(data.Count, options, events.Log);
-        }
-        using var claim = run.Claim();
-        AtomicFile.RemoveLeftovers(run.Path);
-        AtomicFile.RemoveLeftovers(run.CheckpointFolder);
-        string fingerprint = data.Fingerprint();
+    }
 
-        // A new run seeds torch before the models exist, so the seed fixes their initial weights too.
-        bool resuming = run.Checkpoints().Count > 0;
-        long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        if (!resuming)
-        {
-            torch.manual_seed(seed);
-        }
-        using var gan = new Gan(options.Precision);
-        using var shuffle = new torch.Generator((ulong)seed);
-        using var state = resuming ? Resume(gan, shuffle, options, fingerprint, run, events.Log) : Start(seed, options, fingerprint);
-        using var images = data.ToTensor();
-        events.Log?.Invoke(state.Epoch == 0 && state.Step == 0
-            ? $"Training on {data.Count} images: {options.Epochs} epochs of batch {options.BatchSize}, seed {state.Seed}, into {run.Path}"
-            : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}).");
-        events.Started?.Invoke(new RunStart(state.Seed, state.Epoch, fingerprint));
-
-        int stepsPerEpoch = Batches.CountPerEpoch(data.Count, options.BatchSize);
-        run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
-        var lossLog = run.Losses;
-        lossLog.KeepUpTo(state.Epoch, state.Step);
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+    /// <summary>One run in progress: what every epoch reads and writes.</summary>
+    private sealed record Session(Gan Gan, Checkpoint State, torch.Generator Shuffle, RunFolder Run, TrainOptions Options,
+        string Fingerprint, TrainingEvents Events, int StepsPerEpoch)
+    {
+        /// <summary>One epoch of the tutorial's train(): a train step per batch, the grid of the fixed noise, an
+        /// evaluation and a checkpoint when due.</summary>
+        public void TrainEpoch(Tensor images, int epoch, CancellationToken cancel)
         {
             var clock = Stopwatch.StartNew();
-            byte[] shuffleAtStart = StateOf(shuffle);
-            bool continuing = epoch == state.Epoch + 1 && state.Step > 0;
-            int step = continuing ? state.Step : 0;
-            double[] sums = continuing ? [.. state.EpochSums] : new double[4];
+            byte[] shuffleAtStart = StateOf(Shuffle);
+            bool continuing = epoch == State.Epoch + 1 && State.Step > 0;
+            int step = continuing ? State.Step : 0;
+            double[] sums = continuing ? [.. State.EpochSums] : new double[4];
             var rows = new List<(StepReport, double)>();
             var stepClock = Stopwatch.StartNew();
-
-            foreach (var batch in Batches.Shuffled(images, options.BatchSize, shuffle, skip: step))
+            foreach (var batch in Batches.Shuffled(images, Gan.Recipe.BatchSize, Shuffle, skip: step))
             {
                 using (batch)
                 {
                     if (cancel.IsCancellationRequested)
                     {
                         // Ctrl+C: the previous step is complete; save exactly here, then stop.
-                        lossLog.Append(rows);
-                        string path = run.CheckpointAt(epoch - 1, step);
-                        Save(path, gan, state, options, fingerprint, epoch - 1, step, shuffleAtStart, sums);
+                        Run.Losses.Append(rows);
+                        string path = Run.CheckpointAt(epoch - 1, step);
+                        Save(path, epoch - 1, step, shuffleAtStart, sums);
                         throw new TrainingInterruptedException(path);
                     }
-                    var losses = gan.TrainStep(batch);
-                    sums[0] += losses.Generator;
-                    sums[1] += losses.Discriminator;
-                    sums[2] += losses.RealScore;
-                    sums[3] += losses.FakeScore;
-                    step++;
-                    var report = new StepReport(epoch, step, stepsPerEpoch, losses);
+                    var losses = Gan.TrainStep(batch);
+                    Add(sums, losses);
+                    var report = new StepReport(epoch, ++step, StepsPerEpoch, losses);
                     rows.Add((report, stepClock.Elapsed.TotalSeconds));
                     stepClock.Restart();
-                    events.Step?.Invoke(report);
+                    Events.Step?.Invoke(report);
                 }
             }
-
-            lossLog.Append(rows);
-            LossPlot.Save(lossLog, run.LossPlotPath, stepsPerEpoch);
-
-            string imagePath = run.ImageAtEpoch(epoch);
-            using (var grid = gan.Generate(state.FixedNoise))
-            {
-                ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(options.ExamplesToGenerate));
-            }
-
+            Run.Losses.Append(rows);
+            LossPlot.Save(Run.Losses, Run.LossPlotPath, StepsPerEpoch);
+            string imagePath = SaveGrid(epoch);
             // Before the checkpoint: a crash between the two then redoes this epoch, record included.
-            if (options.EvalEvery is { } every && events.Evaluate is { } evaluate && (epoch % every == 0 || epoch == options.Epochs))
+            if (Options.EvalEvery is { } every && Events.Evaluate is { } evaluate && (epoch % every == 0 || epoch == Options.Epochs))
             {
-                run.Metrics.Append(epoch, evaluate(gan, epoch));
+                Run.Metrics.Append(epoch, evaluate(Gan, epoch));
             }
-
             string? checkpointPath = null;
-            if (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs)
+            if (epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs)
             {
-                checkpointPath = run.CheckpointAt(epoch);
-                Save(checkpointPath, gan, state, options, fingerprint, epoch, 0, StateOf(shuffle), new double[4]);
-                run.PruneCheckpoints(options.Keep);
+                checkpointPath = Run.CheckpointAt(epoch);
+                Save(checkpointPath, epoch, 0, StateOf(Shuffle), new double[4]);
+                Run.PruneCheckpoints(Options.Keep);
             }
-
             var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
-            events.Epoch?.Invoke(new EpochResult(epoch, options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, checkpointPath));
+            Events.Epoch?.Invoke(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, checkpointPath));
         }
 
-        if (state.Epoch >= options.Epochs)
+        private static void Add(double[] sums, StepLosses losses)
         {
-            events.Log?.Invoke($"{run.Path} is already trained to epoch {state.Epoch}; raise --epochs to train further.");
+            sums[0] += losses.Generator;
+            sums[1] += losses.Discriminator;
+            sums[2] += losses.RealScore;
+            sums[3] += losses.FakeScore;
         }
-        AnimatedGif.Write(run.GifPath, run.EpochImages());
+
+        /// <summary>generate_and_save_images(model, epoch, seed): the fixed noise's grid.</summary>
+        private string SaveGrid(int epoch)
+        {
+            string imagePath = Run.ImageAtEpoch(epoch);
+            using var grid = Gan.Generate(State.FixedNoise);
+            ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate));
+            return imagePath;
+        }
+
+        private void Save(string path, int epoch, int step, byte[] shuffleState, double[] sums)
+        {
+            // Not disposed: it borrows the run's fixed noise, which the run still owns.
+            new Checkpoint
+            {
+                Epoch = epoch,
+                Step = step,
+                Seed = State.Seed,
+                Recipe = Gan.Recipe,
+                DataFingerprint = Fingerprint,
+                EpochSums = sums,
+                FixedNoise = State.FixedNoise,
+                TorchRngState = StateOf(null),
+                ShuffleRngState = shuffleState,
+            }.Save(path, Gan);
+        }
     }
 
     /// <summary>libtorch's kernels at the shapes this run uses, against float64; throws on a wrong one. Leaves torch's
     /// random state as it was.</summary>
-    private static void CheckKernels(int images, TrainOptions options, Action<string>? log)
+    private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string>? log)
     {
         var clock = Stopwatch.StartNew();
-        var checks = KernelCheck.Run(options.Precision,
-            KernelCheck.BatchesOf(images, options.BatchSize, options.ExamplesToGenerate, Gan.SampleBlock));
+        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Gan.SampleBlock));
         KernelCheck.EnsurePassed(checks);
         log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Self-check: {checks.Count} layer checks against float64 passed ({options.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
+            $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
     }
 
-    /// <summary>A new run's state: the fixed noise of the grids, drawn once, right after the seeded weights.</summary>
-    private static Checkpoint Start(long seed, TrainOptions options, string fingerprint) =>
-        new()
+    /// <summary>A new run: torch is seeded before the models exist, so the seed fixes their initial weights too; then
+    /// the fixed noise of the grids is drawn, once.</summary>
+    private static (Gan, Checkpoint) Start(long seed, TrainOptions options, string fingerprint)
+    {
+        torch.manual_seed(seed);
+        var gan = new Gan(options.NewRecipe());
+        return (gan, new Checkpoint
         {
             Epoch = 0,
             Seed = seed,
-            BatchSize = options.BatchSize,
+            Recipe = gan.Recipe,
             DataFingerprint = fingerprint,
             FixedNoise = torch.randn(options.ExamplesToGenerate, Generator.NoiseDim),
             TorchRngState = [],
             ShuffleRngState = [],
-        };
+        });
+    }
 
-    /// <summary>The latest checkpoint that loads, with every random-number state put back. A damaged checkpoint is
-    /// reported and the one before it is used.</summary>
-    private static Checkpoint Resume(Gan gan, torch.Generator shuffle, TrainOptions options, string fingerprint, RunFolder run, Action<string>? log)
+    /// <summary>The models and state of the latest checkpoint that loads, built with its own recipe, with every
+    /// random-number state put back. A damaged checkpoint is reported and the one before it is used.</summary>
+    private static (Gan, Checkpoint) Resume(torch.Generator shuffle, TrainOptions options, string fingerprint, RunFolder run, Action<string>? log)
     {
-        Checkpoint? restored = null;
         foreach (string path in run.Checkpoints().Reverse())
         {
+            Gan? gan = null;
             try
             {
-                restored = Checkpoint.Load(path, gan);
-                break;
+                gan = new Gan(Checkpoint.ReadRecipe(path));
+                var restored = Checkpoint.Load(path, gan);
+                Check(restored, options, fingerprint, run);
+                RestoreRandomStates(restored, shuffle);
+                return (gan, restored);
             }
             catch (InvalidDataException e)
             {
+                gan?.Dispose();
                 log?.Invoke($"Skipping {Path.GetFileName(path)}: {e.Message}");
             }
+            catch
+            {
+                gan?.Dispose();
+                throw;
+            }
         }
-        if (restored is null)
+        throw new InvalidDataException($"{run.CheckpointFolder} holds checkpoints but none can be read; move them away to start a new run there.");
+    }
+
+    private static void Check(Checkpoint restored, TrainOptions options, string fingerprint, RunFolder run)
+    {
+        if (options.ConflictWith(restored.Recipe, restored.Seed) is var (setting, saved, given))
         {
-            throw new InvalidDataException($"{run.CheckpointFolder} holds checkpoints but none can be read; move them away to start a new run there.");
+            restored.Dispose();
+            throw new RunConflictException(run.Path, setting, saved, given);
         }
         string? refusal =
-            restored.BatchSize != options.BatchSize
-                ? $"{run.Path} holds a run with batch size {restored.BatchSize}; resume it with --batch-size {restored.BatchSize}, or train into a new --out folder."
-            : restored.DataFingerprint != fingerprint
-                ? $"{run.Path} holds a run trained on other images; resume it with the same data, or train into a new --out folder."
-            : options.Seed is { } seed && seed != restored.Seed
-                ? $"{run.Path} holds a run with seed {restored.Seed}; resume it without --seed (or with --seed {restored.Seed}), or train into a new --out folder."
+            restored.DataFingerprint != fingerprint
+                ? $"{run.Path} holds a run trained on other images; resume it with the same data, or train into a new folder."
             : restored.FixedNoise.shape[0] != options.ExamplesToGenerate
                 ? $"{run.Path} keeps {restored.FixedNoise.shape[0]} grid examples, not {options.ExamplesToGenerate}."
             : null;
         if (refusal is not null)
         {
             restored.Dispose();
-            throw new InvalidDataException(refusal);
+            throw new ArgumentException(refusal); // not InvalidDataException: no earlier checkpoint is tried
         }
+    }
+
+    private static void RestoreRandomStates(Checkpoint restored, torch.Generator shuffle)
+    {
         using (var rng = torch.tensor(restored.TorchRngState))
         {
             torch.random.set_rng_state(rng);
         }
-        using (var shuffleState = torch.tensor(restored.ShuffleRngState))
-        {
-            shuffle.set_state(shuffleState);
-        }
-        return restored;
-    }
-
-    private static void Save(string path, Gan gan, Checkpoint run, TrainOptions options, string fingerprint,
-        int epoch, int step, byte[] shuffleState, double[] sums)
-    {
-        // Not disposed: it borrows the run's fixed noise, which the run still owns.
-        new Checkpoint
-        {
-            Epoch = epoch,
-            Step = step,
-            Seed = run.Seed,
-            BatchSize = options.BatchSize,
-            DataFingerprint = fingerprint,
-            EpochSums = sums,
-            FixedNoise = run.FixedNoise,
-            TorchRngState = StateOf(null),
-            ShuffleRngState = shuffleState,
-        }.Save(path, gan);
+        using var shuffleState = torch.tensor(restored.ShuffleRngState);
+        shuffle.set_state(shuffleState);
     }
 
     /// <summary>The bytes of a generator's state (the global one for null).</summary>

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dcgan.Models;
+
+namespace Dcgan.Training;
+
+/// <summary>One Adam optimizer. <see cref="KerasEpsilon"/>: epsilon is added to sqrt(v) before bias correction, as
+/// tf.keras.optimizers.Adam does (the Adam paper's "epsilon hat"); torch adds it after.</summary>
+public sealed record AdamSettings(double LearningRate, double Beta1, double Beta2, double Epsilon, bool KerasEpsilon);
+
+/// <summary>
+/// Every number that defines a run's training mathematics, in one place: the models are always the tutorial's, the
+/// recipe says how they are trained. Saved in every checkpoint and in run.json; a resumed run takes its recipe from
+/// its checkpoint.
+/// </summary>
+public sealed record Recipe
+{
+    /// <summary>The name that --recipe takes.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the recipe is for, in a sentence.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>noise_dim = 100: the generator's input. Part of the architecture, so every recipe has it.</summary>
+    public int NoiseSize { get; init; } = Generator.NoiseDim;
+
+    /// <summary>BATCH_SIZE = 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    public required AdamSettings GeneratorAdam { get; init; }
+    public required AdamSettings DiscriminatorAdam { get; init; }
+
+    /// <summary>The losses: "bce-logits" is the tutorial's BinaryCrossentropy(from_logits=True), the generator's
+    /// non-saturating form.</summary>
+    public string Loss { get; init; } = "bce-logits";
+
+    /// <summary>The target the discriminator is taught for real images: 1 in the tutorial.</summary>
+    public double RealLabel { get; init; } = 1.0;
+
+    /// <summary>The convolutions' arithmetic.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>The tutorial's arithmetic exactly: tf.keras.optimizers.Adam(1e-4) for both models (beta_1 0.9, beta_2
+    /// 0.999, epsilon 1e-7, Keras's epsilon rule), cross-entropy on logits with targets 1 and 0.</summary>
+    public static Recipe Tutorial { get; } = new()
+    {
+        Name = "tutorial",
+        Summary = "TensorFlow's DCGAN tutorial exactly: Adam(1e-4) for both models, Keras's defaults",
+        GeneratorAdam = new(1e-4, 0.9, 0.999, Keras.AdamEpsilon, KerasEpsilon: true),
+        DiscriminatorAdam = new(1e-4, 0.9, 0.999, Keras.AdamEpsilon, KerasEpsilon: true),
+    };
+
+    /// <summary>Every recipe --recipe knows, the default first.</summary>
+    public static IReadOnlyList<Recipe> All { get; } = [Tutorial];
+
+    public static IEnumerable<string> Names => All.Select(r => r.Name);
+
+    /// <summary>The recipe of that name; an ArgumentException that lists the names otherwise.</summary>
+    public static Recipe Named(string name) =>
+        All.FirstOrDefault(r => r.Name == name)
+        ?? throw new ArgumentException($"there is no recipe '{name}'; the recipes are {string.Join(", ", Names)}.");
+
+    /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
+    public string? Problem() =>
+        NoiseSize != Generator.NoiseDim ? $"the noise size must be {Generator.NoiseDim}, the tutorial generator's input (got {NoiseSize})."
+        : BatchSize < 1 ? $"the batch size must be at least 1 (got {BatchSize})."
+        : Loss != "bce-logits" ? $"the loss '{Loss}' is unknown; the loss is bce-logits."
+        : RealLabel is <= 0.5 or > 1 ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
+        : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
+
+    private static string? AdamProblem(string model, AdamSettings adam) =>
+        adam.LearningRate <= 0 || adam.Beta1 is < 0 or >= 1 || adam.Beta2 is < 0 or >= 1 || adam.Epsilon <= 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"the {model}'s Adam needs a positive learning rate, betas in [0, 1) and a positive epsilon (got {adam}).")
+            : null;
+
+    /// <summary>One line for the start of a run.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
+        $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}");
+
+    /// <summary>snake_case, as run.json and metrics are.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static Recipe FromJson(string json) =>
+        JsonSerializer.Deserialize<Recipe>(json, Json) ?? throw new InvalidDataException("an empty recipe.");
+}
