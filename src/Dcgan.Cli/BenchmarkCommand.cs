@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Dcgan.Diagnostics;
+using Dcgan.Performance;
 using Dcgan.Training;
 using TorchSharp;
 
@@ -31,11 +33,11 @@ internal static class BenchmarkCommand
             var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize), precision: arithmetic) : null;
             if (parsed.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__, machine = Diagnostics.MachineInfo.Current() }, Indented));
+                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
                 return 0;
             }
             var c = CultureInfo.InvariantCulture;
-            foreach (string line in Diagnostics.MachineInfo.Current().Lines())
+            foreach (string line in MachineInfo.Current().Lines())
             {
                 Console.WriteLine(line);
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;

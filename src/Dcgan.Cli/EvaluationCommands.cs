@@ -85,7 +85,7 @@ internal static class EvaluationCommands
         {
             var request = data.Request(parsed);
             int n = parsed.GetValue(count);
-            using var judge = Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? DefaultEvaluatorPath(request.Dataset));
+            var judge = Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? DefaultEvaluatorPath(request.Dataset));
             var real = parsed.GetValue(reference) is { } r
                 ? IdxFile.ReadImages(r.FullName)
                 : Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images;
@@ -106,39 +106,11 @@ internal static class EvaluationCommands
                 generated = Sampler.ToImageSet(images);
                 subject = $"epoch {restored.Epoch}";
             }
-            var (prepared, floor) = Prepare(judge, real, floorImages, Math.Min(n, generated.Count));
-            using (prepared)
-            {
-                var report = Evaluate(judge, subject, generated, prepared, floor);
-                Console.WriteLine(parsed.GetValue(json) ? report.ToJson() : report.ToTable());
-            }
+            using var comparison = Comparison.Prepare(judge, real, floorImages, Math.Min(n, generated.Count));
+            var report = comparison.Measure(subject, generated);
+            Console.WriteLine(parsed.GetValue(json) ? report.ToJson() : report.ToTable());
             return 0;
         }));
         return command;
     }
-
-    /// <summary>The reference (the first <paramref name="n"/> real test images, judged once) and the real-data
-    /// floor measured against it: training images, as many. Neither changes during a run.</summary>
-    public static (Reference Reference, SetMetrics Floor) Prepare(Evaluation.Evaluator judge, ImageSet real, ImageSet floor, int n)
-    {
-        n = new[] { n, real.Count, floor.Count }.Min();
-        using var test = First(real, n).ToTensor();
-        using var train = First(floor, n).ToTensor();
-        var reference = judge.Prepare(test);
-        return (reference, judge.Measure(train, reference));
-    }
-
-    /// <summary>Generated images (as many as the reference holds) against the prepared reference.</summary>
-    public static EvaluationReport Evaluate(Evaluation.Evaluator judge, string subject, ImageSet generated, Reference reference, SetMetrics floor)
-    {
-        if (generated.Count < reference.Count)
-        {
-            throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {reference.Count}, as many as the real sets.");
-        }
-        using var fake = First(generated, reference.Count).ToTensor();
-        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), floor);
-    }
-
-    private static ImageSet First(ImageSet set, int n) =>
-        n == set.Count ? set : new ImageSet(set.Pixels[..(n * set.Rows * set.Columns)], n, set.Rows, set.Columns);
 }

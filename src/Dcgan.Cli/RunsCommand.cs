@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dcgan.Training;
+using Dcgan.Runs;
 using Spectre.Console;
 
 namespace Dcgan.Cli;
@@ -14,53 +14,75 @@ internal static class TrainProgress
 {
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
-    public static void Run(int epochs, Func<TrainingEvents, TrainingEvents> withOthers, Action<TrainingEvents> train)
+    /// <summary>Runs <paramref name="train"/> with the observer that shows its progress.</summary>
+    public static void Run(int epochs, Action<IRunObserver> train)
     {
         if (!Interactive)
         {
-            train(withOthers(new TrainingEvents { Log = Console.WriteLine, Epoch = r => Console.WriteLine(EpochLine(r)) }));
+            train(new PlainLines());
             return;
         }
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                ProgressTask? task = null;
-                var runClock = Stopwatch.StartNew();
-                int stepsDone = 0;
-                var events = new TrainingEvents
-                {
-                    Log = line => AnsiConsole.WriteLine(line),
-                    Step = s =>
-                    {
-                        if (task is null || s.Step == 1 || task.MaxValue != s.StepsPerEpoch)
-                        {
-                            task?.StopTask();
-                            task = context.AddTask($"epoch {s.Epoch}/{epochs}", maxValue: s.StepsPerEpoch);
-                        }
-                        task.Value = s.Step;
-                        stepsDone++;
-                        double rate = stepsDone / runClock.Elapsed.TotalSeconds;
-                        double runLeft = ((epochs - s.Epoch) * s.StepsPerEpoch + (s.StepsPerEpoch - s.Step)) / rate;
-                        task.Description = string.Create(CultureInfo.InvariantCulture,
-                            $"epoch {s.Epoch}/{epochs}  {rate:F2} steps/s  run left {TimeSpan.FromSeconds(runLeft):hh\\:mm\\:ss}  G {s.Losses.Generator:F3}  D {s.Losses.Discriminator:F3}  D(x) {s.Losses.RealScore:F2}  D(G(z)) {s.Losses.FakeScore:F2}");
-                    },
-                    Epoch = r =>
-                    {
-                        if (task is not null)
-                        {
-                            task.Description = Markup.Escape(EpochLine(r));
-                            task.StopTask();
-                        }
-                    },
-                };
-                train(withOthers(events));
-            });
+            .Start(context => train(new Bars(context, epochs)));
     }
 
     public static string EpochLine(EpochResult r) =>
         string.Create(CultureInfo.InvariantCulture,
             $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(r.CheckpointPath is null ? "" : "  checkpoint saved")}");
+
+    /// <summary>The tutorial's "Time for epoch N is S sec" lines.</summary>
+    private sealed class PlainLines : IRunObserver
+    {
+        public void Message(string line) => Console.WriteLine(line);
+
+        public void EpochDone(EpochResult result)
+        {
+            if (result.Evaluation is { } evaluation)
+            {
+                Console.WriteLine(evaluation.Summary);
+            }
+            Console.WriteLine(EpochLine(result));
+        }
+    }
+
+    private sealed class Bars(ProgressContext context, int epochs) : IRunObserver
+    {
+        private readonly Stopwatch runClock = Stopwatch.StartNew();
+        private ProgressTask? task;
+        private int stepsDone;
+
+        public void Message(string line) => AnsiConsole.WriteLine(line);
+
+        public void StepDone(StepReport report)
+        {
+            var s = report;
+            if (task is null || s.Step == 1 || task.MaxValue != s.StepsPerEpoch)
+            {
+                task?.StopTask();
+                task = context.AddTask($"epoch {s.Epoch}/{epochs}", maxValue: s.StepsPerEpoch);
+            }
+            task.Value = s.Step;
+            stepsDone++;
+            double rate = stepsDone / runClock.Elapsed.TotalSeconds;
+            double runLeft = ((epochs - s.Epoch) * s.StepsPerEpoch + (s.StepsPerEpoch - s.Step)) / rate;
+            task.Description = string.Create(CultureInfo.InvariantCulture,
+                $"epoch {s.Epoch}/{epochs}  {rate:F2} steps/s  run left {TimeSpan.FromSeconds(runLeft):hh\\:mm\\:ss}  G {s.Losses.Generator:F3}  D {s.Losses.Discriminator:F3}  D(x) {s.Losses.RealScore:F2}  D(G(z)) {s.Losses.FakeScore:F2}");
+        }
+
+        public void EpochDone(EpochResult result)
+        {
+            if (result.Evaluation is { } evaluation)
+            {
+                AnsiConsole.WriteLine(evaluation.Summary);
+            }
+            if (task is not null)
+            {
+                task.Description = Markup.Escape(EpochLine(result));
+                task.StopTask();
+            }
+        }
+    }
 }

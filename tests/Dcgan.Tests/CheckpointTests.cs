@@ -1,4 +1,8 @@
+using Dcgan.Diagnostics;
+using Dcgan.IO;
 using Dcgan.Models;
+using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;

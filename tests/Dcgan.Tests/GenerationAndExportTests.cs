@@ -1,5 +1,9 @@
+using Dcgan.Diagnostics;
 using Dcgan.Export;
 using Dcgan.Generation;
+using Dcgan.IO;
+using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,7 @@
+using Dcgan.Diagnostics;
+using Dcgan.IO;
+using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,10 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using Dcgan.Diagnostics;
 using Dcgan.Imaging;
+using Dcgan.IO;
+using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 
@@ -49,8 +53,8 @@ public class TensorBoardTests
         }
         var log = new TensorBoardLog(dir.File("tb"));
 
-        log.Step(new StepReport(2, 3, 10, new StepLosses(0.75f, 1.25f, 0.6f, 0.4f)));
-        log.Epoch(new EpochResult(2, 5, 12.5, default, dir.File("grid.png"), null));
+        log.StepDone(new StepReport(2, 3, 10, new StepLosses(0.75f, 1.25f, 0.6f, 0.4f)));
+        log.EpochDone(new EpochResult(2, 5, 12.5, default, dir.File("grid.png"), null, null));
 
         string file = Directory.GetFiles(log.Folder, "events.out.tfevents.*", SearchOption.AllDirectories).Single();
         var values = ReadEvents(file).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value.Select(v => (e.Step, v))).ToList();

@@ -1,5 +1,9 @@
 using Dcgan.Data;
+using Dcgan.Diagnostics;
+using Dcgan.IO;
 using Dcgan.Models;
+using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,8 +62,8 @@ public class TrainerTests
         Trainer.Run(Data, Options(2), whole);
 
         using var ctrlC = new CancellationTokenSource();
-        var stopInEpoch2 = new TrainingEvents { Step = s => { if (s.Epoch == 2 && s.Step == 1) ctrlC.Cancel(); } };
-        var e = Assert.Throws<TrainingInterruptedException>(() => Trainer.Run(Data, Options(2), interrupted, stopInEpoch2, ctrlC.Token));
+        var stopInEpoch2 = new Listener { OnStep = s => { if (s.Epoch == 2 && s.Step == 1) ctrlC.Cancel(); } };
+        var e = Assert.Throws<TrainingInterruptedException>(() => Trainer.Run(Data, Options(2), interrupted, [stopInEpoch2], cancel: ctrlC.Token));
 
         Assert.Equal(interrupted.CheckpointAt(1, 1), e.CheckpointPath);
         Trainer.Run(Data, Options(2), interrupted);
@@ -77,8 +81,8 @@ public class TrainerTests
         var interrupted = new RunFolder(dir.File("interrupted"));
         Trainer.Run(Data, Options(2), whole);
         using var ctrlC = new CancellationTokenSource();
-        var stop = new TrainingEvents { Step = s => { if (s.Epoch == 2 && s.Step == 2) ctrlC.Cancel(); } };
-        Assert.Throws<TrainingInterruptedException>(() => Trainer.Run(Data, Options(2), interrupted, stop, ctrlC.Token));
+        var stop = new Listener { OnStep = s => { if (s.Epoch == 2 && s.Step == 2) ctrlC.Cancel(); } };
+        Assert.Throws<TrainingInterruptedException>(() => Trainer.Run(Data, Options(2), interrupted, [stop], cancel: ctrlC.Token));
         File.AppendAllText(interrupted.Losses.Path, "2,3,0.5,1.2,0.5,0.5,0.1\n"); // as if a killed run had logged a step past the checkpoint
 
         Trainer.Run(Data, Options(2), interrupted);
@@ -87,7 +91,7 @@ public class TrainerTests
         Assert.Equal(6, Values(whole).Length); // 2 epochs of 3 steps
         Assert.Equal(Values(whole), Values(interrupted));
         Assert.Equal(LossLog.Header, File.ReadLines(interrupted.Losses.Path).First());
-        Assert.True(File.Exists(interrupted.LossPlotPath));
+        Assert.True(File.Exists(interrupted.Losses.PlotPath));
     }
 
     [Fact]
@@ -102,7 +106,7 @@ public class TrainerTests
         File.WriteAllBytes(damaged.CheckpointAt(2), bytes[..(bytes.Length / 2)]);
         var log = new List<string>();
 
-        Trainer.Run(Data, Options(3), damaged, new TrainingEvents { Log = log.Add });
+        Trainer.Run(Data, Options(3), damaged, [Listener.Messages(log)]);
 
         Assert.Contains(log, l => l.StartsWith("Skipping epoch-0002.ckpt: ", StringComparison.Ordinal) && l.Contains("truncated", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("at epoch 2 of 3", StringComparison.Ordinal));
@@ -139,7 +143,7 @@ public class TrainerTests
         var log = new List<string>();
         Trainer.Run(Data, Options(1) with { Precision = Precision.Bf16 }, run);
 
-        Trainer.Run(Data, Options(2) with { BatchSize = null, Precision = null }, run, new TrainingEvents { Log = log.Add });
+        Trainer.Run(Data, Options(2) with { BatchSize = null, Precision = null }, run, [Listener.Messages(log)]);
 
         Assert.Contains(log, l => l.Contains("recipe tutorial (bf16, batch 16)", StringComparison.Ordinal) && l.Contains("as saved", StringComparison.Ordinal));
         Assert.Equal(Precision.Bf16, Checkpoint.ReadRecipe(run.Checkpoints()[^1]).Precision);
@@ -166,19 +170,16 @@ public class TrainerTests
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
         var evaluated = new List<int>();
-        var events = new TrainingEvents
+        var evaluation = new FakeEvaluation((gan, epoch) =>
         {
-            Evaluate = (gan, epoch) =>
-            {
-                evaluated.Add(epoch);
-                return new System.Text.Json.Nodes.JsonObject { ["note"] = $"seen {epoch}" };
-            },
-        };
+            evaluated.Add(epoch);
+            return new EpochEvaluation($"epoch {epoch}", new System.Text.Json.Nodes.JsonObject { ["note"] = $"seen {epoch}" });
+        });
 
-        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, events);
+        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, evaluation: evaluation);
         // As if the run had died after evaluating epoch 3 but before its checkpoint: resume from epoch 2.
         File.Delete(run.CheckpointAt(3));
-        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, events);
+        Trainer.Run(Data, Options(3) with { EvalEvery = 2 }, run, evaluation: evaluation);
 
         Assert.Equal(new[] { 2, 3, 3 }, evaluated);
         Assert.Equal(new[] { 2, 3 }, run.Metrics.Read().Select(r => (int)r["epoch"]!));

@@ -3,7 +3,14 @@ using System.Globalization;
 namespace Dcgan.Data;
 
 /// <summary>Data ready to use, with where it came from and whether its checksum was verified.</summary>
-public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum);
+public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum)
+{
+    /// <summary>Where the images came from, for a run's record.</summary>
+    public DataOrigin Origin => new(Source, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}");
+}
+
+/// <summary>Where a run's images came from: the source that supplied them, their file, and their checksum's status.</summary>
+public sealed record DataOrigin(string Source, string Path, string Checksum);
 
 /// <summary>
 /// Finds the data a <see cref="DataRequest"/> names, in the order a user expects: files they name; else, for a

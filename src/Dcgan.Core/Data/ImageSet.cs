@@ -27,6 +27,10 @@ public sealed class ImageSet
     public int Columns { get; }
 
     /// <summary>Identifies the data a run was trained on: SHA-256 of the shape and the pixels.</summary>
+    /// <summary>The first <paramref name="count"/> images (this set itself when it holds no more).</summary>
+    public ImageSet Take(int count) =>
+        count >= Count ? this : new ImageSet(Pixels[..(count * Rows * Columns)], count, Rows, Columns);
+
     public string Fingerprint()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -1,15 +1,13 @@
 using Dcgan.IO;
-using Dcgan.Training;
 
 namespace Dcgan.Imaging;
 
 /// <summary>losses.png: the generator's and discriminator's losses per step, and D(x), D(G(z)), drawn with ScottPlot
-/// from losses.csv.</summary>
+/// from the rows of losses.csv (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), ...).</summary>
 public static class LossPlot
 {
-    public static void Save(LossLog log, string path, int stepsPerEpoch)
+    public static void Save(IReadOnlyList<double[]> rows, string path, int stepsPerEpoch)
     {
-        var rows = log.Read();
         if (rows.Count == 0)
         {
             return;

@@ -1,4 +1,5 @@
 using Dcgan.Models;
+using Dcgan.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,10 +7,6 @@ using static TorchSharp.torch.nn.functional;
 using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
-
-/// <summary>What one train step measured: the two losses and the discriminator's mean belief that real
-/// images are real, D(x), and that generated ones are, D(G(z)).</summary>
-public readonly record struct StepLosses(float Generator, float Discriminator, float RealScore, float FakeScore);
 
 /// <summary>
 /// The tutorial's pair of models and optimizers, and its train_step: both losses from one forward pass, each

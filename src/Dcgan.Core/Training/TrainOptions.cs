@@ -34,6 +34,10 @@ public sealed record TrainOptions
     public int? EvalEvery { get; init; }
 
 
+    /// <summary>Where the images came from, for run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Data.DataOrigin? Origin { get; init; }
+
     /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (about a second), and refuse
     /// to train on wrong arithmetic.</summary>
     public bool SelfCheck { get; init; } = true;

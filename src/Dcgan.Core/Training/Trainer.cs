@@ -4,35 +4,18 @@ using Dcgan.Diagnostics;
 using Dcgan.Imaging;
 using Dcgan.IO;
 using Dcgan.Models;
+using Dcgan.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
 
-/// <summary>What one epoch did: its number, its wall time (training, grid and checkpoint, as the tutorial times
-/// it), the mean of its step measurements, and the files it wrote.</summary>
-public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLosses Mean, string ImagePath, string? CheckpointPath);
-
-/// <summary>One train step done: where in the run it was, and what it measured.</summary>
-public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, StepLosses Losses);
-
-/// <summary>How a run begins: its seed, the epoch it starts after (0 for a new run), and the fingerprint of its data.</summary>
-public readonly record struct RunStart(long Seed, int FromEpoch, string DataFingerprint, Recipe Recipe);
-
-/// <summary>What a caller may want to hear about while a run goes: messages, each step, each epoch.</summary>
-public sealed record TrainingEvents
+/// <summary>Measures the generator after an epoch, for metrics.jsonl. It must not draw from torch's global random
+/// numbers, or resumed runs would diverge.</summary>
+public interface IEpochEvaluation
 {
-    public Action<string>? Log { get; init; }
-
-    /// <summary>Training begins.</summary>
-    public Action<RunStart>? Started { get; init; }
-    public Action<StepReport>? Step { get; init; }
-    public Action<EpochResult>? Epoch { get; init; }
-
-    /// <summary>Measures the generator after an epoch (with <see cref="TrainOptions.EvalEvery"/>); the record goes
-    /// to metrics.jsonl. It must not draw from torch's global random numbers, or resumed runs would diverge.</summary>
-    public Func<Gan, int, System.Text.Json.Nodes.JsonObject>? Evaluate { get; init; }
+    EpochEvaluation Evaluate(Gan gan, int epoch);
 }
 
 /// <summary>Training stopped on request (Ctrl+C) after a whole step; <see cref="CheckpointPath"/> holds the state
@@ -51,46 +34,47 @@ public sealed class TrainingInterruptedException(string checkpointPath)
 /// </summary>
 public static class Trainer
 {
-    public static void Run(ImageSet data, TrainOptions options, RunFolder run, TrainingEvents? events = null,
-        CancellationToken cancel = default)
+    /// <summary>Trains (or resumes) the run in <paramref name="run"/>. The run's own files (grids, checkpoints, GIF,
+    /// losses.csv and .png, metrics.jsonl, run.json) are written here; <paramref name="observers"/> hear the run too
+    /// (progress, TensorBoard). <paramref name="evaluation"/>, when given, measures the generator every
+    /// <see cref="TrainOptions.EvalEvery"/> epochs and after the last.</summary>
+    public static void Run(ImageSet data, TrainOptions options, RunFolder run, IEnumerable<IRunObserver>? observers = null,
+        IEpochEvaluation? evaluation = null, CancellationToken cancel = default)
     {
-        events ??= new TrainingEvents();
         Validate(data, options);
         run.EnsureWritable();
         using var claim = run.Claim();
         AtomicFile.RemoveLeftovers(run.Path);
         AtomicFile.RemoveLeftovers(run.CheckpointFolder);
+        var hear = new Observers([run.Losses, run.Metrics, new RunRecord(run, options.Origin, data.Count), .. observers ?? []]);
         string fingerprint = data.Fingerprint();
 
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         using var shuffle = new torch.Generator((ulong)seed);
         var (gan, state) = run.Checkpoints().Count > 0
-            ? Resume(shuffle, options, fingerprint, run, events.Log)
+            ? Resume(shuffle, options, fingerprint, run, hear.Message)
             : Start(seed, options, fingerprint);
         using var owner = gan;
         using var stateOwner = state;
         if (options.SelfCheck)
         {
-            CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, events.Log);
+            CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, hear.Message);
         }
-        events.Log?.Invoke(state.Epoch == 0 && state.Step == 0
-            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
-            : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
-        events.Started?.Invoke(new RunStart(state.Seed, state.Epoch, fingerprint, gan.Recipe));
+        Begin(data, options, run, gan, state, fingerprint, hear);
 
         using var images = data.ToTensor();
-        var session = new Session(gan, state, shuffle, run, options, fingerprint, events, Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
-        run.Metrics.DropAfter(state.Epoch); // records of epochs that are about to be redone
-        run.Losses.KeepUpTo(state.Epoch, state.Step);
+        var session = new Session(gan, state, shuffle, run, options, fingerprint, hear, evaluation,
+            Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             session.TrainEpoch(images, epoch, cancel);
         }
         if (state.Epoch >= options.Epochs)
         {
-            events.Log?.Invoke($"{run.Path} is already trained to epoch {state.Epoch}; raise the number of epochs to train further.");
+            hear.Message($"{run.Path} is already trained to epoch {state.Epoch}; raise the number of epochs to train further.");
         }
         AnimatedGif.Write(run.GifPath, run.EpochImages());
+        hear.RunEnded();
     }
 
     private static void Validate(ImageSet data, TrainOptions options)
@@ -106,9 +90,20 @@ public static class Trainer
         }
     }
 
+    /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
+    private static void Begin(ImageSet data, TrainOptions options, RunFolder run, Gan gan, Checkpoint state, string fingerprint, Observers hear)
+    {
+        hear.Message(state.Epoch == 0 && state.Step == 0
+            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
+            : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
+        var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, Recipe.Json)!;
+        var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, Recipe.Json)!;
+        hear.RunStarted(new RunStart(state.Seed, state.Epoch, state.Step, fingerprint, recipe, settings));
+    }
+
     /// <summary>One run in progress: what every epoch reads and writes.</summary>
     private sealed record Session(Gan Gan, Checkpoint State, torch.Generator Shuffle, RunFolder Run, TrainOptions Options,
-        string Fingerprint, TrainingEvents Events, int StepsPerEpoch)
+        string Fingerprint, Observers Hear, IEpochEvaluation? Evaluation, int StepsPerEpoch)
     {
         /// <summary>One epoch of the tutorial's train(): a train step per batch, the grid of the fixed noise, an
         /// evaluation and a checkpoint when due.</summary>
@@ -119,7 +114,6 @@ public static class Trainer
             bool continuing = epoch == State.Epoch + 1 && State.Step > 0;
             int step = continuing ? State.Step : 0;
             double[] sums = continuing ? [.. State.EpochSums] : new double[4];
-            var rows = new List<(StepReport, double)>();
             var stepClock = Stopwatch.StartNew();
             foreach (var batch in Batches.Shuffled(images, Gan.Recipe.BatchSize, Shuffle, skip: step))
             {
@@ -128,36 +122,31 @@ public static class Trainer
                     if (cancel.IsCancellationRequested)
                     {
                         // Ctrl+C: the previous step is complete; save exactly here, then stop.
-                        Run.Losses.Append(rows);
+                        Hear.RunStopping();
                         string path = Run.CheckpointAt(epoch - 1, step);
                         Save(path, epoch - 1, step, shuffleAtStart, sums);
                         throw new TrainingInterruptedException(path);
                     }
                     var losses = Gan.TrainStep(batch);
                     Add(sums, losses);
-                    var report = new StepReport(epoch, ++step, StepsPerEpoch, losses);
-                    rows.Add((report, stepClock.Elapsed.TotalSeconds));
+                    Hear.StepDone(new StepReport(epoch, ++step, StepsPerEpoch, losses, stepClock.Elapsed.TotalSeconds));
                     stepClock.Restart();
-                    Events.Step?.Invoke(report);
                 }
             }
-            Run.Losses.Append(rows);
-            LossPlot.Save(Run.Losses, Run.LossPlotPath, StepsPerEpoch);
             string imagePath = SaveGrid(epoch);
-            // Before the checkpoint: a crash between the two then redoes this epoch, record included.
-            if (Options.EvalEvery is { } every && Events.Evaluate is { } evaluate && (epoch % every == 0 || epoch == Options.Epochs))
+            var evaluation = Evaluation is not null && Options.EvalEvery is { } every && (epoch % every == 0 || epoch == Options.Epochs)
+                ? Evaluation.Evaluate(Gan, epoch)
+                : null;
+            bool checkpointDue = epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs;
+            var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
+            // Heard before the checkpoint: a crash between the two then redoes this epoch, records included.
+            Hear.EpochDone(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, evaluation,
+                checkpointDue ? Run.CheckpointAt(epoch) : null));
+            if (checkpointDue)
             {
-                Run.Metrics.Append(epoch, evaluate(Gan, epoch));
-            }
-            string? checkpointPath = null;
-            if (epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs)
-            {
-                checkpointPath = Run.CheckpointAt(epoch);
-                Save(checkpointPath, epoch, 0, StateOf(Shuffle), new double[4]);
+                Save(Run.CheckpointAt(epoch), epoch, 0, StateOf(Shuffle), new double[4]);
                 Run.PruneCheckpoints(Options.Keep);
             }
-            var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
-            Events.Epoch?.Invoke(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, checkpointPath));
         }
 
         private static void Add(double[] sums, StepLosses losses)
@@ -195,14 +184,33 @@ public static class Trainer
         }
     }
 
+    /// <summary>Every observer, in order; one that fails stops the run, as any failure to write a run file does.</summary>
+    private sealed class Observers(IReadOnlyList<IRunObserver> all) : IRunObserver
+    {
+        public void Message(string line) => Each(o => o.Message(line));
+        public void RunStarted(RunStart start) => Each(o => o.RunStarted(start));
+        public void StepDone(StepReport report) => Each(o => o.StepDone(report));
+        public void EpochDone(EpochResult result) => Each(o => o.EpochDone(result));
+        public void RunStopping() => Each(o => o.RunStopping());
+        public void RunEnded() => Each(o => o.RunEnded());
+
+        private void Each(Action<IRunObserver> hear)
+        {
+            foreach (var observer in all)
+            {
+                hear(observer);
+            }
+        }
+    }
+
     /// <summary>libtorch's kernels at the shapes this run uses, against float64; throws on a wrong one. Leaves torch's
     /// random state as it was.</summary>
-    private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string>? log)
+    private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
         var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Gan.SampleBlock));
         KernelCheck.EnsurePassed(checks);
-        log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
     }
 
@@ -226,7 +234,7 @@ public static class Trainer
 
     /// <summary>The models and state of the latest checkpoint that loads, built with its own recipe, with every
     /// random-number state put back. A damaged checkpoint is reported and the one before it is used.</summary>
-    private static (Gan, Checkpoint) Resume(torch.Generator shuffle, TrainOptions options, string fingerprint, RunFolder run, Action<string>? log)
+    private static (Gan, Checkpoint) Resume(torch.Generator shuffle, TrainOptions options, string fingerprint, RunFolder run, Action<string> log)
     {
         foreach (string path in run.Checkpoints().Reverse())
         {
@@ -242,7 +250,7 @@ public static class Trainer
             catch (InvalidDataException e)
             {
                 gan?.Dispose();
-                log?.Invoke($"Skipping {Path.GetFileName(path)}: {e.Message}");
+                log($"Skipping {Path.GetFileName(path)}: {e.Message}");
             }
             catch
             {

@@ -1,17 +1,39 @@
 using System.Globalization;
 
-namespace Dcgan.Training;
+namespace Dcgan.Runs;
 
 /// <summary>
 /// losses.csv in the run folder: one row per train step (epoch, step, generator loss, discriminator loss, mean D(x),
 /// mean D(G(z)), the step's wall-clock seconds), appended as training goes. After a resume, rows past the
-/// checkpoint are dropped first, so the file never holds a step twice.
+/// checkpoint are dropped first, so the file never holds a step twice. losses.png is drawn from it after every epoch.
 /// </summary>
-public sealed class LossLog(string path)
+public sealed class LossLog(string path, string plotPath) : IRunObserver
 {
     public const string Header = "epoch,step,generator_loss,discriminator_loss,d_real,d_fake,step_seconds";
 
+    private readonly List<StepReport> pending = [];
+
     public string Path { get; } = path;
+    public string PlotPath { get; } = plotPath;
+
+    void IRunObserver.RunStarted(RunStart start) => KeepUpTo(start.FromEpoch, start.FromStep);
+
+    void IRunObserver.StepDone(StepReport report) => pending.Add(report);
+
+    void IRunObserver.EpochDone(EpochResult result)
+    {
+        int stepsPerEpoch = pending.Count > 0 ? pending[^1].StepsPerEpoch : 1;
+        Flush();
+        Imaging.LossPlot.Save(Read(), PlotPath, stepsPerEpoch);
+    }
+
+    void IRunObserver.RunStopping() => Flush();
+
+    private void Flush()
+    {
+        Append(pending);
+        pending.Clear();
+    }
 
     /// <summary>Keeps the rows up to step <paramref name="step"/> of epoch <paramref name="epoch"/> + 1 (what a
     /// checkpoint at <paramref name="epoch"/> whole epochs and <paramref name="step"/> steps has seen).</summary>
@@ -29,11 +51,11 @@ public sealed class LossLog(string path)
         });
     }
 
-    public void Append(IEnumerable<(StepReport Step, double Seconds)> rows)
+    public void Append(IEnumerable<StepReport> rows)
     {
         var c = CultureInfo.InvariantCulture;
         File.AppendAllLines(Path, rows.Select(r => string.Create(c,
-            $"{r.Step.Epoch},{r.Step.Step},{r.Step.Losses.Generator:G6},{r.Step.Losses.Discriminator:G6},{r.Step.Losses.RealScore:G6},{r.Step.Losses.FakeScore:G6},{r.Seconds:F3}")));
+            $"{r.Epoch},{r.Step},{r.Losses.Generator:G6},{r.Losses.Discriminator:G6},{r.Losses.RealScore:G6},{r.Losses.FakeScore:G6},{r.Seconds:F3}")));
     }
 
     /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds.</summary>

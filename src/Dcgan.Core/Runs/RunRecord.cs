@@ -6,15 +6,28 @@ using Dcgan.Diagnostics;
 using Dcgan.IO;
 using TorchSharp;
 
-namespace Dcgan.Training;
+namespace Dcgan.Runs;
 
 /// <summary>
 /// run.json: what a run was and how it went, for the person who finds the folder later: every option, the seed, the
 /// data (source, path, fingerprint, checksum status), the versions of this tool, TorchSharp and libtorch, the threads
 /// and CPU, each session's start and end, and each epoch's seconds. Kept across resumes (sessions are appended).
+/// As an observer of a run it writes the file; <see cref="Read"/> reads it back.
 /// </summary>
-public static class RunRecord
+public sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int images) : IRunObserver
 {
+    void IRunObserver.RunStarted(RunStart start)
+    {
+        var data = new JsonObject { ["images"] = images, ["fingerprint"] = start.DataFingerprint };
+        if (origin is not null)
+        {
+            (data["source"], data["path"], data["checksum"]) = (origin.Source, origin.Path, origin.Checksum);
+        }
+        Begin(run, start, data);
+    }
+
+    void IRunObserver.EpochDone(EpochResult result) => Epoch(run, result);
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static string PathIn(RunFolder run) => Path.Combine(run.Path, "run.json");
@@ -33,7 +46,7 @@ public static class RunRecord
     }
 
     /// <summary>Starts a session: records the options, data and machine, and opens a session entry.</summary>
-    public static void Begin(RunFolder run, TrainOptions options, RunStart start, JsonObject data)
+    private static void Begin(RunFolder run, RunStart start, JsonObject data)
     {
         var record = Read(run);
         record["tool"] = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -41,8 +54,8 @@ public static class RunRecord
         record["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
         record["libtorch"] = torch.__version__;
         record["seed"] = start.Seed;
-        record["options"] = JsonSerializer.SerializeToNode(options with { Seed = start.Seed });
-        record["recipe"] = JsonSerializer.SerializeToNode(start.Recipe, Recipe.Json);
+        record["options"] = start.Options.DeepClone();
+        record["recipe"] = start.Recipe.DeepClone();
         record["data"] = data;
         var machine = MachineInfo.Current();
         record["machine"] = new JsonObject
@@ -61,7 +74,7 @@ public static class RunRecord
     }
 
     /// <summary>Records a finished epoch (replacing a record of the same epoch from before an interruption).</summary>
-    public static void Epoch(RunFolder run, EpochResult result)
+    private static void Epoch(RunFolder run, EpochResult result)
     {
         var record = Read(run);
         var epochs = record["epochs"] as JsonArray ?? [];

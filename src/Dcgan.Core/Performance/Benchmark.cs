@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Dcgan.Data;
+using Dcgan.Diagnostics;
 using Dcgan.Models;
+using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dcgan.Training;
+namespace Dcgan.Performance;
 
 /// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
 /// exactly what <see cref="Trainer"/> runs) on synthetic data, after a warm-up.</summary>

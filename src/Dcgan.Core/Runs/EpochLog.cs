@@ -1,16 +1,26 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Dcgan.Training;
+namespace Dcgan.Runs;
 
 /// <summary>
 /// A run's per-epoch records as JSON lines, each with an "epoch" field. After a resume, lines of epochs past the
 /// checkpoint (written before the interruption, about to be redone) are dropped, so the log reads as if the run
-/// had never stopped.
+/// had never stopped. As an observer of a run it keeps metrics.jsonl: the evaluations made during training.
 /// </summary>
-public sealed class EpochLog(string path)
+public sealed class EpochLog(string path) : IRunObserver
 {
     public string Path { get; } = path;
+
+    void IRunObserver.RunStarted(RunStart start) => DropAfter(start.FromEpoch);
+
+    void IRunObserver.EpochDone(EpochResult result)
+    {
+        if (result.Evaluation is { } evaluation)
+        {
+            Append(result.Epoch, evaluation.Record);
+        }
+    }
 
     public void Append(int epoch, JsonObject record)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dcgan.Training;
+namespace Dcgan.Diagnostics;
 
 /// <summary>This process's resident memory (RSS), which counts libtorch's native allocations as well as .NET's.</summary>
 public static class ProcessMemory

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using Dcgan.Diagnostics;
 using Dcgan.Imaging;
 using Dcgan.Models;
+using Dcgan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dcgan.Training;
+namespace Dcgan.Performance;
 
 /// <summary>One row of a profile: a piece of the train step and its median milliseconds.</summary>
 public sealed record ProfileRow(string Part, double ForwardMs, double BackwardMs);

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dcgan.Training;
+namespace Dcgan.IO;
 
 /// <summary>
 /// Model weights as a name -> tensor map, written as a count and (name, tensor) pairs. We check names and shapes

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Dcgan.Training;
+namespace Dcgan.Runs;
 
 /// <summary>Where a run keeps what it writes: the per-epoch grids and the GIF at the top, as the tutorial does,
 /// and the checkpoints in their own folder.</summary>
@@ -12,10 +12,9 @@ public sealed partial class RunFolder(string path)
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
     /// <summary>losses.csv: every step's losses, and losses.png drawn from it.</summary>
-    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
-    public string LossPlotPath => System.IO.Path.Combine(Path, "losses.png");
+    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"), System.IO.Path.Combine(Path, "losses.png"));
 
-    /// <summary>metrics.jsonl: the evaluations made during training (--eval-every).</summary>
+    /// <summary>metrics.jsonl: the evaluations made during training.</summary>
     public EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
 
     public string ImageAtEpoch(int epoch) =>

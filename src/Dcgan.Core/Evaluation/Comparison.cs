@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using Dcgan.Data;
+using Dcgan.Generation;
+using Dcgan.Runs;
+using Dcgan.Training;
+
+namespace Dcgan.Evaluation;
+
+/// <summary>
+/// Generated images judged against real ones: the evaluator, the reference (held-out real images, judged once), and
+/// the real-data floor measured against it (training images, as many: what a perfect generator would reach). Neither
+/// changes during a run, so a run's evaluations are prepared once. As an <see cref="IEpochEvaluation"/> it measures
+/// a training run's generator on a fixed noise seed, every time the same noise.
+/// </summary>
+public sealed class Comparison : IEpochEvaluation, IDisposable
+{
+    private readonly Evaluator judge;
+    private readonly Reference reference;
+
+    private Comparison(Evaluator judge, Reference reference, SetMetrics floor)
+    {
+        (this.judge, this.reference, Floor) = (judge, reference, floor);
+    }
+
+    public SetMetrics Floor { get; }
+
+    /// <summary>How many images each side holds.</summary>
+    public int Count => reference.Count;
+
+    /// <summary>The first <paramref name="count"/> images of <paramref name="real"/> as the reference, and as many of
+    /// <paramref name="floorImages"/> measured against it. The evaluator becomes the comparison's, disposed with it.</summary>
+    public static Comparison Prepare(Evaluator judge, ImageSet real, ImageSet floorImages, int count)
+    {
+        count = new[] { count, real.Count, floorImages.Count }.Min();
+        using var test = real.Take(count).ToTensor();
+        using var train = floorImages.Take(count).ToTensor();
+        var reference = judge.Prepare(test);
+        return new Comparison(judge, reference, judge.Measure(train, reference));
+    }
+
+    /// <summary>Generated images (at least as many as the reference holds) against the reference.</summary>
+    public EvaluationReport Measure(string subject, ImageSet generated)
+    {
+        if (generated.Count < Count)
+        {
+            throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {Count}, as many as the real sets.");
+        }
+        using var fake = generated.Take(Count).ToTensor();
+        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), Floor);
+    }
+
+    /// <summary>A training run's generator after <paramref name="epoch"/>, on noise seed 0 (not torch's global random
+    /// numbers, so resumed runs stay exact).</summary>
+    public EpochEvaluation Evaluate(Gan gan, int epoch)
+    {
+        using var samples = Sampler.Sample(gan, Count, seed: 0);
+        var report = Measure($"epoch {epoch}", Sampler.ToImageSet(samples));
+        var m = report.Model;
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}");
+        return new EpochEvaluation(summary, JsonSerializer.SerializeToNode(report)!.AsObject());
+    }
+
+    public void Dispose()
+    {
+        reference.Dispose();
+        judge.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+
+namespace Dcgan.Runs;
+
+/// <summary>What one train step measured: the two losses and the discriminator's mean belief that real
+/// images are real, D(x), and that generated ones are, D(G(z)).</summary>
+public readonly record struct StepLosses(float Generator, float Discriminator, float RealScore, float FakeScore);
+
+/// <summary>How a run begins: its seed, where it goes on from (epoch 0, step 0 for a new run), the fingerprint of its
+/// data, and, as JSON for the record, its recipe and options.</summary>
+public sealed record RunStart(long Seed, int FromEpoch, int FromStep, string DataFingerprint, JsonNode Recipe, JsonNode Options);
+
+/// <summary>One train step done: where in the run it was, what it measured, and its wall-clock seconds.</summary>
+public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, StepLosses Losses, double Seconds = 0);
+
+/// <summary>What the evaluation of an epoch found: one line to show, and the record for metrics.jsonl.</summary>
+public sealed record EpochEvaluation(string Summary, JsonObject Record);
+
+/// <summary>What one epoch did: its number, its wall time (training, grid and checkpoint, as the tutorial times
+/// it), the mean of its step measurements, its grid, its evaluation when one was due, and the checkpoint it is saved
+/// in when one is due.</summary>
+public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLosses Mean, string ImagePath,
+    EpochEvaluation? Evaluation, string? CheckpointPath);
+
+/// <summary>
+/// One way of hearing a training run: the progress a user watches, a record in the run folder, TensorBoard. Each
+/// hears only what it needs. Adding an output means adding an observer, nothing else.
+/// </summary>
+public interface IRunObserver
+{
+    /// <summary>A line for the person watching.</summary>
+    void Message(string line) { }
+
+    /// <summary>Training begins, or goes on after a resume.</summary>
+    void RunStarted(RunStart start) { }
+
+    void StepDone(StepReport report) { }
+
+    /// <summary>An epoch is done: heard before its checkpoint is written, so that a crash between the two redoes the
+    /// epoch, records included.</summary>
+    void EpochDone(EpochResult result) { }
+
+    /// <summary>Ctrl+C: training stops after the step just heard; heard before the checkpoint that saves it.</summary>
+    void RunStopping() { }
+
+    /// <summary>The run is over: trained to its last epoch, its GIF written.</summary>
+    void RunEnded() { }
+}
