@@ -32,12 +32,9 @@ internal sealed class CheckpointOptions
     public bool Given(System.CommandLine.Parsing.CommandResult result) =>
         result.GetResult(run) is not null || result.GetResult(checkpoint) is not null;
 
-    /// <summary>Loads the named checkpoint (or the run's latest) into <paramref name="gan"/>.</summary>
-    public Checkpoint Restore(ParseResult parsed, Gan gan)
-    {
-        string path = parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName);
-        return Checkpoint.Load(path, gan);
-    }
+    /// <summary>The models of the named checkpoint (or the run's latest), without training state.</summary>
+    public TrainedModels Load(ParseResult parsed) =>
+        Checkpoint.LoadModels(parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName));
 
     private static string LatestOf(string runPath) =>
         new RunFolder(runPath).LatestCheckpoint()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcgan.Diagnostics;
+using Dcgan.Generation;
 using Dcgan.Models;
 using Dcgan.Training;
 
@@ -27,7 +28,7 @@ internal static class DoctorCommand
             {
                 Console.WriteLine(line);
             }
-            var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Gan.SampleBlock);
+            var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Sampler.Block);
             Console.WriteLine($"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");
             var precisions = parsed.GetValue(precision) is { } one ? [OptionRules.ToPrecision(one)!.Value] : new[] { Precision.Fp32, Precision.Bf16 };
             var failed = new List<LayerCheck>();

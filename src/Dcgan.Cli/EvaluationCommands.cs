@@ -100,9 +100,8 @@ internal static class EvaluationCommands
             }
             else
             {
-                using var gan = new Gan();
-                using var restored = checkpoints.Restore(parsed, gan);
-                using var images = Sampler.Sample(gan, n, parsed.GetValue(seed));
+                using var restored = checkpoints.Load(parsed);
+                using var images = Sampler.Sample(restored.Generator, n, parsed.GetValue(seed));
                 generated = Sampler.ToImageSet(images);
                 subject = $"epoch {restored.Epoch}";
             }

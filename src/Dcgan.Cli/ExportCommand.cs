@@ -21,9 +21,8 @@ internal static class ExportCommand
         source.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            using var gan = new Gan();
-            using var restored = source.Restore(parsed, gan);
-            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(gan, parsed.GetValue(output)!.FullName, restored);
+            using var restored = source.Load(parsed);
+            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(restored, parsed.GetValue(output)!.FullName);
             Console.WriteLine($"Wrote the models of epoch {restored.Epoch} to {generator} and {discriminator}");
             return 0;
         }));

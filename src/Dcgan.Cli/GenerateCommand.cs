@@ -44,12 +44,11 @@ internal static class GenerateCommand
             int columnCount = parsed.GetValue(columns) ?? ImageGrid.SquareColumns(n);
             long noiseSeed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
 
-            using var gan = new Gan();
-            using var restored = source.Restore(parsed, gan);
+            using var restored = source.Load(parsed);
             if (parsed.GetValue(interpolate) is { } steps)
             {
                 const int keyframes = 4;
-                var frames = Sampler.Interpolate(gan, n, keyframes, steps, noiseSeed).Select(images =>
+                var frames = Sampler.Interpolate(restored.Generator, n, keyframes, steps, noiseSeed).Select(images =>
                 {
                     using (images)
                     {
@@ -60,7 +59,7 @@ internal static class GenerateCommand
                 Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits (epoch {restored.Epoch}, seed {noiseSeed}) to {outPath}");
                 return 0;
             }
-            using var samples = Sampler.Sample(gan, n, noiseSeed);
+            using var samples = Sampler.Sample(restored.Generator, n, noiseSeed);
             if (parsed.GetValue(format) == "idx")
             {
                 IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));

@@ -18,15 +18,15 @@ public class GenerationAndExportTests
         torch.manual_seed(1);
         using var gan = new Gan();
 
-        using var a = Sampler.Sample(gan, 5, seed: 42);
-        using var b = Sampler.Sample(gan, 5, seed: 42);
-        using var c = Sampler.Sample(gan, 5, seed: 43);
+        using var a = Sampler.Sample(gan.Generator, 5, seed: 42);
+        using var b = Sampler.Sample(gan.Generator, 5, seed: 42);
+        using var c = Sampler.Sample(gan.Generator, 5, seed: 43);
 
         Assert.Equal(new long[] { 5, 1, 28, 28 }, a.shape);
         Assert.True(Fixtures.Identical(a, b));
         Assert.False(Fixtures.Identical(a, c));
         Assert.True(gan.Generator.training, "the generator goes back to training mode");
-        using var blocked = Sampler.Sample(gan, 5, seed: 42, block: 2);
+        using var blocked = Sampler.Sample(gan.Generator, 5, seed: 42, block: 2);
         Assert.True(a.allclose(blocked, rtol: 1e-5, atol: 1e-6), "blocks give the same images");
     }
 
@@ -35,7 +35,7 @@ public class GenerationAndExportTests
     {
         using var dir = new TempFolder();
         using var gan = new Gan();
-        using var samples = Sampler.Sample(gan, 3, seed: 1);
+        using var samples = Sampler.Sample(gan.Generator, 3, seed: 1);
 
         Data.IdxFile.WriteImages(dir.File("s.idx"), Sampler.ToImageSet(samples));
         var read = Data.IdxFile.ReadImages(dir.File("s.idx"));
@@ -65,11 +65,11 @@ public class GenerationAndExportTests
     {
         using var gan = new Gan();
 
-        var frames = Sampler.Interpolate(gan, count: 2, keyframes: 3, steps: 4, seed: 7).ToList();
+        var frames = Sampler.Interpolate(gan.Generator, count: 2, keyframes: 3, steps: 4, seed: 7).ToList();
 
         Assert.Equal(12, frames.Count);
         Assert.All(frames, f => Assert.Equal(new long[] { 2, 1, 28, 28 }, f.shape));
-        using var firstAgain = Sampler.Interpolate(gan, 2, 3, 4, 7).First();
+        using var firstAgain = Sampler.Interpolate(gan.Generator, 2, 3, 4, 7).First();
         Assert.True(Fixtures.Identical(frames[0], firstAgain), "same seed, same walk");
         frames.ForEach(f => f.Dispose());
     }
@@ -93,8 +93,10 @@ public class GenerationAndExportTests
             TorchRngState = [],
             ShuffleRngState = [],
         };
+        checkpoint.Save(dir.File("c.ckpt"), gan);
+        using var models = Checkpoint.LoadModels(dir.File("c.ckpt")); // the models alone, no optimizers
 
-        var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(gan, dir.Path, checkpoint);
+        var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(models, dir.Path);
         var generator = SafeTensors.Read(generatorPath);
         var discriminator = SafeTensors.Read(discriminatorPath);
 
@@ -112,6 +114,7 @@ public class GenerationAndExportTests
         }
         Assert.Equal(1L, generator["bn1.num_batches_tracked"].item<long>());
         Assert.Equal(ScalarType.Int64, generator["bn1.num_batches_tracked"].dtype);
+        Assert.Equal((4, "tutorial"), (models.Epoch, models.Recipe.Name));
         string header = SafeTensors.HeaderJson(generatorPath);
         Assert.Contains("\"dense.weight\":{\"dtype\":\"F32\",\"shape\":[12544,100]", header);
         Assert.Contains("\"epoch\":\"4\"", header);

@@ -151,6 +151,47 @@ public class TrainerTests
         Trainer.Run(Data, Options(3) with { Recipe = "tutorial", Precision = Precision.Bf16 }, run);
     }
 
+    /// <summary>Rewrites a checkpoint in format 1, as the tool wrote before recipes: the batch size (an int32) where
+    /// format 2 keeps the recipe's JSON, the same SHA-256 seal over the payload.</summary>
+    private static void WriteAsFormat1(string path, int batchSize)
+    {
+        byte[] file = File.ReadAllBytes(path);
+        byte[] payload = file[20..^32];
+        using var reader = new BinaryReader(new MemoryStream(payload));
+        reader.ReadBytes(16);          // epoch, step, seed
+        reader.ReadString();           // the recipe
+        byte[] rest = payload[(int)reader.BaseStream.Position..];
+        byte[] old = [.. payload[..16], .. BitConverter.GetBytes(batchSize), .. rest];
+        using var output = new BinaryWriter(File.Create(path));
+        output.Write(file[..8]);       // "DCGANCKP"
+        output.Write(1);               // format 1
+        output.Write((long)old.Length);
+        output.Write(old);
+        output.Write(System.Security.Cryptography.SHA256.HashData(old));
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_recipes_resumes_as_the_tutorial_with_its_own_epsilon_rule()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        Trainer.Run(Data, Options(1), run);
+        WriteAsFormat1(run.CheckpointAt(1), batchSize: 16);
+        var log = new List<string>();
+
+        var recipe = Checkpoint.ReadRecipe(run.CheckpointAt(1));
+        Trainer.Run(Data, Options(2) with { BatchSize = null }, run, [Listener.Messages(log)]);
+
+        Assert.Equal(Recipe.Tutorial with
+        {
+            BatchSize = 16,
+            GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+            DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+        }, recipe);
+        Assert.Contains(log, l => l.Contains("at epoch 2 of 2", StringComparison.Ordinal) && l.Contains("recipe tutorial (fp32, batch 16)", StringComparison.Ordinal));
+        Assert.Equal(recipe, Checkpoint.ReadRecipe(run.CheckpointAt(2))); // it goes on as it was trained
+    }
+
     [Fact]
     public void Two_trainings_cannot_share_a_folder()
     {

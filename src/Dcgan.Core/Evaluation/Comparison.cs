@@ -54,7 +54,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// numbers, so resumed runs stay exact).</summary>
     public EpochEvaluation Evaluate(Gan gan, int epoch)
     {
-        using var samples = Sampler.Sample(gan, Count, seed: 0);
+        using var samples = Sampler.Sample(gan.Generator, Count, seed: 0);
         var report = Measure($"epoch {epoch}", Sampler.ToImageSet(samples));
         var m = report.Model;
         string summary = string.Create(CultureInfo.InvariantCulture,

@@ -18,20 +18,21 @@ public static class PyTorchExport
         model.state_dict().ToDictionary(p => p.Key.StartsWith(Prefix, StringComparison.Ordinal) ? p.Key[Prefix.Length..] : p.Key, p => p.Value);
 
     /// <summary>Writes generator.safetensors and discriminator.safetensors into <paramref name="folder"/>.</summary>
-    public static (string Generator, string Discriminator) WriteSafeTensors(Gan gan, string folder, Checkpoint source)
+    public static (string Generator, string Discriminator) WriteSafeTensors(TrainedModels models, string folder)
     {
         Directory.CreateDirectory(folder);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "pt",
             ["producer"] = "dcgan (.NET)",
-            ["epoch"] = source.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["epoch"] = models.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["recipe"] = models.Recipe.Name,
             ["module"] = "see docs/pytorch.md",
         };
         string generator = Path.Combine(folder, "generator.safetensors");
         string discriminator = Path.Combine(folder, "discriminator.safetensors");
-        SafeTensors.Write(generator, StateDict(gan.Generator), metadata);
-        SafeTensors.Write(discriminator, StateDict(gan.Discriminator), metadata);
+        SafeTensors.Write(generator, StateDict(models.Generator), metadata);
+        SafeTensors.Write(discriminator, StateDict(models.Discriminator), metadata);
         return (generator, discriminator);
     }
 }

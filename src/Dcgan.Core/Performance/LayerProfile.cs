@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Diagnostics;
+using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.Models;
 using Dcgan.Training;
@@ -52,7 +53,7 @@ public static class LayerProfile
         using var fixedNoise = torch.randn(16, Models.Generator.NoiseDim);
         rows.Add(new("grid PNG (generate 16, save)", Median(repeats, () =>
         {
-            using var grid = gan.Generate(fixedNoise);
+            using var grid = Sampler.Generate(gan.Generator, fixedNoise);
             ImageGrid.SavePng(grid, png, 4);
         }), 0));
         File.Delete(png);

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dcgan.IO;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
 
@@ -76,7 +78,45 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Reads a checkpoint and restores the models and optimizers of <paramref name="gan"/> from it.
     /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
     /// undamaged checkpoint of these models.</summary>
-    public static Checkpoint Load(string path, Gan gan)
+    public static Checkpoint Load(string path, Gan gan) =>
+        Read(path, (checkpoint, reader) =>
+        {
+            StateDicts.LoadInto(gan.Generator, StateDicts.Read(reader), "generator");
+            StateDicts.LoadInto(gan.Discriminator, StateDicts.Read(reader), "discriminator");
+            gan.GeneratorOptimizer.load_state_dict(reader);
+            gan.DiscriminatorOptimizer.load_state_dict(reader);
+            return checkpoint;
+        });
+
+    /// <summary>The trained models of a checkpoint alone, to sample from or export: no optimizers are built.</summary>
+    public static TrainedModels LoadModels(string path)
+    {
+        // Built outside Read's dispose scope, which frees what is made inside it.
+        var generator = new Generator();
+        var discriminator = new Discriminator();
+        try
+        {
+            return Read(path, (checkpoint, reader) =>
+            {
+                using (checkpoint)
+                {
+                    StateDicts.LoadInto(generator, StateDicts.Read(reader), "generator");
+                    StateDicts.LoadInto(discriminator, StateDicts.Read(reader), "discriminator");
+                    return new TrainedModels(generator, discriminator, checkpoint.Recipe, checkpoint.Epoch);
+                }
+            });
+        }
+        catch
+        {
+            generator.Dispose();
+            discriminator.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a checkpoint's state up to its models, then lets <paramref name="restore"/> read those from the
+    /// same reader. Any failure becomes one <see cref="InvalidDataException"/> that says what the file is.</summary>
+    private static T Read<T>(string path, Func<Checkpoint, BinaryReader, T> restore)
     {
         if (!File.Exists(path))
         {
@@ -95,13 +135,7 @@ public sealed class Checkpoint : IDisposable
             double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
             var fixedNoise = TensorExtensionMethods.Load(reader);
             byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
-            var generator = StateDicts.Read(reader);
-            var discriminator = StateDicts.Read(reader);
-            StateDicts.LoadInto(gan.Generator, generator, "generator");
-            StateDicts.LoadInto(gan.Discriminator, discriminator, "discriminator");
-            gan.GeneratorOptimizer.load_state_dict(reader);
-            gan.DiscriminatorOptimizer.load_state_dict(reader);
-            return new Checkpoint
+            var checkpoint = new Checkpoint
             {
                 Epoch = epoch,
                 Step = step,
@@ -113,6 +147,15 @@ public sealed class Checkpoint : IDisposable
                 TorchRngState = torchRng,
                 ShuffleRngState = shuffleRng,
             };
+            try
+            {
+                return restore(checkpoint, reader);
+            }
+            catch
+            {
+                checkpoint.Dispose();
+                throw;
+            }
         }
         catch (Exception e)
         {
@@ -184,4 +227,14 @@ public sealed class Checkpoint : IDisposable
     private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
 
     public void Dispose() => FixedNoise.Dispose();
+}
+
+/// <summary>A checkpoint's models without their training state: what sampling and export need.</summary>
+public sealed record TrainedModels(Generator Generator, Discriminator Discriminator, Recipe Recipe, int Epoch) : IDisposable
+{
+    public void Dispose()
+    {
+        Generator.Dispose();
+        Discriminator.Dispose();
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dcgan.Data;
 using Dcgan.Diagnostics;
+using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.IO;
 using Dcgan.Models;
@@ -161,7 +162,7 @@ public static class Trainer
         private string SaveGrid(int epoch)
         {
             string imagePath = Run.ImageAtEpoch(epoch);
-            using var grid = Gan.Generate(State.FixedNoise);
+            using var grid = Sampler.Generate(Gan.Generator, State.FixedNoise);
             ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate));
             return imagePath;
         }
@@ -208,7 +209,7 @@ public static class Trainer
     private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
-        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Gan.SampleBlock));
+        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Sampler.Block));
         KernelCheck.EnsurePassed(checks);
         log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
