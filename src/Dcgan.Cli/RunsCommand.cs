@@ -29,17 +29,11 @@ internal static class RunsCommand
                 return 0;
             }
             Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"recipe",-10} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");
-            foreach (var run in runs)
+            foreach (var summary in runs.Select(RunSummary.Of))
             {
-                var record = RunRecord.Read(run);
-                var epochs = record["epochs"]?.AsArray() ?? [];
-                string reached = epochs.Count > 0 ? epochs[^1]!["epoch"]!.ToString() : "-";
-                string perEpoch = epochs.Count > 0 ? epochs.Average(e => (double)e!["seconds"]!).ToString("F1", c) : "-";
-                var metrics = run.Metrics.Read();
-                string fd = metrics.Count > 0 ? ((double)metrics[^1]["Model"]!["FrechetDistanceFeatures"]!).ToString("F1", c) : "-";
-                string score = metrics.Count > 0 ? ((double)metrics[^1]["Model"]!["ClassifierScore"]!).ToString("F2", c) : "-";
-                string checkpoint = run.LatestCheckpoint() is { } latest ? Path.GetFileName(latest) : "-";
-                Console.WriteLine(string.Create(c, $"{Path.GetFileName(run.Path),-24} {reached,7} {record["seed"]?.ToString() ?? "-",12} {record["recipe"]?["name"]?.ToString() ?? "tutorial",-10} {record["recipe"]?["precision"]?.ToString() ?? record["options"]?["Precision"]?.ToString() ?? "fp32",5} {perEpoch,8} {checkpoint,-26} {fd,12} {score,6}"));
+                var m = summary.LatestMetrics;
+                Console.WriteLine(string.Create(c,
+                    $"{summary.Name,-24} {summary.EpochReached?.ToString(c) ?? "-",7} {summary.Seed?.ToString(c) ?? "-",12} {summary.Recipe,-10} {summary.Precision,5} {summary.SecondsPerEpoch?.ToString("F1", c) ?? "-",8} {summary.LatestCheckpoint ?? "-",-26} {m?.FrechetDistanceFeatures.ToString("F1", c) ?? "-",12} {m?.ClassifierScore.ToString("F2", c) ?? "-",6}"));
             }
             return 0;
         }));

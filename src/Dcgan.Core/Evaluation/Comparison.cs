@@ -59,7 +59,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         var m = report.Model;
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}");
-        return new EpochEvaluation(summary, JsonSerializer.SerializeToNode(report)!.AsObject());
+        return new EpochEvaluation(summary, JsonSerializer.SerializeToNode(report, IO.JsonFormat.SnakeCase)!.AsObject());
     }
 
     public void Dispose()

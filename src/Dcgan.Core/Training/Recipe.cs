@@ -80,15 +80,8 @@ public sealed record Recipe
         $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
         $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}");
 
-    /// <summary>snake_case, as run.json and metrics are.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, IO.JsonFormat.SnakeCase);
 
     public static Recipe FromJson(string json) =>
-        JsonSerializer.Deserialize<Recipe>(json, Json) ?? throw new InvalidDataException("an empty recipe.");
+        JsonSerializer.Deserialize<Recipe>(json, IO.JsonFormat.SnakeCase) ?? throw new InvalidDataException("an empty recipe.");
 }

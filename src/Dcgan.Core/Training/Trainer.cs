@@ -97,8 +97,8 @@ public static class Trainer
         hear.Message(state.Epoch == 0 && state.Step == 0
             ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
             : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
-        var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, Recipe.Json)!;
-        var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, Recipe.Json)!;
+        var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, IO.JsonFormat.SnakeCase)!;
+        var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, IO.JsonFormat.SnakeCase)!;
         hear.RunStarted(new RunStart(state.Seed, state.Epoch, state.Step, fingerprint, recipe, settings));
     }
 

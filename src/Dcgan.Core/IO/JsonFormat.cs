@@ -1,0 +1,15 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Dcgan.IO;
+
+/// <summary>The JSON this tool writes (run.json, metrics.jsonl, recipes in checkpoints, evaluate --json): snake_case,
+/// as Keras's and TensorBoard's logs are.</summary>
+public static class JsonFormat
+{
+    public static readonly JsonSerializerOptions SnakeCase = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

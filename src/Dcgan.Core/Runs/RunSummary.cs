@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Dcgan.IO;
+
+namespace Dcgan.Runs;
+
+/// <summary>One line of 'dcgan runs': how far a run got and how good its latest evaluation was, read from run.json,
+/// metrics.jsonl and the checkpoints. Files written before snake_case (PascalCase options and metrics) still read.</summary>
+public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
+    double? SecondsPerEpoch, string? LatestCheckpoint, LatestMetrics? LatestMetrics)
+{
+
+    public static RunSummary Of(RunFolder run)
+    {
+        var record = RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase) ?? new RecordFile(null, null, null, null);
+        var epochs = record.Epochs ?? [];
+        return new RunSummary(
+            System.IO.Path.GetFileName(run.Path),
+            epochs.Count > 0 ? epochs[^1].Epoch : null,
+            record.Seed,
+            record.Recipe?.Name ?? "tutorial", // run.json from before recipes: the tutorial's
+            record.Recipe?.Precision ?? record.Options?.Precision ?? "fp32",
+            epochs.Count > 0 ? epochs.Average(e => e.Seconds) : null,
+            run.LatestCheckpoint() is { } latest ? System.IO.Path.GetFileName(latest) : null,
+            run.Metrics.Read() is { Count: > 0 } metrics ? ModelMetrics(metrics[^1]) : null);
+    }
+
+    /// <summary>The generated images' metrics of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
+    private static LatestMetrics? ModelMetrics(JsonObject record) =>
+        record.Deserialize<MetricsRecord>(JsonFormat.SnakeCase)?.Model ?? record.Deserialize<MetricsRecord>()?.Model;
+
+    private sealed record MetricsRecord(LatestMetrics? Model);
+
+    private sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options);
+
+    private sealed record RecipePart(string? Name, string? Precision);
+
+    private sealed record EpochPart(int Epoch, double Seconds);
+
+    /// <summary>run.json's options before recipes: PascalCase, with the precision there.</summary>
+    private sealed record LegacyOptions([property: JsonPropertyName("Precision")] string? Precision);
+}
+
+/// <summary>What 'dcgan runs' shows of an evaluation.</summary>
+public sealed record LatestMetrics(double FrechetDistanceFeatures, double ClassifierScore);
