@@ -44,6 +44,26 @@ public class MetricsTests
     }
 
     [Fact]
+    public void Frechet_distance_of_non_commuting_covariances_uses_the_square_root_of_their_product()
+    {
+        // For 2x2 matrices, Tr sqrt(S1 S2) = sqrt(tr(S1 S2) + 2 sqrt(det S1 det S2)) (the eigenvalues l1, l2 of S1 S2 are
+        // positive, and (sqrt l1 + sqrt l2)^2 = l1 + l2 + 2 sqrt(l1 l2)). S1 S2 = [[2, 4], [1, 8]]: trace 10;
+        // det S1 = 3, det S2 = 4.
+        using var s1 = torch.tensor(new double[,] { { 2, 1 }, { 1, 2 } });
+        using var s2 = torch.tensor(new double[,] { { 1, 0 }, { 0, 4 } });
+        using var m1 = torch.tensor(new double[] { 1, 0 });
+        using var m2 = torch.tensor(new double[] { 0, 2 });
+        double expected = (1 + 4) + 4 + 5 - 2 * Math.Sqrt(10 + 2 * Math.Sqrt(3 * 4));
+        // What Tr(S1^1/2 S2^1/2) would give instead (S1^1/2 has diagonal (sqrt 3 + 1) / 2, S2^1/2 = diag(1, 2)).
+        double commutingMistake = (1 + 4) + 4 + 5 - 2 * 1.5 * (Math.Sqrt(3) + 1);
+
+        double actual = Metrics.FrechetDistance(m1, s1, m2, s2);
+
+        Assert.Equal(expected, actual, 9);
+        Assert.True(Math.Abs(expected - commutingMistake) > 0.02, "the example tells the two apart");
+    }
+
+    [Fact]
     public void Frechet_distance_from_samples_approaches_the_analytic_value()
     {
         using var a = Gaussian(20_000, [0, 0], new double[,] { { 1, 0 }, { 0, 1 } }, 1);
@@ -70,6 +90,22 @@ public class MetricsTests
         Assert.Equal((10.0, 0.0), (Math.Round(mean, 4), Math.Round(std, 6)));
         Assert.Equal(10.0, Metrics.EffectiveClasses(Metrics.ClassShares(uniform)), 6);
         Assert.Equal(1.0, Metrics.EffectiveClasses(Metrics.ClassShares(constant)), 6);
+    }
+
+    [Theory]
+    [InlineData(2, 0.5)]  // real radii 2, 1, 2, 9: generated 19.5 (9.5 from 10) and 30 fall outside
+    [InlineData(3, 0.75)] // real radii 10, 9, 8, 10: 19.5 falls inside, 30 (20 from 10) still outside
+    public void Precision_counts_generated_points_within_the_kth_neighbour_radius_of_a_real_point(int k, double expected)
+    {
+        // In one dimension, by hand: the radius of a real point is the distance to its k-th nearest other real point.
+        using var real = torch.tensor(new double[] { 0, 1, 2, 10 }).unsqueeze(1);
+        using var generated = torch.tensor(new double[] { 0.5, 4.5, 19.5, 30 }).unsqueeze(1);
+
+        var (precision, recall) = Metrics.PrecisionRecall(real, generated, k, block: 3);
+
+        Assert.Equal(expected, precision);
+        // Generated radii (k = 2: 19, 15, 15, 25.5; k = 3: 29.5, 25.5, 19, 29.5) hold every real point: 10 is 9.5 from 0.5.
+        Assert.Equal(1.0, recall);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ using static TorchSharp.torch.nn;
 namespace Dcgan.Models;
 
 /// <summary>
-/// The tutorial's Keras layers with Keras's defaults, in torch terms (see shared notes keras-to-torch.md):
-/// torch's own defaults differ in every one of these.
+/// The tutorial's Keras layers with Keras's defaults, in torch terms (the README's "Same models as the tutorial" lists
+/// them): torch's own defaults differ in every one of these.
 /// </summary>
 public static class Keras
 {

@@ -34,7 +34,7 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Running sums of the step measurements of the unfinished epoch (generator loss, discriminator loss,
     /// D(x), D(G(z))), so its mean comes out as if it had not been interrupted.</summary>
     public double[] EpochSums { get; init; } = new double[4];
-    /// <summary>The [16, 100] noise behind every per-epoch grid.</summary>
+    /// <summary>The noise behind every per-epoch grid: one row of the generator's input per grid example.</summary>
     public required Tensor FixedNoise { get; init; }
     public required byte[] TorchRngState { get; init; }
     public required byte[] ShuffleRngState { get; init; }

@@ -119,7 +119,7 @@ public sealed class Gan : IDisposable
         // image alone (no batch statistics; dropout masks are fixed by the forward pass). Per image, d gen_loss /
         // d l = (sigmoid(l) - 1) / B and d disc_loss / d l = sigmoid(l) / B, so at each fake
         //   d gen_loss / d image = -exp(-l) * d disc_loss / d image,
-        // which spares a second backward pass through the discriminator (0.63 -> 0.56 s per step here). Same
+        // which spares a second backward pass through the discriminator (see the README's "How fast"). Same
         // mathematics; for a fake judged below the floor the second pass is made after all.
         var fakeLogits = fakeOutput.detach();
         var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
