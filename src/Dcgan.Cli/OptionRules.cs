@@ -61,13 +61,17 @@ internal static class OptionRules
         return option.OneOf("fp32", "bf16");
     }
 
-    /// <summary>--recipe NAME, for train: no default, so that a resumed run keeps its own.</summary>
-    public static Option<string> RecipeOption() =>
-        new Option<string>("--recipe")
+    /// <summary>--recipe NAME, for train: no default, so that a resumed run keeps its own. The library checks the name.</summary>
+    public static Option<string> RecipeOption()
+    {
+        var option = new Option<string>("--recipe")
         {
             Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}")) +
                 $" (default: {Recipe.Tutorial.Name}, or a resumed run's own)",
-        }.OneOf([.. Recipe.Names]);
+        };
+        option.CompletionSources.Add([.. Recipe.Names]);
+        return option;
+    }
 
     /// <summary>The precision a --precision value names (null for none); warns when bf16 would be emulated.</summary>
     public static Precision? ToPrecision(string? value)

@@ -10,21 +10,21 @@ namespace Dcgan.Cli;
 internal static class TrainCommand
 {
     private static readonly TrainOptions Defaults = new();
-    private static readonly Option<int> Epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => Defaults.Epochs }.AtLeast(1);
-    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {Recipe.Tutorial.BatchSize}, or a resumed run's own)" }.AtLeast(1);
+    private static readonly Option<int> Epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => Defaults.Epochs };
+    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {Recipe.Tutorial.BatchSize}, or a resumed run's own)" };
     private static readonly Option<int> CheckpointEvery = new Option<int>("--checkpoint-every")
     {
         Description = "Save a checkpoint every N epochs (the last epoch is always saved)",
         DefaultValueFactory = _ => Defaults.CheckpointEvery,
-    }.AtLeast(1);
+    };
     private static readonly Option<DirectoryInfo> Output = new("--out")
     {
         Description = "The run's folder: grids, checkpoints, GIF. A folder with checkpoints is resumed",
         DefaultValueFactory = _ => new DirectoryInfo("runs/dcgan"),
     };
     private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
-    private static readonly Option<int?> Keep = new Option<int?>("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" }.AtLeast(1);
-    private static readonly Option<int?> EvalEvery = new Option<int?>("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" }.AtLeast(1);
+    private static readonly Option<int?> Keep = new("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
+    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
     private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
@@ -46,11 +46,6 @@ internal static class TrainCommand
         data.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            var run = new RunFolder(parsed.GetValue(Output)!.FullName);
-            run.EnsureWritable();
-            var request = data.Request(parsed);
-            var loaded = Downloads.Load(request, Split.Train);
-            Console.WriteLine($"Data: {loaded.Images.Count} images of {loaded.Images.Rows}x{loaded.Images.Columns} from {loaded.ImagesPath}");
             var options = new TrainOptions
             {
                 Recipe = parsed.GetValue(recipe),
@@ -62,8 +57,17 @@ internal static class TrainCommand
                 EvalEvery = parsed.GetValue(EvalEvery),
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
-                Origin = loaded.Origin,
             };
+            if (options.Problem() is { } problem)
+            {
+                throw new InvalidOptionException(problem); // before any work
+            }
+            var run = new RunFolder(parsed.GetValue(Output)!.FullName);
+            run.EnsureWritable();
+            var request = data.Request(parsed);
+            var loaded = Downloads.Load(request, Split.Train);
+            Console.WriteLine($"Data: {loaded.Images.Count} images of {loaded.Images.Rows}x{loaded.Images.Columns} from {loaded.ImagesPath}");
+            options = options with { Origin = loaded.Origin };
             using var evaluation = options.EvalEvery is null ? null : PrepareEvaluation(parsed, request, loaded.Images);
             var tensorboard = parsed.GetValue(Tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
             using var cancel = new CtrlC();

@@ -43,6 +43,14 @@ internal static class UserErrors
                 : "dcgan: interrupted; checkpoints already written are intact.");
             return Interrupted;
         }
+        catch (Training.InvalidOptionException e)
+        {
+            // The library names the setting; the command line names its flag: CheckpointEvery is --checkpoint-every.
+            string flag = "--" + string.Concat(e.Problem.Setting.Select((ch, i) => char.IsUpper(ch) && i > 0 ? $"-{char.ToLowerInvariant(ch)}" : $"{char.ToLowerInvariant(ch)}"));
+            Console.Error.WriteLine($"dcgan: {flag} {e.Problem.Requirement}");
+            Console.Error.WriteLine("Run 'dcgan train --help' for the options.");
+            return Usage;
+        }
         catch (Training.RunConflictException e)
         {
             string flag = "--" + e.Setting.Replace(' ', '-');

@@ -50,8 +50,7 @@ public class OptionValueTests
         var root = Commands.Root();
         string[][] refused =
         [
-            ["train", "--epochs", "0"], ["train", "--epochs", "1.5"], ["train", "--checkpoint-every", "1.5"],
-            ["train", "--keep", "0"], ["train", "--eval-every", "-3"], ["generate", "--count", "0"],
+            ["train", "--epochs", "1.5"], ["train", "--checkpoint-every", "1.5"], ["generate", "--count", "0"],
             ["generate", "--interpolate", "1"], ["benchmark", "--steps", "2"], ["evaluate", "--count", "19"],
         ];
         foreach (var args in refused)
@@ -59,6 +58,22 @@ public class OptionValueTests
             Assert.True(root.Parse(args).Errors.Count > 0, string.Join(' ', args));
         }
         Assert.Empty(root.Parse(["train", "--epochs", "3", "--keep", "1", "--eval-every", "2"]).Errors);
+    }
+
+    [Theory] // train's ranges are the library's (TrainOptions.Problem); the program names the flag
+    [InlineData("--epochs", "0", "--epochs must be at least 1 (got 0).")]
+    [InlineData("--batch-size", "0", "--batch-size must be at least 1 (got 0).")]
+    [InlineData("--checkpoint-every", "-1", "--checkpoint-every must be at least 1 (got -1)")]
+    [InlineData("--keep", "0", "--keep must be at least 1 (got 0).")]
+    [InlineData("--eval-every", "-3", "--eval-every must be at least 1 (got -3).")]
+    [InlineData("--recipe", "fastest", "--recipe must be one of tutorial (got fastest).")]
+    public void Train_refuses_values_out_of_range_with_the_flag_named(string option, string value, string message)
+    {
+        var (exitCode, _, err) = DcganProcess.Run([], "train", option, value, "--images", "none.idx", "--out", Path.GetTempPath());
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"dcgan: {message}", err); // before the missing images are even looked for
+        Assert.Equal(2, err.TrimEnd().Split('\n').Length);
     }
 
     [Theory]

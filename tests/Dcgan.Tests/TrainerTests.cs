@@ -124,13 +124,13 @@ public class TrainerTests
         var precision = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Precision = Precision.Bf16 }, run));
         var seed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
         var data = Assert.Throws<ArgumentException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
-        var unknown = Assert.Throws<ArgumentException>(() => Trainer.Run(Data, Options(2) with { Recipe = "fastest" }, run));
+        var unknown = Assert.Throws<InvalidOptionException>(() => Trainer.Run(Data, Options(2) with { Recipe = "fastest" }, run));
 
         Assert.Contains("holds a run with batch size 16, not 8", batch.Message);
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Contains("there is no recipe 'fastest'; the recipes are tutorial", unknown.Message);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }

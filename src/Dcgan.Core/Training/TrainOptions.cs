@@ -42,17 +42,17 @@ public sealed record TrainOptions
     /// to train on wrong arithmetic.</summary>
     public bool SelfCheck { get; init; } = true;
 
-    /// <summary>The first problem with these options, in words a user can act on (free of command-line flags, which
-    /// the command line checks and names itself), or null.</summary>
-    public string? Problem() =>
-        Epochs < 1 ? $"the number of epochs must be at least 1 (got {Epochs})."
-        : BatchSize < 1 ? $"the batch size must be at least 1 (got {BatchSize})."
-        : CheckpointEvery < 1 ? $"checkpoints must be at least 1 epoch apart (got {CheckpointEvery}); the last epoch is always saved."
-        : ExamplesToGenerate < 1 ? $"the grid needs at least one example (got {ExamplesToGenerate})."
-        : Keep < 1 ? $"at least 1 checkpoint must be kept (got {Keep})."
-        : EvalEvery < 1 ? $"evaluations must be at least 1 epoch apart (got {EvalEvery})."
+    /// <summary>The first problem with these options, or null. The checks live here, once; a command line names its
+    /// own flag for <see cref="OptionProblem.Setting"/>.</summary>
+    public OptionProblem? Problem() =>
+        Epochs < 1 ? new(nameof(Epochs), "the number of epochs", $"must be at least 1 (got {Epochs}).")
+        : BatchSize < 1 ? new(nameof(BatchSize), "the batch size", $"must be at least 1 (got {BatchSize}).")
+        : CheckpointEvery < 1 ? new(nameof(CheckpointEvery), "the epochs between checkpoints", $"must be at least 1 (got {CheckpointEvery}); the last epoch is always saved.")
+        : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
+        : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")
+        : EvalEvery < 1 ? new(nameof(EvalEvery), "the epochs between evaluations", $"must be at least 1 (got {EvalEvery}).")
         : Recipe is { } name && !Training.Recipe.Names.Contains(name)
-            ? $"there is no recipe '{name}'; the recipes are {string.Join(", ", Training.Recipe.Names)}."
+            ? new(nameof(Recipe), "the recipe", $"must be one of {string.Join(", ", Training.Recipe.Names)} (got {name}).")
         : null;
 
     /// <summary>The recipe a new run trains with: the named one, with the batch size and precision given.</summary>
@@ -80,4 +80,17 @@ public sealed class RunConflictException(string runPath, string setting, string 
     public string RunPath { get; } = runPath;
     public string Setting { get; } = setting;
     public string Saved { get; } = saved;
+}
+
+/// <summary>An option out of its range: which setting (a <see cref="TrainOptions"/> property), what it is in words, and
+/// what it must be.</summary>
+public sealed record OptionProblem(string Setting, string What, string Requirement)
+{
+    public override string ToString() => $"{What} {Requirement}";
+}
+
+/// <summary>Training was asked for with an option out of its range.</summary>
+public sealed class InvalidOptionException(OptionProblem problem) : ArgumentException(problem.ToString())
+{
+    public OptionProblem Problem { get; } = problem;
 }

@@ -82,7 +82,7 @@ public static class Trainer
     {
         if (options.Problem() is { } problem)
         {
-            throw new ArgumentException(problem, nameof(options));
+            throw new InvalidOptionException(problem);
         }
         if (data.Rows != 28 || data.Columns != 28)
         {
