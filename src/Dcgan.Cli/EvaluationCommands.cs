@@ -58,6 +58,7 @@ internal static class EvaluationCommands
     public static Command Evaluate()
     {
         var checkpoints = new CheckpointOptions(required: false);
+        var sampling = new SamplingOptions();
         var data = new DataOptions();
         var samples = new Option<FileInfo>("--samples") { Description = "An IDX file of generated images to judge (instead of --run/--checkpoint)" };
         var count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
@@ -72,6 +73,7 @@ internal static class EvaluationCommands
             samples, count, reference, evaluator, seed, json,
         };
         checkpoints.AddTo(command);
+        sampling.AddTo(command);
         data.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -101,7 +103,7 @@ internal static class EvaluationCommands
             else
             {
                 using var restored = checkpoints.Load(parsed);
-                using var images = Sampler.Sample(restored.Generator, n, parsed.GetValue(seed));
+                using var images = Sampler.Sample(sampling.Generator(parsed, restored), n, parsed.GetValue(seed), sampling.BatchNorm(parsed, restored));
                 generated = Sampler.ToImageSet(images);
                 subject = $"epoch {restored.Epoch}";
             }

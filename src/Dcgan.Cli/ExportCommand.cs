@@ -10,6 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var source = new CheckpointOptions();
+        var sampling = new SamplingOptions(withBatchNorm: false);
         var format = new Option<string>("--format") { Description = "The file format", DefaultValueFactory = _ => "safetensors" };
         format.OneOf("safetensors");
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for generator.safetensors and discriminator.safetensors", Required = true };
@@ -19,10 +20,11 @@ internal static class ExportCommand
             format, output,
         };
         source.AddTo(command);
+        sampling.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             using var restored = source.Load(parsed);
-            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(restored, parsed.GetValue(output)!.FullName);
+            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(restored, sampling.Generator(parsed, restored), parsed.GetValue(output)!.FullName);
             Console.WriteLine($"Wrote the models of epoch {restored.Epoch} to {generator} and {discriminator}");
             return 0;
         }));

@@ -13,6 +13,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var source = new CheckpointOptions();
+        var sampling = new SamplingOptions();
         var output = new Option<FileInfo>("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
         var count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1);
@@ -30,6 +31,7 @@ internal static class GenerateCommand
             output, count, columns, format, interpolate, seed,
         };
         source.AddTo(command);
+        sampling.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetResult(interpolate) is not null && result.GetValue(format) == "idx")
@@ -45,10 +47,12 @@ internal static class GenerateCommand
             long noiseSeed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
 
             using var restored = source.Load(parsed);
+            var generator = sampling.Generator(parsed, restored);
+            var batchNorm = sampling.BatchNorm(parsed, restored);
             if (parsed.GetValue(interpolate) is { } steps)
             {
                 const int keyframes = 4;
-                var frames = Sampler.Interpolate(restored.Generator, n, keyframes, steps, noiseSeed).Select(images =>
+                var frames = Sampler.Interpolate(generator, n, keyframes, steps, noiseSeed, batchNorm).Select(images =>
                 {
                     using (images)
                     {
@@ -59,7 +63,7 @@ internal static class GenerateCommand
                 Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits (epoch {restored.Epoch}, seed {noiseSeed}) to {outPath}");
                 return 0;
             }
-            using var samples = Sampler.Sample(restored.Generator, n, noiseSeed);
+            using var samples = Sampler.Sample(generator, n, noiseSeed, batchNorm);
             if (parsed.GetValue(format) == "idx")
             {
                 IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));

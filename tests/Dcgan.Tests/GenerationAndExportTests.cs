@@ -96,7 +96,7 @@ public class GenerationAndExportTests
         checkpoint.Save(dir.File("c.ckpt"), gan);
         using var models = Checkpoint.LoadModels(dir.File("c.ckpt")); // the models alone, no optimizers
 
-        var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(models, dir.Path);
+        var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(models, models.Generator, dir.Path);
         var generator = SafeTensors.Read(generatorPath);
         var discriminator = SafeTensors.Read(discriminatorPath);
 

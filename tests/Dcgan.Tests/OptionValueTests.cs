@@ -66,7 +66,7 @@ public class OptionValueTests
     [InlineData("--checkpoint-every", "-1", "--checkpoint-every must be at least 1 (got -1)")]
     [InlineData("--keep", "0", "--keep must be at least 1 (got 0).")]
     [InlineData("--eval-every", "-3", "--eval-every must be at least 1 (got -3).")]
-    [InlineData("--recipe", "fastest", "--recipe must be one of tutorial (got fastest).")]
+    [InlineData("--recipe", "fastest", "--recipe must be one of tutorial, dcgan-ema (got fastest).")]
     public void Train_refuses_values_out_of_range_with_the_flag_named(string option, string value, string message)
     {
         var (exitCode, _, err) = DcganProcess.Run([], "train", option, value, "--images", "none.idx", "--out", Path.GetTempPath());
@@ -74,6 +74,18 @@ public class OptionValueTests
         Assert.Equal(2, exitCode);
         Assert.StartsWith($"dcgan: {message}", err); // before the missing images are even looked for
         Assert.Equal(2, err.TrimEnd().Split('\n').Length);
+    }
+
+    [Theory]
+    [InlineData("generate", "--weights", "best", "--weights must be ema or raw (got best).")]
+    [InlineData("generate", "--bn", "running", "--bn must be moving or precise or batch (got running).")]
+    [InlineData("evaluate", "--bn", "none", "--bn must be moving or precise or batch (got none).")]
+    [InlineData("export", "--weights", "x", "--weights must be ema or raw (got x).")]
+    public void Sampling_choices_are_refused_in_one_line(string command, string option, string value, string message)
+    {
+        var errors = Commands.Root().Parse([command, option, value, "--run", "r", "--out", "o"]).Errors;
+
+        Assert.Contains(errors, e => e.Message == message);
     }
 
     [Theory]

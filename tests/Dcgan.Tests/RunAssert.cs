@@ -21,6 +21,7 @@ internal static class RunAssert
         var all = new Dictionary<string, Tensor>();
         foreach (var (name, t) in gan.Generator.state_dict()) all["G." + name] = t.clone();
         foreach (var (name, t) in gan.Discriminator.state_dict()) all["D." + name] = t.clone();
+        foreach (var (name, t) in gan.AverageGenerator?.state_dict() ?? []) all["EMA." + name] = t.clone();
         AddStates(all, "G.adam.", gan.GeneratorOptimizer);
         AddStates(all, "D.adam.", gan.DiscriminatorOptimizer);
         return all;

@@ -124,13 +124,15 @@ public class TrainerTests
         var precision = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Precision = Precision.Bf16 }, run));
         var seed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
         var data = Assert.Throws<ArgumentException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
+        var recipe = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = "dcgan-ema" }, run));
+        Assert.Contains("holds a run with recipe tutorial, not dcgan-ema", recipe.Message);
         var unknown = Assert.Throws<InvalidOptionException>(() => Trainer.Run(Data, Options(2) with { Recipe = "fastest" }, run));
 
         Assert.Contains("holds a run with batch size 16, not 8", batch.Message);
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }

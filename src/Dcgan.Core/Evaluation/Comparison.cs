@@ -50,11 +50,11 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), Floor);
     }
 
-    /// <summary>A training run's generator after <paramref name="epoch"/>, on noise seed 0 (not torch's global random
-    /// numbers, so resumed runs stay exact).</summary>
+    /// <summary>A training run's generator after <paramref name="epoch"/> (the weights and batch-norm statistics its
+    /// recipe samples with), on noise seed 0 (not torch's global random numbers, so resumed runs stay exact).</summary>
     public EpochEvaluation Evaluate(Gan gan, int epoch)
     {
-        using var samples = Sampler.Sample(gan.Generator, Count, seed: 0);
+        using var samples = Sampler.Sample(gan.SamplingGenerator, Count, seed: 0, gan.Recipe.SamplingBatchNorm);
         var report = Measure($"epoch {epoch}", Sampler.ToImageSet(samples));
         var m = report.Model;
         string summary = string.Create(CultureInfo.InvariantCulture,

@@ -18,7 +18,8 @@ public static class PyTorchExport
         model.state_dict().ToDictionary(p => p.Key.StartsWith(Prefix, StringComparison.Ordinal) ? p.Key[Prefix.Length..] : p.Key, p => p.Value);
 
     /// <summary>Writes generator.safetensors and discriminator.safetensors into <paramref name="folder"/>.</summary>
-    public static (string Generator, string Discriminator) WriteSafeTensors(TrainedModels models, string folder)
+    /// <remarks>The generator written is <paramref name="generator"/>: the raw or the averaged weights.</remarks>
+    public static (string Generator, string Discriminator) WriteSafeTensors(TrainedModels models, Models.Generator generator, string folder)
     {
         Directory.CreateDirectory(folder);
         var metadata = new Dictionary<string, string>
@@ -29,10 +30,11 @@ public static class PyTorchExport
             ["recipe"] = models.Recipe.Name,
             ["module"] = "see docs/pytorch.md",
         };
-        string generator = Path.Combine(folder, "generator.safetensors");
-        string discriminator = Path.Combine(folder, "discriminator.safetensors");
-        SafeTensors.Write(generator, StateDict(models.Generator), metadata);
-        SafeTensors.Write(discriminator, StateDict(models.Discriminator), metadata);
-        return (generator, discriminator);
+        metadata["weights"] = generator == models.AverageGenerator ? "ema" : "raw";
+        string generatorPath = Path.Combine(folder, "generator.safetensors");
+        string discriminatorPath = Path.Combine(folder, "discriminator.safetensors");
+        SafeTensors.Write(generatorPath, StateDict(generator), metadata);
+        SafeTensors.Write(discriminatorPath, StateDict(models.Discriminator), metadata);
+        return (generatorPath, discriminatorPath);
     }
 }

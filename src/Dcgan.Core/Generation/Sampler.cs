@@ -13,32 +13,35 @@ public static class Sampler
     /// <summary>How many images sampling makes at a time.</summary>
     public const int Block = 500;
 
-    /// <summary>Images from the generator in inference mode (batch-norm moving statistics, no gradients), in [-1, 1].
-    /// The caller owns the result.</summary>
-    public static Tensor Generate(Generator generator, Tensor noise)
+    /// <summary>Images from the generator with the given batch-norm statistics (no gradients), in [-1, 1]; the model
+    /// is left as it was. The caller owns the result.</summary>
+    public static Tensor Generate(Generator generator, Tensor noise, BatchNormMode batchNorm = BatchNormMode.Moving)
+    {
+        using var mode = SamplingStatistics.Enter(generator, batchNorm);
+        return GenerateAsIs(generator, noise);
+    }
+
+    private static Tensor GenerateAsIs(Generator generator, Tensor noise)
     {
         // The scope frees the layers' intermediate results now rather than whenever .NET's collector finalizes
         // them: it cannot see their native memory, and 10,000 images for an evaluation left 1.1 GB behind.
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        bool training = generator.training;
-        generator.eval();
-        var images = generator.call(noise);
-        generator.train(training);
-        return images.MoveToOuterDisposeScope();
+        return generator.call(noise).MoveToOuterDisposeScope();
     }
 
     /// <summary><paramref name="count"/> images in [-1, 1], [count, 1, 28, 28]; the caller owns the result. Made in
-    /// blocks (inference mode has no batch statistics, so the result is the same), which keeps 10,000 images to
-    /// about 100 MB of activations at a time instead of 2 GB.</summary>
-    public static Tensor Sample(Generator generator, int count, long seed, int block = Block)
+    /// blocks, which keeps 10,000 images to about 100 MB of activations at a time instead of 2 GB (with moving or
+    /// precise statistics the result is the same; with batch statistics each block is its own batch).</summary>
+    public static Tensor Sample(Generator generator, int count, long seed, BatchNormMode batchNorm = BatchNormMode.Moving, int block = Block)
     {
+        using var mode = SamplingStatistics.Enter(generator, batchNorm); // precise statistics: estimated once for all blocks
         using var noise = Noise(count, seed);
         var parts = new List<Tensor>();
         for (int start = 0; start < count; start += block)
         {
             using var part = noise.narrow(0, start, Math.Min(block, count - start));
-            parts.Add(Generate(generator, part));
+            parts.Add(GenerateAsIs(generator, part));
         }
         var images = torch.cat(parts, 0);
         parts.ForEach(p => p.Dispose());
@@ -55,8 +58,10 @@ public static class Sampler
     /// Points are joined by spherical interpolation (slerp), which keeps the noise at the norm the generator was
     /// trained on; a straight line would pass through unusually short vectors midway.
     /// </summary>
-    public static IEnumerable<Tensor> Interpolate(Generator generator, int count, int keyframes, int steps, long seed)
+    public static IEnumerable<Tensor> Interpolate(Generator generator, int count, int keyframes, int steps, long seed,
+        BatchNormMode batchNorm = BatchNormMode.Moving)
     {
+        using var mode = SamplingStatistics.Enter(generator, batchNorm); // once for the whole walk
         using var points = Noise(count * keyframes, seed).reshape(keyframes, count, Generator.NoiseDim);
         for (int leg = 0; leg < keyframes; leg++)
         {
@@ -66,7 +71,7 @@ public static class Sampler
             {
                 using var scope = torch.NewDisposeScope();
                 var noise = Slerp(from, to, (double)step / steps);
-                yield return Generate(generator, noise).MoveToOuterDisposeScope();
+                yield return GenerateAsIs(generator, noise).MoveToOuterDisposeScope();
             }
         }
     }

@@ -59,6 +59,10 @@ public sealed class Checkpoint : IDisposable
             WriteBytes(writer, ShuffleRngState);
             StateDicts.Write(writer, gan.Generator);
             StateDicts.Write(writer, gan.Discriminator);
+            if (gan.AverageGenerator is { } average)
+            {
+                StateDicts.Write(writer, average); // only where the recipe keeps one
+            }
             gan.GeneratorOptimizer.save_state_dict(writer);
             gan.DiscriminatorOptimizer.save_state_dict(writer);
         }
@@ -83,6 +87,10 @@ public sealed class Checkpoint : IDisposable
         {
             StateDicts.LoadInto(gan.Generator, StateDicts.Read(reader), "generator");
             StateDicts.LoadInto(gan.Discriminator, StateDicts.Read(reader), "discriminator");
+            if (gan.AverageGenerator is { } average)
+            {
+                StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
+            }
             gan.GeneratorOptimizer.load_state_dict(reader);
             gan.DiscriminatorOptimizer.load_state_dict(reader);
             return checkpoint;
@@ -94,6 +102,7 @@ public sealed class Checkpoint : IDisposable
         // Built outside Read's dispose scope, which frees what is made inside it.
         var generator = new Generator();
         var discriminator = new Discriminator();
+        var average = ReadRecipe(path).EmaDecay is null ? null : new Generator();
         try
         {
             return Read(path, (checkpoint, reader) =>
@@ -102,7 +111,11 @@ public sealed class Checkpoint : IDisposable
                 {
                     StateDicts.LoadInto(generator, StateDicts.Read(reader), "generator");
                     StateDicts.LoadInto(discriminator, StateDicts.Read(reader), "discriminator");
-                    return new TrainedModels(generator, discriminator, checkpoint.Recipe, checkpoint.Epoch);
+                    if (average is not null)
+                    {
+                        StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
+                    }
+                    return new TrainedModels(generator, discriminator, average, checkpoint.Recipe, checkpoint.Epoch);
                 }
             });
         }
@@ -110,6 +123,7 @@ public sealed class Checkpoint : IDisposable
         {
             generator.Dispose();
             discriminator.Dispose();
+            average?.Dispose();
             throw;
         }
     }
@@ -229,12 +243,35 @@ public sealed class Checkpoint : IDisposable
     public void Dispose() => FixedNoise.Dispose();
 }
 
-/// <summary>A checkpoint's models without their training state: what sampling and export need.</summary>
-public sealed record TrainedModels(Generator Generator, Discriminator Discriminator, Recipe Recipe, int Epoch) : IDisposable
+/// <summary>A checkpoint's models without their training state: what sampling and export need. The average
+/// generator is there when the recipe keeps one.</summary>
+public sealed record TrainedModels(Generator Generator, Discriminator Discriminator, Generator? AverageGenerator, Recipe Recipe, int Epoch)
+    : IDisposable
 {
+    /// <summary>The generator of the weights asked for (null: the recipe's choice, the average when there is one).
+    /// Throws ArgumentException when the average is asked for and the checkpoint has none.</summary>
+    public Generator Weights(SamplingWeights? weights) =>
+        (weights ?? (AverageGenerator is null ? SamplingWeights.Raw : SamplingWeights.Ema)) switch
+        {
+            SamplingWeights.Raw => Generator,
+            _ => AverageGenerator ?? throw new ArgumentException(
+                $"this checkpoint's recipe ({Recipe.Name}) keeps no moving average of the generator's weights; sample the raw weights."),
+        };
+
     public void Dispose()
     {
         Generator.Dispose();
         Discriminator.Dispose();
+        AverageGenerator?.Dispose();
     }
+}
+
+/// <summary>Which of a checkpoint's generators to sample from.</summary>
+public enum SamplingWeights
+{
+    /// <summary>The weights as trained.</summary>
+    Raw,
+
+    /// <summary>The moving average of the weights (the recipe's EmaDecay).</summary>
+    Ema,
 }

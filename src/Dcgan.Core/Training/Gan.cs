@@ -36,7 +36,23 @@ public sealed class Gan : IDisposable
         discriminatorParameters = [.. Discriminator.parameters()];
         GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
         DiscriminatorOptimizer = CreateAdam(discriminatorParameters, recipe.DiscriminatorAdam);
+        if (recipe.EmaDecay is not null)
+        {
+            AverageGenerator = new Generator();
+            MixedPrecision.Set(AverageGenerator, recipe.Precision);
+            AverageGenerator.load_state_dict(Generator.state_dict());
+            foreach (var parameter in AverageGenerator.parameters())
+            {
+                parameter.requires_grad = false; // updated by UpdateAverage, never by gradients
+            }
+        }
     }
+
+    /// <summary>The moving average of the generator's weights, when the recipe keeps one.</summary>
+    public Generator? AverageGenerator { get; }
+
+    /// <summary>The generator that grids and evaluations sample from: the average when there is one.</summary>
+    public Generator SamplingGenerator => AverageGenerator ?? Generator;
 
     public Recipe Recipe { get; }
     public Generator Generator { get; }
@@ -84,7 +100,29 @@ public sealed class Gan : IDisposable
         var losses = ComputeGradients(images, noise);
         Step(GeneratorOptimizer, Recipe.GeneratorAdam);
         Step(DiscriminatorOptimizer, Recipe.DiscriminatorAdam);
+        UpdateAverage();
         return losses;
+    }
+
+    /// <summary>average = decay * average + (1 - decay) * weights, decay = min(EmaDecay, (1 + t) / (10 + t)) after
+    /// step t; batch-norm statistics are copied, not averaged.</summary>
+    private void UpdateAverage()
+    {
+        if (AverageGenerator is null)
+        {
+            return;
+        }
+        using var noGrad = torch.no_grad();
+        long t = ((Adam.State)GeneratorOptimizer.state_dict().State[0]).step;
+        double decay = Math.Min(Recipe.EmaDecay!.Value, (1.0 + t) / (10.0 + t));
+        foreach (var (average, weight) in AverageGenerator.parameters().Zip(generatorParameters))
+        {
+            average.mul_(decay).add_(weight, alpha: 1 - decay);
+        }
+        foreach (var (average, statistic) in AverageGenerator.buffers().Zip(Generator.buffers()))
+        {
+            average.copy_(statistic);
+        }
     }
 
     /// <summary>Below this fake logit, the shortcut in <see cref="ComputeGradients"/> could lose precision
@@ -136,6 +174,7 @@ public sealed class Gan : IDisposable
 
     public void Dispose()
     {
+        AverageGenerator?.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
         Generator.Dispose();

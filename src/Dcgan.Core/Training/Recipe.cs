@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dcgan.Generation;
 using Dcgan.Models;
 
 namespace Dcgan.Training;
@@ -41,6 +42,14 @@ public sealed record Recipe
     /// <summary>The convolutions' arithmetic.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 
+    /// <summary>An exponential moving average of the generator's weights, updated after every step with decay
+    /// min(<see cref="EmaDecay"/>, (1 + t) / (10 + t)) at step t (tf.train.ExponentialMovingAverage's num_updates
+    /// warm-up), batch-norm statistics copied from the trained generator; null: none. Sampling uses it when present.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>The batch-norm statistics that sampling (grids, generate, evaluate) uses by default.</summary>
+    public BatchNormMode SamplingBatchNorm { get; init; } = BatchNormMode.Moving;
+
     /// <summary>The tutorial's arithmetic exactly: tf.keras.optimizers.Adam(1e-4) for both models (beta_1 0.9, beta_2
     /// 0.999, epsilon 1e-7, Keras's epsilon rule), cross-entropy on logits with targets 1 and 0.</summary>
     public static Recipe Tutorial { get; } = new()
@@ -51,8 +60,22 @@ public sealed record Recipe
         DiscriminatorAdam = new(1e-4, 0.9, 0.999, Keras.AdamEpsilon, KerasEpsilon: true),
     };
 
+    /// <summary>The same models trained for good digits sooner: the DCGAN paper's Adam (Radford et al. 2016: learning
+    /// rate 2e-4, beta_1 0.5, since 0.9 "resulted in training oscillation and instability"), a moving average of the
+    /// generator's weights (decay 0.99) to sample from, with batch-norm statistics re-estimated for those weights.
+    /// The README's "Recipes" has the measured effect of each part.</summary>
+    public static Recipe DcganEma { get; } = new()
+    {
+        Name = "dcgan-ema",
+        Summary = "the DCGAN paper's Adam(2e-4, beta1 0.5), sampling from a moving average of the generator with precise batch-norm statistics",
+        GeneratorAdam = new(2e-4, 0.5, 0.999, Keras.AdamEpsilon, KerasEpsilon: true),
+        DiscriminatorAdam = new(2e-4, 0.5, 0.999, Keras.AdamEpsilon, KerasEpsilon: true),
+        EmaDecay = 0.99,
+        SamplingBatchNorm = BatchNormMode.Precise,
+    };
+
     /// <summary>Every recipe --recipe knows, the default first.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Tutorial];
+    public static IReadOnlyList<Recipe> All { get; } = [Tutorial, DcganEma];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
 
@@ -67,6 +90,7 @@ public sealed record Recipe
         : BatchSize < 1 ? $"the batch size must be at least 1 (got {BatchSize})."
         : Loss != "bce-logits" ? $"the loss '{Loss}' is unknown; the loss is bce-logits."
         : RealLabel is <= 0.5 or > 1 ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
+        : EmaDecay is <= 0 or >= 1 ? $"the moving average's decay must be between 0 and 1 (got {EmaDecay})."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
     private static string? AdamProblem(string model, AdamSettings adam) =>

@@ -162,7 +162,7 @@ public static class Trainer
         private string SaveGrid(int epoch)
         {
             string imagePath = Run.ImageAtEpoch(epoch);
-            using var grid = Sampler.Generate(Gan.Generator, State.FixedNoise);
+            using var grid = Sampler.Generate(Gan.SamplingGenerator, State.FixedNoise, Gan.Recipe.SamplingBatchNorm);
             ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate));
             return imagePath;
         }

@@ -1,0 +1,102 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Generation;
+
+/// <summary>Which batch-norm statistics a generator samples with.</summary>
+public enum BatchNormMode
+{
+    /// <summary>The moving averages kept during training: the tutorial's training=False. They lag the weights while
+    /// those change fast, and are not the statistics of a moving average of the weights.</summary>
+    Moving,
+
+    /// <summary>Statistics re-estimated for the weights being sampled, from <see cref="SamplingStatistics.PreciseBatches"/>
+    /// batches of noise drawn from a generator of their own (so neither torch's global random state nor a run's
+    /// exact resume is touched): "precise BN" (Wu and Johnson, 2021).</summary>
+    Precise,
+
+    /// <summary>Each batch's own statistics, as in training.</summary>
+    Batch,
+}
+
+/// <summary>
+/// Puts a generator's batch norm into a sampling mode for as long as the scope lasts, and afterwards back as it was:
+/// training mode or not, and the moving statistics themselves, so sampling never changes a model that is being
+/// trained or saved.
+/// </summary>
+public sealed class SamplingStatistics : IDisposable
+{
+    /// <summary>Batches of noise (of <see cref="PreciseBatchSize"/>) that precise statistics are averaged over.</summary>
+    public const int PreciseBatches = 16, PreciseBatchSize = 256;
+
+    private readonly Generator generator;
+    private readonly bool wasTraining;
+    private readonly List<(NormBase Layer, double? Momentum, Tensor Mean, Tensor Variance, Tensor Batches)> saved = [];
+
+    private SamplingStatistics(Generator generator, BatchNormMode mode, long seed)
+    {
+        this.generator = generator;
+        wasTraining = generator.training;
+        foreach (var layer in generator.modules().OfType<NormBase>())
+        {
+            saved.Add((layer, layer.momentum, layer.running_mean!.clone(), layer.running_var!.clone(), layer.num_batches_tracked!.clone()));
+        }
+        if (mode == BatchNormMode.Precise)
+        {
+            Reestimate(seed);
+        }
+        generator.train(mode == BatchNormMode.Batch);
+    }
+
+    /// <summary>Enters <paramref name="mode"/>; dispose to leave it.</summary>
+    public static SamplingStatistics Enter(Generator generator, BatchNormMode mode, long seed = 0) => new(generator, mode, seed);
+
+    /// <summary>Resets the moving statistics and averages them evenly (momentum null: a cumulative average) over
+    /// batches of noise from a generator seeded with <paramref name="seed"/>.</summary>
+    private void Reestimate(long seed)
+    {
+        using var noGrad = torch.no_grad();
+        using var random = new torch.Generator((ulong)seed);
+        foreach (var (layer, _, _, _, _) in saved)
+        {
+            layer.reset_parameters_statistics();
+            layer.momentum = null;
+        }
+        generator.train();
+        for (int i = 0; i < PreciseBatches; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            generator.call(torch.randn([PreciseBatchSize, Generator.NoiseDim], generator: random));
+        }
+    }
+
+    public void Dispose()
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (layer, momentum, mean, variance, batches) in saved)
+        {
+            layer.running_mean!.copy_(mean);
+            layer.running_var!.copy_(variance);
+            layer.num_batches_tracked!.copy_(batches);
+            layer.momentum = momentum;
+            mean.Dispose();
+            variance.Dispose();
+            batches.Dispose();
+        }
+        generator.train(wasTraining);
+    }
+}
+
+internal static class NormBaseExtensions
+{
+    /// <summary>Zero means, unit variances, no batches seen; the learned scale and shift stay.</summary>
+    public static void reset_parameters_statistics(this NormBase layer)
+    {
+        using var noGrad = torch.no_grad();
+        layer.running_mean!.zero_();
+        layer.running_var!.fill_(1);
+        layer.num_batches_tracked!.zero_();
+    }
+}
