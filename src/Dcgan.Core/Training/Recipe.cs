@@ -102,7 +102,8 @@ public sealed record Recipe
     /// <summary>One line for the start of a run.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
-        $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}");
+        $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}, " +
+        $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson() => JsonSerializer.Serialize(this, IO.JsonFormat.SnakeCase);
 
