@@ -63,14 +63,18 @@ public sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, stri
     public static bool CpuHasBf16Instructions() =>
         CpuFlags() is var flags && (flags.Count == 0 || flags.Contains("avx512_bf16") || flags.Contains("amx_bf16"));
 
-    internal static string CpuModel() => CpuInfoField("model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+    /// <summary>The CPU's name, with its family and model numbers where the kernel gives them (virtual machines often
+    /// name every AMD EPYC alike; family 25 is Zen 3 and 4, family 26 Zen 5).</summary>
+    internal static string CpuModel() =>
+        (CpuInfoField("model name") ?? RuntimeInformation.ProcessArchitecture.ToString())
+        + (CpuInfoField("cpu family") is { } family && CpuInfoField("model") is { } model ? $" (family {family}, model {model})" : "");
 
     private static string? CpuInfoField(string name)
     {
         try
         {
             return File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+                ? File.ReadLines("/proc/cpuinfo").Select(l => l.Split(':', 2)).FirstOrDefault(f => f.Length == 2 && f[0].Trim() == name)?[1].Trim()
                 : null;
         }
         catch (IOException)
