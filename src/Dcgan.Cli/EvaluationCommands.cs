@@ -10,9 +10,6 @@ namespace Dcgan.Cli;
 /// <summary>dcgan evaluator train, and dcgan evaluate: how good the digits are, in numbers.</summary>
 internal static class EvaluationCommands
 {
-    public static string DefaultEvaluatorPath(string dataset) =>
-        Path.Combine(DataRequest.DefaultCacheFolder(), "evaluator", $"{dataset}-lenet.evaluator");
-
     public static Command Evaluator()
     {
         var data = new DataOptions();
@@ -42,7 +39,7 @@ internal static class EvaluationCommands
                 request.Dataset, parsed.GetValue(epochs), parsed.GetValue(seed), Console.WriteLine);
             using (model)
             {
-                string path = parsed.GetValue(output)?.FullName ?? DefaultEvaluatorPath(request.Dataset);
+                string path = parsed.GetValue(output)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset);
                 Evaluation.Evaluator.Save(path, model, info);
                 using var saved = Evaluation.Evaluator.Load(path);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -87,7 +84,7 @@ internal static class EvaluationCommands
         {
             var request = data.Request(parsed);
             int n = parsed.GetValue(count);
-            var judge = Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? DefaultEvaluatorPath(request.Dataset));
+            var judge = Evaluation.Evaluator.Load(parsed.GetValue(evaluator)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset));
             var real = parsed.GetValue(reference) is { } r
                 ? IdxFile.ReadImages(r.FullName)
                 : Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images;

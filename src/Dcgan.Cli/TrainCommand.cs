@@ -82,7 +82,7 @@ internal static class TrainCommand
     /// <summary>The evaluator and the real images that --eval-every compares with, prepared once for the run.</summary>
     private static Comparison PrepareEvaluation(ParseResult parsed, DataRequest request, ImageSet trainImages)
     {
-        var judge = Evaluation.Evaluator.Load(parsed.GetValue(Evaluator)?.FullName ?? EvaluationCommands.DefaultEvaluatorPath(request.Dataset));
+        var judge = Evaluation.Evaluator.Load(parsed.GetValue(Evaluator)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset));
         var real = parsed.GetValue(EvalReference) is { } r
             ? IdxFile.ReadImages(r.FullName)
             : Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images;
