@@ -74,16 +74,18 @@ public static class KernelCheck
             using var random = new torch.Generator((ulong)seed);
             using var generator = new Generator();
             using var discriminator = new Discriminator();
+            using var generator64 = Twin(generator, () => new Generator());
+            using var discriminator64 = Twin(discriminator, () => new Discriminator());
             var results = new List<LayerCheck>();
             foreach (var batch in batches)
             {
                 using var scope = torch.NewDisposeScope();
                 var noise = torch.randn([batch.Size, Generator.NoiseDim], dtype: float64, generator: random);
                 var images = torch.randn([batch.Size, 1, 28, 28], dtype: float64, generator: random).tanh_();
-                results.AddRange(Compare("Generator", generator, Twin(generator, () => new Generator()), noise, batch, precision, random));
+                results.AddRange(Compare("Generator", generator, generator64, noise, batch, precision, random));
                 if (batch.Training)
                 {
-                    results.AddRange(Compare("Discriminator", discriminator, Twin(discriminator, () => new Discriminator()), images, batch, precision, random));
+                    results.AddRange(Compare("Discriminator", discriminator, discriminator64, images, batch, precision, random));
                 }
             }
             return results;
@@ -112,33 +114,30 @@ public static class KernelCheck
         return twin;
     }
 
-    /// <summary>Checks a model layer by layer against its float64 twin (which it then disposes). Each layer gets
-    /// the float32 model's input to it, and so does its float64 twin: a layer's error is its own.</summary>
+    /// <summary>Checks a model layer by layer against its float64 twin. Each layer gets the float32 model's input to
+    /// it, and so does its float64 twin: a layer's error is its own.</summary>
     internal static IEnumerable<LayerCheck> Compare<T>(string name, T model, T twin, Tensor input, CheckedBatch batch,
         Precision precision, torch.Generator random) where T : nn.Module<Tensor, Tensor>
     {
-        using (twin)
+        MixedPrecision.Set(model, precision);
+        SetModes(model, batch.Training);
+        SetModes(twin, batch.Training);
+        var layers = model.named_children().Single().module.named_children().ToList();
+        var references = twin.named_children().Single().module.named_children().ToList();
+        var results = new List<LayerCheck>();
+        var x = input.to(float32);
+        for (int i = 0; i < layers.Count; i++)
         {
-            MixedPrecision.Set(model, precision);
-            SetModes(model, batch.Training);
-            SetModes(twin, batch.Training);
-            var layers = model.named_children().Single().module.named_children().ToList();
-            var references = twin.named_children().Single().module.named_children().ToList();
-            var results = new List<LayerCheck>();
-            var x = input.to(float32);
-            for (int i = 0; i < layers.Count; i++)
-            {
-                var layer = (nn.Module<Tensor, Tensor>)layers[i].module;
-                var reference = (nn.Module<Tensor, Tensor>)references[i].module;
-                double tolerance = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Bf16Tolerance : Float32Tolerance;
-                var (forward, gradient, output) = CompareLayer(layer, reference, x, batch.Training, random);
-                results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]",
-                    tolerance == Bf16Tolerance ? Precision.Bf16 : Precision.Fp32, batch.Training, forward, gradient, tolerance));
-                x = output;
-            }
-            SetModes(model, training: true);
-            return results;
+            var layer = (nn.Module<Tensor, Tensor>)layers[i].module;
+            var reference = (nn.Module<Tensor, Tensor>)references[i].module;
+            double tolerance = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Bf16Tolerance : Float32Tolerance;
+            var (forward, gradient, output) = CompareLayer(layer, reference, x, batch.Training, random);
+            results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]",
+                tolerance == Bf16Tolerance ? Precision.Bf16 : Precision.Fp32, batch.Training, forward, gradient, tolerance));
+            x = output;
         }
+        SetModes(model, training: true);
+        return results;
     }
 
     /// <summary>Batch norm as in training (batch statistics) or sampling (moving statistics); dropout off in both,
