@@ -38,7 +38,7 @@ public sealed record TrainOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public Data.DataOrigin? Origin { get; init; }
 
-    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (a second or two), and refuse
+    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (the README's CPUs section says how long it takes), and refuse
     /// to train on wrong arithmetic.</summary>
     public bool SelfCheck { get; init; } = true;
 
