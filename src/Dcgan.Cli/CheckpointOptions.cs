@@ -33,8 +33,10 @@ internal sealed class CheckpointOptions
         result.GetResult(run) is not null || result.GetResult(checkpoint) is not null;
 
     /// <summary>The models of the named checkpoint (or the run's latest), without training state.</summary>
-    public TrainedModels Load(ParseResult parsed) =>
-        Checkpoint.LoadModels(parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName));
+    public TrainedModels Load(ParseResult parsed) => Checkpoint.LoadModels(PathOf(parsed));
+
+    /// <summary>The checkpoint file named, or the run's latest.</summary>
+    public string PathOf(ParseResult parsed) => parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName);
 
     private static string LatestOf(string runPath) =>
         new RunFolder(runPath).LatestCheckpoint()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dcgan.Export;
+using Dcgan.Export.Onnx;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -10,12 +11,18 @@ internal static class ExportCommand
     public static Command Create()
     {
         var source = new CheckpointOptions();
-        var sampling = new SamplingOptions(withBatchNorm: false);
-        var format = new Option<string>("--format") { Description = "The file format", DefaultValueFactory = _ => "safetensors" };
-        format.OneOf("safetensors");
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for generator.safetensors and discriminator.safetensors", Required = true };
-        var command = new Command("export", "Write the generator's and discriminator's weights under the names of the equivalent PyTorch modules (docs/pytorch.md).\n" +
-            "Example: dcgan export --run runs/mnist --format safetensors --out exported")
+        var sampling = new SamplingOptions();
+        var format = new Option<string>("--format")
+        {
+            Description = "safetensors: both models' weights under PyTorch's names; onnx: generator.onnx, for ONNX Runtime (--bn sets its batch-norm statistics)",
+            DefaultValueFactory = _ => "safetensors",
+        };
+        format.OneOf("safetensors", "onnx");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the exported files", Required = true };
+        var command = new Command("export", "Write the trained models in a portable format: safetensors under the names of the equivalent PyTorch " +
+            "modules (docs/pytorch.md), or the generator as ONNX.\n" +
+            "Examples: dcgan export --run runs/mnist --format safetensors --out exported\n" +
+            "          dcgan export --run runs/mnist --format onnx --out exported")
         {
             format, output,
         };
@@ -23,9 +30,22 @@ internal static class ExportCommand
         sampling.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(() =>
         {
-            using var restored = source.Load(parsed);
-            var (generator, discriminator) = PyTorchExport.WriteSafeTensors(restored, sampling.Generator(parsed, restored), parsed.GetValue(output)!.FullName);
-            Console.WriteLine($"Wrote the models of epoch {restored.Epoch} to {generator} and {discriminator}");
+            string path = source.PathOf(parsed);
+            using var restored = Checkpoint.LoadModels(path);
+            var generator = sampling.Generator(parsed, restored);
+            string folder = parsed.GetValue(output)!.FullName;
+            if (parsed.GetValue(format) == "onnx")
+            {
+                var batchNorm = sampling.BatchNorm(parsed, restored);
+                string onnx = Path.Combine(Directory.CreateDirectory(folder).FullName, "generator.onnx");
+                string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+                string weights = generator == restored.AverageGenerator ? "ema" : "raw";
+                OnnxExport.WriteGenerator(generator, batchNorm, onnx, OnnxExport.Metadata(restored.Recipe.Name, restored.Epoch, hash, weights, batchNorm));
+                Console.WriteLine($"Wrote the generator of epoch {restored.Epoch} ({weights} weights, {batchNorm.ToString().ToLowerInvariant()} batch-norm statistics) to {onnx}");
+                return 0;
+            }
+            var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(restored, generator, folder);
+            Console.WriteLine($"Wrote the models of epoch {restored.Epoch} to {generatorPath} and {discriminatorPath}");
             return 0;
         }));
         return command;

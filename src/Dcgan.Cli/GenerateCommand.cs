@@ -12,7 +12,8 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var source = new CheckpointOptions();
+        var source = new CheckpointOptions(required: false);
+        var model = new Option<FileInfo>("--model") { Description = "An ONNX generator ('dcgan export --format onnx') instead of --run or --checkpoint" };
         var sampling = new SamplingOptions();
         var output = new Option<FileInfo>("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
         var count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
@@ -28,12 +29,16 @@ internal static class GenerateCommand
             "          dcgan generate --run runs/mnist --out samples.idx.gz --format idx --count 10000\n" +
             "          dcgan generate --run runs/mnist --out walk.gif --interpolate 24")
         {
-            output, count, columns, format, interpolate, seed,
+            output, count, columns, format, interpolate, seed, model,
         };
         source.AddTo(command);
         sampling.AddTo(command);
         command.Validators.Add(result =>
         {
+            if (source.Given(result) == (result.GetResult(model) is not null))
+            {
+                result.AddError("Name the generator: --run DIR, --checkpoint FILE or --model FILE.onnx (one of them).");
+            }
             if (result.GetResult(interpolate) is not null && result.GetValue(format) == "idx")
             {
                 result.AddError("--interpolate writes a GIF; it does not combine with --format idx.");
@@ -46,13 +51,17 @@ internal static class GenerateCommand
             int columnCount = parsed.GetValue(columns) ?? ImageGrid.SquareColumns(n);
             long noiseSeed = parsed.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
 
-            using var restored = source.Load(parsed);
-            var generator = sampling.Generator(parsed, restored);
-            var batchNorm = sampling.BatchNorm(parsed, restored);
+            using var onnx = parsed.GetValue(model) is { } file ? Export.Onnx.OnnxGenerator.Load(file.FullName) : null;
+            using var restored = onnx is null ? source.Load(parsed) : null;
+            var generator = restored is null ? null : sampling.Generator(parsed, restored);
+            // Batch-norm statistics set once for every image drawn (precise ones are estimated once).
+            using var statistics = restored is null ? null : SamplingStatistics.Enter(generator!, sampling.BatchNorm(parsed, restored));
+            Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> draw = onnx is not null ? onnx.Generate : noise => Sampler.GenerateAsIs(generator!, noise);
+            string from = onnx is not null ? parsed.GetValue(model)!.Name : $"epoch {restored!.Epoch}";
             if (parsed.GetValue(interpolate) is { } steps)
             {
                 const int keyframes = 4;
-                var frames = Sampler.Interpolate(generator, n, keyframes, steps, noiseSeed, batchNorm).Select(images =>
+                var frames = Sampler.Interpolate(draw, n, keyframes, steps, noiseSeed).Select(images =>
                 {
                     using (images)
                     {
@@ -60,10 +69,10 @@ internal static class GenerateCommand
                     }
                 });
                 AnimatedGif.Write(outPath, frames, delay: 8);
-                Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits (epoch {restored.Epoch}, seed {noiseSeed}) to {outPath}");
+                Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits ({from}, seed {noiseSeed}) to {outPath}");
                 return 0;
             }
-            using var samples = Sampler.Sample(generator, n, noiseSeed, batchNorm);
+            using var samples = Sampler.Sample(draw, n, noiseSeed);
             if (parsed.GetValue(format) == "idx")
             {
                 IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));
@@ -72,7 +81,7 @@ internal static class GenerateCommand
             {
                 ImageGrid.SavePng(samples, outPath, columnCount);
             }
-            Console.WriteLine($"Wrote {n} digits from epoch {restored.Epoch} (seed {noiseSeed}) to {outPath}");
+            Console.WriteLine($"Wrote {n} digits from {from} (seed {noiseSeed}) to {outPath}");
             return 0;
         }));
         return command;

@@ -21,7 +21,9 @@ public static class Sampler
         return GenerateAsIs(generator, noise);
     }
 
-    private static Tensor GenerateAsIs(Generator generator, Tensor noise)
+    /// <summary>Images from the generator as its batch norm stands (inside a <see cref="SamplingStatistics"/> scope, say),
+    /// without gradients. The caller owns the result.</summary>
+    public static Tensor GenerateAsIs(Generator generator, Tensor noise)
     {
         // The scope frees the layers' intermediate results now rather than whenever .NET's collector finalizes
         // them: it cannot see their native memory, and 10,000 images for an evaluation left 1.1 GB behind.
@@ -36,12 +38,18 @@ public static class Sampler
     public static Tensor Sample(Generator generator, int count, long seed, BatchNormMode batchNorm = BatchNormMode.Moving, int block = Block)
     {
         using var mode = SamplingStatistics.Enter(generator, batchNorm); // precise statistics: estimated once for all blocks
+        return Sample(noise => GenerateAsIs(generator, noise), count, seed, block);
+    }
+
+    /// <summary>The same, from any function of noise to images (an ONNX model, say): the same seed gives the same noise.</summary>
+    public static Tensor Sample(Func<Tensor, Tensor> draw, int count, long seed, int block = Block)
+    {
         using var noise = Noise(count, seed);
         var parts = new List<Tensor>();
         for (int start = 0; start < count; start += block)
         {
             using var part = noise.narrow(0, start, Math.Min(block, count - start));
-            parts.Add(GenerateAsIs(generator, part));
+            parts.Add(draw(part));
         }
         var images = torch.cat(parts, 0);
         parts.ForEach(p => p.Dispose());
@@ -62,6 +70,15 @@ public static class Sampler
         BatchNormMode batchNorm = BatchNormMode.Moving)
     {
         using var mode = SamplingStatistics.Enter(generator, batchNorm); // once for the whole walk
+        foreach (var frame in Interpolate(noise => GenerateAsIs(generator, noise), count, keyframes, steps, seed))
+        {
+            yield return frame;
+        }
+    }
+
+    /// <summary>The same walk, from any function of noise to images.</summary>
+    public static IEnumerable<Tensor> Interpolate(Func<Tensor, Tensor> draw, int count, int keyframes, int steps, long seed)
+    {
         using var points = Noise(count * keyframes, seed).reshape(keyframes, count, Generator.NoiseDim);
         for (int leg = 0; leg < keyframes; leg++)
         {
@@ -71,7 +88,7 @@ public static class Sampler
             {
                 using var scope = torch.NewDisposeScope();
                 var noise = Slerp(from, to, (double)step / steps);
-                yield return GenerateAsIs(generator, noise).MoveToOuterDisposeScope();
+                yield return draw(noise).MoveToOuterDisposeScope();
             }
         }
     }

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Reflection;
+using Dcgan.Export.Onnx.Proto;
+using Dcgan.Generation;
+using Dcgan.Models;
+using Google.Protobuf;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
+
+namespace Dcgan.Export.Onnx;
+
+/// <summary>
+/// The generator as an ONNX model: input "noise" [N, 100] float32 (N free), output "images" [N, 1, 28, 28] in [-1, 1],
+/// batch norm in inference form with the statistics sampling would use. Standard operators of opset 17 only:
+/// Gemm, BatchNormalization, LeakyRelu, Reshape, ConvTranspose, Tanh. TensorFlow's 'same' cropping of the strided
+/// transposed convolutions is ConvTranspose's own asymmetric padding (1 before, 2 after: the first 2n of the 2n + 1
+/// rows), and deconv2 (computed here through a DFT) is the plain ConvTranspose it equals.
+/// </summary>
+public static class OnnxExport
+{
+    public const int Opset = 17;
+    public const string Input = "noise", Output = "images";
+
+    /// <summary>Writes the generator to <paramref name="path"/>. <paramref name="metadata"/> goes into the model's
+    /// metadata_props (tool version, recipe, epoch, checkpoint hash). Batch statistics have no inference form: refused.</summary>
+    public static void WriteGenerator(Generator generator, BatchNormMode batchNorm, string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (batchNorm == BatchNormMode.Batch)
+        {
+            throw new ArgumentException("an ONNX model samples in inference mode; export with moving or precise batch-norm statistics.");
+        }
+        ModelProto model;
+        using (SamplingStatistics.Enter(generator, batchNorm))
+        {
+            model = Build(generator, batchNorm, metadata);
+        }
+        IO.AtomicFile.Write(path, stream => model.WriteTo(stream));
+    }
+
+    private static ModelProto Build(Generator generator, BatchNormMode batchNorm, IReadOnlyDictionary<string, string> metadata)
+    {
+        var graph = new GraphProto
+        {
+            Name = "dcgan_generator",
+            DocString = "make_generator_model() of TensorFlow's DCGAN tutorial: 100 numbers of noise -> a 28x28 image in [-1, 1]. " +
+                $"Batch norm uses {batchNorm.ToString().ToLowerInvariant()} statistics.",
+        };
+        graph.Input.Add(Value(Input, "N", Generator.NoiseDim));
+        graph.Output.Add(Value(Output, "N", 1, 28, 28));
+        var layers = generator.Layers.named_children().ToDictionary(c => c.name, c => c.module);
+        string x = Input;
+        x = Node(graph, "Gemm", "dense", [x, Weight(graph, "dense.weight", ((Linear)layers["dense"]).weight!)], [Int("transB", 1)],
+            "Dense(7*7*256, use_bias=False)");
+        x = BatchNorm(graph, "bn1", (BatchNorm1d)layers["bn1"], x);
+        x = Leaky(graph, "leaky1", x);
+        x = Node(graph, "Reshape", "reshape", [x, Constant(graph, "reshape.shape", [-1, 256, 7, 7])], [], "Reshape((7, 7, 256)), channels first");
+        x = Node(graph, "ConvTranspose", "deconv2", [x, Weight(graph, "deconv2.weight", ((FourierConvTranspose2d)layers["deconv2"]).Weight)],
+            [Ints("kernel_shape", 5, 5), Ints("strides", 1, 1), Ints("pads", 2, 2, 2, 2)], "Conv2DTranspose(128, (5, 5), strides=(1, 1), padding='same')");
+        x = BatchNorm(graph, "bn2", (BatchNorm2d)layers["bn2"], x);
+        x = Leaky(graph, "leaky2", x);
+        x = StridedDeconv(graph, "deconv3", (TfSameConvTranspose2d)layers["deconv3"], x, "Conv2DTranspose(64, (5, 5), strides=(2, 2), padding='same')");
+        x = BatchNorm(graph, "bn3", (BatchNorm2d)layers["bn3"], x);
+        x = Leaky(graph, "leaky3", x);
+        x = StridedDeconv(graph, "deconv4", (TfSameConvTranspose2d)layers["deconv4"], x, "Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same')");
+        graph.Node.Add(new NodeProto { OpType = "Tanh", Name = "tanh", Input = { x }, Output = { Output }, DocString = "activation='tanh'" });
+
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "dcgan (.NET)",
+            ProducerVersion = Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = "The generator of TensorFlow's DCGAN tutorial, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1); output: images [N, 1, 28, 28] in [-1, 1] (x * 127.5 + 127.5 gives gray levels).",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in metadata)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        return model;
+    }
+
+    /// <summary>TfSameConvTranspose2d: ConvTranspose with padding 1 before and 2 after, which keeps the first 2n of
+    /// the 2n + 1 rows and columns, as the layer's narrow does.</summary>
+    private static string StridedDeconv(GraphProto graph, string name, TfSameConvTranspose2d layer, string x, string doc)
+    {
+        var weight = layer.parameters().Single(p => p.dim() == 4);
+        return Node(graph, "ConvTranspose", name, [x, Weight(graph, $"{name}.weight", weight)],
+            [Ints("kernel_shape", 5, 5), Ints("strides", 2, 2), Ints("pads", 1, 1, 2, 2)], doc);
+    }
+
+    private static string BatchNorm(GraphProto graph, string name, NormBase layer, string x) =>
+        Node(graph, "BatchNormalization", name,
+            [x, Weight(graph, $"{name}.weight", layer.weight), Weight(graph, $"{name}.bias", layer.bias!),
+             Weight(graph, $"{name}.running_mean", layer.running_mean!), Weight(graph, $"{name}.running_var", layer.running_var!)],
+            [new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.eps }],
+            "BatchNormalization() in inference (momentum 0.99, epsilon 1e-3)");
+
+    private static string Leaky(GraphProto graph, string name, string x) =>
+        Node(graph, "LeakyRelu", name, [x], [new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)Keras.LeakyReluSlope }],
+            "LeakyReLU() (Keras's slope 0.3)");
+
+    private static string Node(GraphProto graph, string op, string name, string[] inputs, AttributeProto[] attributes, string doc)
+    {
+        var node = new NodeProto { OpType = op, Name = name, Output = { name }, DocString = doc };
+        node.Input.AddRange(inputs);
+        node.Attribute.AddRange(attributes);
+        graph.Node.Add(node);
+        return name;
+    }
+
+    private static string Weight(GraphProto graph, string name, Tensor tensor)
+    {
+        using var values = tensor.detach().to(float32).contiguous();
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        proto.Dims.AddRange(values.shape);
+        proto.RawData = ByteString.CopyFrom(values.bytes); // little-endian float32, as ONNX's raw_data wants
+        graph.Initializer.Add(proto);
+        return name;
+    }
+
+    private static string Constant(GraphProto graph, string name, long[] values)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64, Dims = { values.Length } };
+        proto.Int64Data.AddRange(values);
+        graph.Initializer.Add(proto);
+        return name;
+    }
+
+    private static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>A float32 tensor value with a free first dimension named <paramref name="batch"/>.</summary>
+    private static ValueInfoProto Value(string name, string batch, params long[] rest)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batch });
+        foreach (long d in rest)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+
+    /// <summary>The metadata an exported model carries.</summary>
+    public static Dictionary<string, string> Metadata(string recipe, int epoch, string checkpointSha256, string weights, BatchNormMode batchNorm) =>
+        new()
+        {
+            ["tool"] = "dcgan (.NET) " + (Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? ""),
+            ["recipe"] = recipe,
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["checkpoint_sha256"] = checkpointSha256,
+            ["weights"] = weights,
+            ["batch_norm"] = batchNorm.ToString().ToLowerInvariant(),
+        };
+}

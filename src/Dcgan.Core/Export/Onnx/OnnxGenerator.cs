@@ -1,0 +1,63 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace Dcgan.Export.Onnx;
+
+/// <summary>A generator in an ONNX file, run by ONNX Runtime: noise [N, 100] to images [N, 1, 28, 28], as
+/// <see cref="OnnxExport"/> writes it (or any model of those shapes).</summary>
+public sealed class OnnxGenerator : IDisposable
+{
+    private readonly InferenceSession session;
+    private readonly string input, output;
+
+    private OnnxGenerator(InferenceSession session, string input, string output) =>
+        (this.session, this.input, this.output) = (session, input, output);
+
+    /// <summary>Loads and checks a model; a file that is not ONNX, or a model of other shapes, is an
+    /// InvalidDataException that says what was expected.</summary>
+    public static OnnxGenerator Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path} does not exist; name an .onnx file written by 'dcgan export --format onnx'.");
+        }
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(path);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{path} is not an ONNX model ONNX Runtime can load ({e.Message.Split('\n')[0].Trim()}).", e);
+        }
+        var (inputName, inputMeta) = session.InputMetadata.Count == 1 ? session.InputMetadata.Single() : default;
+        var (outputName, outputMeta) = session.OutputMetadata.Count == 1 ? session.OutputMetadata.Single() : default;
+        if (inputMeta is null || outputMeta is null || inputMeta.ElementType != typeof(float) || outputMeta.ElementType != typeof(float)
+            || !Fits(inputMeta.Dimensions, [100]) || !Fits(outputMeta.Dimensions, [1, 28, 28]))
+        {
+            string shapes = string.Join(", ", session.InputMetadata.Select(i => $"{i.Key} [{string.Join(", ", i.Value.Dimensions)}]"));
+            session.Dispose();
+            throw new InvalidDataException(
+                $"{path} takes {shapes}; a generator takes float noise [N, 100] and gives images [N, 1, 28, 28], as 'dcgan export --format onnx' writes.");
+        }
+        return new OnnxGenerator(session, inputName, outputName);
+    }
+
+    /// <summary>[N, rest...] with N free (-1) or any size.</summary>
+    private static bool Fits(int[] dimensions, int[] rest) => dimensions.Length == rest.Length + 1 && dimensions.Skip(1).SequenceEqual(rest);
+
+    /// <summary>Images for <paramref name="noise"/> [N, 100]; the caller owns the result.</summary>
+    public Tensor Generate(Tensor noise)
+    {
+        using var contiguous = noise.to(float32).contiguous();
+        var values = new DenseTensor<float>(contiguous.data<float>().ToArray(), [(int)noise.shape[0], (int)noise.shape[1]]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, values)]);
+        var images = results.Single(r => r.Name == output).AsTensor<float>();
+        return torch.tensor(images.ToArray(), [noise.shape[0], 1, 28, 28]);
+    }
+
+    public void Dispose() => session.Dispose();
+}

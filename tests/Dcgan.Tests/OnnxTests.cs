@@ -1,0 +1,135 @@
+using Dcgan.Export.Onnx;
+using Dcgan.Generation;
+using Dcgan.Training;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace Dcgan.Tests;
+
+/// <summary>The exported generator, run by ONNX Runtime (a real runtime, not our own reading of the file).</summary>
+public class OnnxTests
+{
+    private static float[] RunOnnx(string path, Tensor noise)
+    {
+        using var session = new InferenceSession(path);
+        var input = new DenseTensor<float>(noise.data<float>().ToArray(), [(int)noise.shape[0], (int)noise.shape[1]]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.Input, input)]);
+        var output = results.Single(r => r.Name == OnnxExport.Output).AsTensor<float>();
+        Assert.Equal(new[] { (int)noise.shape[0], 1, 28, 28 }, output.Dimensions.ToArray());
+        return [.. output];
+    }
+
+    [Theory]
+    [InlineData(1, BatchNormMode.Moving)]
+    [InlineData(37, BatchNormMode.Moving)]
+    [InlineData(37, BatchNormMode.Precise)]
+    public void Onnx_runtime_draws_the_generators_digits(int batch, BatchNormMode batchNorm)
+    {
+        using var dir = new TempFolder();
+        torch.manual_seed(3);
+        using var gan = new Gan();
+        using (var images = Fixtures.Images(16).ToTensor())
+        {
+            gan.TrainStep(images); // moving statistics that are not the initial ones
+            gan.TrainStep(images);
+        }
+        string path = dir.File("generator.onnx");
+        OnnxExport.WriteGenerator(gan.Generator, batchNorm, path, OnnxExport.Metadata("tutorial", 3, "abc", "raw", batchNorm));
+        using var noise = torch.randn(batch, 100) * 3; // far into tanh's range: outputs of all sizes
+
+        using var expected = Sampler.Generate(gan.Generator, noise, batchNorm);
+        float[] actual = RunOnnx(path, noise);
+
+        float[] want = expected.data<float>().ToArray();
+        double error = want.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(error <= 1e-4, $"max difference {error:E2}");
+        Assert.True(want.Max(Math.Abs) > 0.05f, $"non-trivial images (largest {want.Max(Math.Abs)})");
+    }
+
+    [Fact]
+    public void The_model_carries_its_metadata_and_uses_standard_operators_only()
+    {
+        using var dir = new TempFolder();
+        using var generator = new Models.Generator();
+        string path = dir.File("g.onnx");
+
+        OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, path, OnnxExport.Metadata("dcgan-ema", 50, "0123", "ema", BatchNormMode.Moving));
+
+        using var session = new InferenceSession(path);
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(("dcgan-ema", "50", "0123", "ema"), (metadata["recipe"], metadata["epoch"], metadata["checkpoint_sha256"], metadata["weights"]));
+        var model = Export.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        Assert.Equal(["BatchNormalization", "ConvTranspose", "Gemm", "LeakyRelu", "Reshape", "Tanh"], model.Graph.Node.Select(n => n.OpType).Distinct().Order());
+        Assert.Equal(OnnxExport.Opset, model.OpsetImport.Single().Version);
+        Assert.All(model.Graph.Node, n => Assert.False(string.IsNullOrEmpty(n.DocString)));
+    }
+
+    [Fact]
+    public void Batch_statistics_cannot_be_exported()
+    {
+        using var dir = new TempFolder();
+        using var generator = new Models.Generator();
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExport.WriteGenerator(generator, BatchNormMode.Batch, dir.File("g.onnx"), new Dictionary<string, string>()));
+
+        Assert.Contains("moving or precise", e.Message);
+        Assert.False(File.Exists(dir.File("g.onnx")));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_onnx_or_a_model_of_other_shapes_is_refused_in_one_line()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("notes.onnx"), "not a model");
+        // A valid ONNX model of the wrong shape: Identity on [N, 5].
+        var graph = new Export.Onnx.Proto.GraphProto { Name = "identity" };
+        graph.Node.Add(new Export.Onnx.Proto.NodeProto { OpType = "Identity", Input = { "x" }, Output = { "y" } });
+        graph.Input.Add(Value("x"));
+        graph.Output.Add(Value("y"));
+        var identity = new Export.Onnx.Proto.ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new Export.Onnx.Proto.OperatorSetIdProto { Version = 17 } } };
+        File.WriteAllBytes(dir.File("identity.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(identity));
+
+        var text = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir.File("notes.onnx")));
+        var shapes = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir.File("identity.onnx")));
+
+        Assert.Contains("is not an ONNX model", text.Message);
+        Assert.Contains("takes x [-1, 5]; a generator takes float noise [N, 100] and gives images [N, 1, 28, 28]", shapes.Message);
+        Assert.DoesNotContain('\n', text.Message + shapes.Message);
+
+        static Export.Onnx.Proto.ValueInfoProto Value(string name) => new()
+        {
+            Name = name,
+            Type = new Export.Onnx.Proto.TypeProto
+            {
+                TensorType = new Export.Onnx.Proto.TypeProto.Types.Tensor
+                {
+                    ElemType = 1,
+                    Shape = new Export.Onnx.Proto.TensorShapeProto
+                    {
+                        Dim = { new Export.Onnx.Proto.TensorShapeProto.Types.Dimension { DimParam = "N" }, new Export.Onnx.Proto.TensorShapeProto.Types.Dimension { DimValue = 5 } },
+                    },
+                },
+            },
+        };
+    }
+
+    [Fact]
+    public void Exported_and_generated_from_onnx_the_digits_are_the_checkpoints_to_the_byte()
+    {
+        using var dir = new TempFolder();
+        string data = Fixtures.TinyDataset(dir, 32), run = dir.File("run");
+        Assert.Equal(0, DcganProcess.Run([], "train", "--images", data, "--epochs", "1", "--batch-size", "16", "--out", run, "--seed", "2", "--recipe", "dcgan-ema").ExitCode);
+
+        var export = DcganProcess.Run([], "export", "--run", run, "--format", "onnx", "--out", dir.File("exported"));
+        var fromOnnx = DcganProcess.Run([], "generate", "--model", dir.File("exported/generator.onnx"), "--out", dir.File("onnx.png"), "--seed", "4");
+        var fromCheckpoint = DcganProcess.Run([], "generate", "--run", run, "--out", dir.File("checkpoint.png"), "--seed", "4");
+
+        Assert.True(export.ExitCode == 0, export.Err);
+        Assert.Contains("(ema weights, precise batch-norm statistics)", export.Out); // the recipe's way of sampling
+        Assert.True(fromOnnx.ExitCode == 0 && fromCheckpoint.ExitCode == 0, fromOnnx.Err + fromCheckpoint.Err);
+        Assert.Equal(File.ReadAllBytes(dir.File("checkpoint.png")), File.ReadAllBytes(dir.File("onnx.png")));
+    }
+}
