@@ -132,4 +132,31 @@ public class OnnxTests
         Assert.True(fromOnnx.ExitCode == 0 && fromCheckpoint.ExitCode == 0, fromOnnx.Err + fromCheckpoint.Err);
         Assert.Equal(File.ReadAllBytes(dir.File("checkpoint.png")), File.ReadAllBytes(dir.File("onnx.png")));
     }
+
+    [Fact]
+    public void The_sample_app_draws_a_grid_from_an_exported_model_without_torchsharp()
+    {
+        using var dir = new TempFolder();
+        torch.manual_seed(6);
+        using var generator = new Models.Generator();
+        OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, dir.File("g.onnx"), new Dictionary<string, string>());
+        // The sample is built beside the tests (a project reference without its assembly), in the same configuration.
+        string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string framework = Path.GetFileName(testOutput), configuration = Path.GetFileName(Path.GetDirectoryName(testOutput))!;
+        string sample = Path.GetFullPath(Path.Combine(testOutput, "../../../../../samples/OnnxDigits/bin", configuration, framework));
+
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { Path.Combine(sample, "OnnxDigits.dll"), dir.File("g.onnx"), dir.File("grid.png"), "9", "3" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string err = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "the sample did not finish");
+
+        Assert.True(process.ExitCode == 0, err);
+        Assert.False(File.Exists(Path.Combine(sample, "TorchSharp.dll")), "the sample must not need TorchSharp");
+        using var grid = SixLabors.ImageSharp.Image.Load(dir.File("grid.png"));
+        Assert.Equal((84, 84), (grid.Width, grid.Height)); // 9 digits: 3 x 3 tiles of 28
+    }
 }
