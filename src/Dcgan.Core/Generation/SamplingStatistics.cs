@@ -61,7 +61,7 @@ public sealed class SamplingStatistics : IDisposable
         using var random = new torch.Generator((ulong)seed);
         foreach (var (layer, _, _, _, _) in saved)
         {
-            layer.reset_parameters_statistics();
+            layer.ResetStatistics();
             layer.momentum = null;
         }
         generator.train();
@@ -92,7 +92,7 @@ public sealed class SamplingStatistics : IDisposable
 internal static class NormBaseExtensions
 {
     /// <summary>Zero means, unit variances, no batches seen; the learned scale and shift stay.</summary>
-    public static void reset_parameters_statistics(this NormBase layer)
+    public static void ResetStatistics(this NormBase layer)
     {
         using var noGrad = torch.no_grad();
         layer.running_mean!.zero_();
