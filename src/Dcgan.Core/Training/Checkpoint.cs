@@ -82,64 +82,78 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Reads a checkpoint and restores the models and optimizers of <paramref name="gan"/> from it.
     /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
     /// undamaged checkpoint of these models.</summary>
-    public static Checkpoint Load(string path, Gan gan) =>
-        Read(path, (checkpoint, reader) =>
-        {
-            StateDicts.LoadInto(gan.Generator, StateDicts.Read(reader), "generator");
-            StateDicts.LoadInto(gan.Discriminator, StateDicts.Read(reader), "discriminator");
-            if (gan.AverageGenerator is { } average)
-            {
-                StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
-            }
-            gan.GeneratorOptimizer.load_state_dict(reader);
-            gan.DiscriminatorOptimizer.load_state_dict(reader);
-            return checkpoint;
-        });
+    public static Checkpoint Load(string path, Gan gan) => Read(path, _ => gan, Restore).Checkpoint;
 
-    /// <summary>The trained models of a checkpoint alone, to sample from or export: no optimizers are built.</summary>
-    public static TrainedModels LoadModels(string path)
+    /// <summary>Reads a checkpoint into models and optimizers built for its own recipe by <paramref name="create"/>
+    /// (the file is read and verified once). The caller owns both results.</summary>
+    public static (Checkpoint Checkpoint, Gan Gan) Load(string path, Func<Recipe, Gan> create)
     {
-        // Built outside Read's dispose scope, which frees what is made inside it.
-        var generator = new Generator();
-        var discriminator = new Discriminator();
-        var average = ReadRecipe(path).EmaDecay is null ? null : new Generator();
+        Gan? created = null;
         try
         {
-            return Read(path, (checkpoint, reader) =>
-            {
-                using (checkpoint)
-                {
-                    StateDicts.LoadInto(generator, StateDicts.Read(reader), "generator");
-                    StateDicts.LoadInto(discriminator, StateDicts.Read(reader), "discriminator");
-                    if (average is not null)
-                    {
-                        StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
-                    }
-                    return new TrainedModels(generator, discriminator, average, checkpoint.Recipe, checkpoint.Epoch);
-                }
-            });
+            return Read(path, recipe => created = create(recipe), Restore);
         }
         catch
         {
-            generator.Dispose();
-            discriminator.Dispose();
-            average?.Dispose();
+            created?.Dispose();
             throw;
         }
     }
 
-    /// <summary>Reads a checkpoint's state up to its models, then lets <paramref name="restore"/> read those from the
+    private static void Restore(Gan gan, BinaryReader reader)
+    {
+        StateDicts.LoadInto(gan.Generator, StateDicts.Read(reader), "generator");
+        StateDicts.LoadInto(gan.Discriminator, StateDicts.Read(reader), "discriminator");
+        if (gan.AverageGenerator is { } average)
+        {
+            StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
+        }
+        gan.GeneratorOptimizer.load_state_dict(reader);
+        gan.DiscriminatorOptimizer.load_state_dict(reader);
+    }
+
+    /// <summary>The trained models of a checkpoint alone, to sample from or export: no optimizers are built.</summary>
+    public static TrainedModels LoadModels(string path)
+    {
+        TrainedModels? created = null;
+        try
+        {
+            var (checkpoint, models) = Read(path,
+                recipe => created = new TrainedModels(new Generator(), new Discriminator(), recipe.EmaDecay is null ? null : new Generator(), recipe, 0),
+                (models, reader) =>
+                {
+                    StateDicts.LoadInto(models.Generator, StateDicts.Read(reader), "generator");
+                    StateDicts.LoadInto(models.Discriminator, StateDicts.Read(reader), "discriminator");
+                    if (models.AverageGenerator is { } average)
+                    {
+                        StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
+                    }
+                });
+            using (checkpoint)
+            {
+                return models with { Epoch = checkpoint.Epoch };
+            }
+        }
+        catch
+        {
+            created?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a checkpoint's state up to its models, has <paramref name="build"/> make the models for its recipe
+    /// (outside the dispose scope that frees the tensors read), and lets <paramref name="restore"/> read them from the
     /// same reader. Any failure becomes one <see cref="InvalidDataException"/> that says what the file is.</summary>
-    private static T Read<T>(string path, Func<Checkpoint, BinaryReader, T> restore)
+    private static (Checkpoint Checkpoint, T Models) Read<T>(string path, Func<Recipe, T> build, Action<T, BinaryReader> restore)
     {
         if (!File.Exists(path))
         {
             throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
         }
         var (version, body) = ReadVerifiedPayload(path);
+        Checkpoint? checkpoint = null;
         try
         {
-            using var scope = torch.NewDisposeScope(); // the weights read are copied into the models, then freed
             using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
             int epoch = reader.ReadInt32();
             int step = reader.ReadInt32();
@@ -149,7 +163,7 @@ public sealed class Checkpoint : IDisposable
             double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
             var fixedNoise = TensorExtensionMethods.Load(reader);
             byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
-            var checkpoint = new Checkpoint
+            checkpoint = new Checkpoint
             {
                 Epoch = epoch,
                 Step = step,
@@ -157,22 +171,20 @@ public sealed class Checkpoint : IDisposable
                 Recipe = recipe,
                 DataFingerprint = fingerprint,
                 EpochSums = sums,
-                FixedNoise = fixedNoise.MoveToOuterDisposeScope(),
+                FixedNoise = fixedNoise,
                 TorchRngState = torchRng,
                 ShuffleRngState = shuffleRng,
             };
-            try
+            var models = build(recipe);
+            using (torch.NewDisposeScope()) // the weights read are copied into the models, then freed
             {
-                return restore(checkpoint, reader);
+                restore(models, reader);
             }
-            catch
-            {
-                checkpoint.Dispose();
-                throw;
-            }
+            return (checkpoint, models);
         }
         catch (Exception e)
         {
+            checkpoint?.Dispose();
             throw new InvalidDataException(
                 $"{path} does not hold this tool's models: {e.Message.Split('\n')[0].TrimEnd('.')}; it was written by another version or model.", e);
         }

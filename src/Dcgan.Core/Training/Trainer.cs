@@ -239,18 +239,17 @@ public static class Trainer
     {
         foreach (string path in run.Checkpoints().Reverse())
         {
+            Checkpoint? restored = null;
             Gan? gan = null;
             try
             {
-                gan = new Gan(Checkpoint.ReadRecipe(path));
-                var restored = Checkpoint.Load(path, gan);
+                (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
                 Check(restored, options, fingerprint, run);
                 RestoreRandomStates(restored, shuffle);
                 return (gan, restored);
             }
             catch (InvalidDataException e)
             {
-                gan?.Dispose();
                 log($"Skipping {Path.GetFileName(path)}: {e.Message}");
             }
             catch
