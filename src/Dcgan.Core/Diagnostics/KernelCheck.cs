@@ -130,10 +130,10 @@ public static class KernelCheck
         {
             var layer = (nn.Module<Tensor, Tensor>)layers[i].module;
             var reference = (nn.Module<Tensor, Tensor>)references[i].module;
-            double tolerance = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Bf16Tolerance : Float32Tolerance;
+            var arithmetic = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Precision.Bf16 : Precision.Fp32;
             var (forward, gradient, output) = CompareLayer(layer, reference, x, batch.Training, random);
-            results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]",
-                tolerance == Bf16Tolerance ? Precision.Bf16 : Precision.Fp32, batch.Training, forward, gradient, tolerance));
+            results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]", arithmetic, batch.Training, forward, gradient,
+                arithmetic == Precision.Bf16 ? Bf16Tolerance : Float32Tolerance));
             x = output;
         }
         SetModes(model, training: true);

@@ -69,17 +69,21 @@ public sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, stri
         (CpuInfoField("model name") ?? RuntimeInformation.ProcessArchitecture.ToString())
         + (CpuInfoField("cpu family") is { } family && CpuInfoField("model") is { } model ? $" (family {family}, model {model})" : "");
 
-    private static string? CpuInfoField(string name)
+    private static string? CpuInfoField(string name) => FirstProcessor.Value.GetValueOrDefault(name);
+
+    /// <summary>The fields of the first processor in /proc/cpuinfo (read once; empty where there is none).</summary>
+    private static readonly Lazy<Dictionary<string, string>> FirstProcessor = new(() =>
     {
         try
         {
             return File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").Select(l => l.Split(':', 2)).FirstOrDefault(f => f.Length == 2 && f[0].Trim() == name)?[1].Trim()
-                : null;
+                ? File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Trim().Length > 0).Select(l => l.Split(':', 2)).Where(f => f.Length == 2)
+                    .GroupBy(f => f[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim())
+                : [];
         }
         catch (IOException)
         {
-            return null;
+            return [];
         }
-    }
+    });
 }

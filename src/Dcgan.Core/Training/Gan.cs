@@ -70,7 +70,7 @@ public sealed class Gan : IDisposable
     {
         if (settings.KerasEpsilon)
         {
-            long t = ((Adam.State)optimizer.state_dict().State[0]).step + 1;
+            long t = StepsTaken(optimizer) + 1;
             double epsilon = settings.Epsilon / Math.Sqrt(1 - Math.Pow(settings.Beta2, t));
             foreach (var group in optimizer.ParamGroups.Cast<Adam.ParamGroup>())
             {
@@ -79,6 +79,9 @@ public sealed class Gan : IDisposable
         }
         optimizer.step();
     }
+
+    /// <summary>The steps an optimizer has taken: Adam counts them for its bias correction, and checkpoints keep it.</summary>
+    private static long StepsTaken(Adam optimizer) => ((Adam.State)optimizer.state_dict().State[0]).step;
 
     /// <summary>cross_entropy(ones_like(fake_output), fake_output): the generator wants its fakes called real.</summary>
     public static Tensor GeneratorLoss(Tensor fakeOutput) =>
@@ -113,7 +116,7 @@ public sealed class Gan : IDisposable
             return;
         }
         using var noGrad = torch.no_grad();
-        long t = ((Adam.State)GeneratorOptimizer.state_dict().State[0]).step;
+        long t = StepsTaken(GeneratorOptimizer);
         double decay = Math.Min(Recipe.EmaDecay!.Value, (1.0 + t) / (10.0 + t));
         foreach (var (average, weight) in AverageGenerator.parameters().Zip(generatorParameters))
         {
