@@ -131,13 +131,16 @@ public class TrainStepTests
         return w;
     }
 
-    [Fact]
-    public void The_tutorials_adam_adds_epsilon_as_keras_does_where_the_gradients_are_small()
+    [Theory]
+    [InlineData("tutorial")]
+    [InlineData("dcgan-ema")]
+    [InlineData("adam-b0-ema")] // beta_1 0: no momentum, no first-moment bias correction
+    public void Each_recipes_adam_adds_epsilon_as_keras_does_where_the_gradients_are_small(string recipe)
     {
         double[] start = [0.5, -0.25, 1.0, 0.0];
         // Gradients near 1e-6, where sqrt(v) is comparable to epsilon (1e-7) and the two rules differ most.
         double[][] gradients = [.. Enumerable.Range(0, 6).Select(t => new[] { 1e-6, -2e-6, 5e-7 * (t % 2 == 0 ? 1 : -1), 3e-6 + 1e-7 * t })];
-        var settings = Recipe.Tutorial.GeneratorAdam;
+        var settings = Recipe.Named(recipe).GeneratorAdam;
         using var w = new TorchSharp.Modules.Parameter(torch.tensor(start, dtype: ScalarType.Float64));
         using var adam = torch.optim.Adam([w], settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon);
 
