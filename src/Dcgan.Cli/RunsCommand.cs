@@ -11,8 +11,11 @@ internal static class RunsCommand
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Where the run folders are", DefaultValueFactory = _ => new DirectoryInfo("runs") };
+        var evaluations = new Option<bool>("--evaluations") { Description = "Instead, a Markdown table per recipe of every evaluation made during training (--eval-every), a column per seed" };
+        var scoreTarget = new Option<double>("--score-target") { Description = "With --evaluations: report each run's minutes to the first classifier score of at least this", DefaultValueFactory = _ => 8.0 }.AtLeast(0);
         var command = new Command("runs", "List the runs in a folder: epochs reached, seed, time per epoch, latest checkpoint and metrics.\n" +
-            "Example: dcgan runs runs") { folder };
+            "Example: dcgan runs runs\n" +
+            "Example: dcgan runs runs --evaluations   (compare recipes over seeds)") { folder, evaluations, scoreTarget };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             var root = parsed.GetValue(folder)!;
@@ -26,6 +29,11 @@ internal static class RunsCommand
             if (runs.Count == 0)
             {
                 Console.WriteLine($"No runs in {root.FullName}.");
+                return 0;
+            }
+            if (parsed.GetValue(evaluations))
+            {
+                Console.Write(EvaluationHistory.Markdown(runs.Select(EvaluationHistory.Of), parsed.GetValue(scoreTarget)));
                 return 0;
             }
             Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"recipe",-10} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");

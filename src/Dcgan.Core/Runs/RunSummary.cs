@@ -8,9 +8,8 @@ namespace Dcgan.Runs;
 /// <summary>One line of 'dcgan runs': how far a run got and how good its latest evaluation was, read from run.json,
 /// metrics.jsonl and the checkpoints. Files written before snake_case (PascalCase options and metrics) still read.</summary>
 public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
-    double? SecondsPerEpoch, string? LatestCheckpoint, LatestMetrics? LatestMetrics)
+    double? SecondsPerEpoch, string? LatestCheckpoint, ModelScores? LatestMetrics)
 {
-
     public static RunSummary Of(RunFolder run)
     {
         var record = RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase) ?? new RecordFile(null, null, null, null);
@@ -23,14 +22,18 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
             record.Recipe?.Precision ?? record.Options?.Precision ?? "fp32",
             epochs.Count > 0 ? epochs.Average(e => e.Seconds) : null,
             run.LatestCheckpoint() is { } latest ? System.IO.Path.GetFileName(latest) : null,
-            run.Metrics.Read() is { Count: > 0 } metrics ? ModelMetrics(metrics[^1]) : null);
+            run.Metrics.Read() is { Count: > 0 } metrics ? Scores(metrics[^1], "model") : null);
     }
 
-    /// <summary>The generated images' metrics of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
-    private static LatestMetrics? ModelMetrics(JsonObject record) =>
-        record.Deserialize<MetricsRecord>(JsonFormat.SnakeCase)?.Model ?? record.Deserialize<MetricsRecord>()?.Model;
+    /// <summary>Each recorded epoch's seconds (evaluation and checkpoint included), from run.json.</summary>
+    public static IReadOnlyDictionary<int, double> EpochSeconds(RunFolder run) =>
+        (RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase)?.Epochs ?? []).ToDictionary(e => e.Epoch, e => e.Seconds);
 
-    private sealed record MetricsRecord(LatestMetrics? Model);
+    /// <summary>The scores under <paramref name="part"/> ("model": the generated images, "floor": real held-out
+    /// images) of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
+    internal static ModelScores? Scores(JsonObject record, string part) =>
+        record[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase)
+        ?? record[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>();
 
     private sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options);
 
@@ -42,5 +45,5 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
     private sealed record LegacyOptions([property: JsonPropertyName("Precision")] string? Precision);
 }
 
-/// <summary>What 'dcgan runs' shows of an evaluation.</summary>
-public sealed record LatestMetrics(double FrechetDistanceFeatures, double ClassifierScore);
+/// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>
+public sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);

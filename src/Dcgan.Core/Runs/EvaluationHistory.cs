@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dcgan.IO;
+
+namespace Dcgan.Runs;
+
+/// <summary>One evaluation made during training: the generated images' scores and the real held-out images' (the
+/// floor), with the minutes the run had spent when it was made (epoch times summed, evaluations included).</summary>
+public sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores Model, ModelScores? Floor, string? EvaluatorHash);
+
+/// <summary>
+/// A run's evaluations in epoch order, read from metrics.jsonl and run.json: what 'dcgan runs --evaluations'
+/// tabulates to compare recipes over seeds, since one seed of a GAN proves little.
+/// </summary>
+public sealed record EvaluationHistory(string Name, string Recipe, long? Seed, IReadOnlyList<EvaluationPoint> Points)
+{
+    public static EvaluationHistory Of(RunFolder run)
+    {
+        var summary = RunSummary.Of(run);
+        var seconds = RunSummary.EpochSeconds(run);
+        var points = run.Metrics.Read()
+            .Where(r => r["epoch"] is not null)
+            .Select(r => new EvaluationPoint(
+                r["epoch"]!.GetValue<int>(),
+                seconds.Where(e => e.Key <= r["epoch"]!.GetValue<int>()).Sum(e => e.Value) / 60,
+                RunSummary.Scores(r, "model") ?? throw new InvalidDataException($"{run.Metrics.Path} has an evaluation without the model's scores."),
+                RunSummary.Scores(r, "floor"),
+                (r["evaluator_hash"] ?? r["EvaluatorHash"])?.GetValue<string>()))
+            .ToList();
+        return new EvaluationHistory(summary.Name, summary.Recipe, summary.Seed, points);
+    }
+
+    /// <summary>The first evaluation whose classifier score reaches <paramref name="score"/>, or null.</summary>
+    public EvaluationPoint? FirstReaching(double score) => Points.FirstOrDefault(p => p.Model.ClassifierScore >= score);
+
+    /// <summary>
+    /// A Markdown table per recipe: a row per evaluated epoch, a column per run (seed), each cell "score / FD on
+    /// features / effective classes / recall", then each run's minutes to the first score of at least
+    /// <paramref name="scoreTarget"/>. The heading names the evaluator and the real-data floor, without which the
+    /// numbers mean nothing.
+    /// </summary>
+    public static string Markdown(IEnumerable<EvaluationHistory> runs, double scoreTarget)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (var recipe in runs.Where(r => r.Points.Count > 0).GroupBy(r => r.Recipe))
+        {
+            var columns = recipe.OrderBy(r => r.Seed).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+            var first = columns.SelectMany(r => r.Points).First();
+            text.AppendLine(c, $"recipe {recipe.Key}: classifier score / FD on features / effective classes / recall");
+            text.AppendLine(c, $"(evaluator {first.EvaluatorHash?[..12] ?? "unknown"}; real data: {(first.Floor is { } f ? Cell(f) : "not recorded")})");
+            text.AppendLine();
+            text.AppendLine(Row("epoch", columns.Select(r => r.Seed is { } s ? string.Create(c, $"seed {s}") : r.Name)));
+            text.AppendLine("| ---: |" + string.Concat(columns.Select(_ => " ---: |")));
+            foreach (int epoch in columns.SelectMany(r => r.Points).Select(p => p.Epoch).Distinct().Order())
+            {
+                text.AppendLine(Row(epoch.ToString(c), columns.Select(r =>
+                    r.Points.FirstOrDefault(p => p.Epoch == epoch) is { } point ? Cell(point.Model) : "-")));
+            }
+            text.AppendLine(Row(string.Create(c, $"score >= {scoreTarget} after"), columns.Select(r =>
+                r.FirstReaching(scoreTarget) is { } p ? string.Create(c, $"{p.Minutes:F1} min (epoch {p.Epoch})")
+                : string.Create(c, $"not in {r.Points[^1].Epoch} epochs"))));
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
+    private static string Row(string first, IEnumerable<string> cells) => $"| {first} | {string.Join(" | ", cells)} |";
+
+    private static string Cell(ModelScores m) => string.Create(CultureInfo.InvariantCulture,
+        $"{m.ClassifierScore:F2} / {m.FrechetDistanceFeatures:F1} / {m.EffectiveClasses:F1} / {m.Recall:F2}");
+}
