@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -49,8 +48,7 @@ public sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int images
     private static void Begin(RunFolder run, RunStart start, JsonObject data)
     {
         var record = Read(run);
-        record["tool"] = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                         ?? typeof(RunRecord).Assembly.GetName().Version?.ToString();
+        record["tool"] = ToolVersion.Current;
         record["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
         record["libtorch"] = torch.__version__;
         record["seed"] = start.Seed;

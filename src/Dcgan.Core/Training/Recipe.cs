@@ -78,14 +78,12 @@ public sealed record Recipe
     /// StyleGAN, 2019) for both models at the DCGAN paper's learning rate 2e-4, sampling as <see cref="DcganEma"/>
     /// does. Momentum carries a gradient that the other model has already answered into the next steps; without it
     /// each step answers the opponent as it is now. The README's "Recipes" has its measured effect.</summary>
-    public static Recipe AdamB0Ema { get; } = new()
+    public static Recipe AdamB0Ema { get; } = DcganEma with
     {
         Name = "adam-b0-ema",
         Summary = "Adam(2e-4, beta1 0, beta2 0.99) for both models, sampling from a moving average of the generator with precise batch-norm statistics",
-        GeneratorAdam = new(2e-4, 0.0, 0.99, Keras.AdamEpsilon, KerasEpsilon: true),
-        DiscriminatorAdam = new(2e-4, 0.0, 0.99, Keras.AdamEpsilon, KerasEpsilon: true),
-        EmaDecay = 0.99,
-        SamplingBatchNorm = BatchNormMode.Precise,
+        GeneratorAdam = DcganEma.GeneratorAdam with { Beta1 = 0, Beta2 = 0.99 },
+        DiscriminatorAdam = DcganEma.DiscriminatorAdam with { Beta1 = 0, Beta2 = 0.99 },
     };
 
     /// <summary>Every recipe --recipe knows, the default first.</summary>

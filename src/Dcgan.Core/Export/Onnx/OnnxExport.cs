@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Reflection;
+using Dcgan.Diagnostics;
 using Dcgan.Export.Onnx.Proto;
 using Dcgan.Generation;
 using Dcgan.Models;
@@ -70,7 +70,7 @@ public static class OnnxExport
         {
             IrVersion = 8,
             ProducerName = "dcgan (.NET)",
-            ProducerVersion = Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            ProducerVersion = ToolVersion.Current,
             DocString = "The generator of TensorFlow's DCGAN tutorial, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1); output: images [N, 1, 28, 28] in [-1, 1] (x * 127.5 + 127.5 gives gray levels).",
             Graph = graph,
         };
@@ -159,7 +159,7 @@ public static class OnnxExport
     public static Dictionary<string, string> Metadata(string recipe, int epoch, string checkpointSha256, string weights, BatchNormMode batchNorm) =>
         new()
         {
-            ["tool"] = "dcgan (.NET) " + (Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? ""),
+            ["tool"] = "dcgan (.NET) " + ToolVersion.Current,
             ["recipe"] = recipe,
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["checkpoint_sha256"] = checkpointSha256,
