@@ -22,6 +22,20 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>Refuses a number outside [<paramref name="minimum"/>, <paramref name="maximum"/>], in one line.</summary>
+    public static Option<double> Between(this Option<double> option, double minimum, double maximum, string why)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens is [.., { } last] && double.TryParse(last.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                && !(value >= minimum && value <= maximum))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be between {minimum} and {maximum}{why} (got {last.Value})."));
+            }
+        });
+        return option;
+    }
+
     /// <summary>The whole number an option was given, or null when it was not given or is not a whole number.
     /// Validators run even when the text did not convert; System.CommandLine reports that in one line of its own,
     /// while asking the result for its value would throw (an unhandled exception and exit 134, before this).</summary>

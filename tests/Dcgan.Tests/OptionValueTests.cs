@@ -52,12 +52,14 @@ public class OptionValueTests
         [
             ["train", "--epochs", "1.5"], ["train", "--checkpoint-every", "1.5"], ["generate", "--count", "0"],
             ["generate", "--interpolate", "1"], ["benchmark", "--steps", "2"], ["evaluate", "--count", "19"],
+            ["runs", "--evaluations", "--score-target", "11"], ["runs", "--evaluations", "--score-target", "-1"],
         ];
         foreach (var args in refused)
         {
             Assert.True(root.Parse(args).Errors.Count > 0, string.Join(' ', args));
         }
         Assert.Empty(root.Parse(["train", "--epochs", "3", "--keep", "1", "--eval-every", "2"]).Errors);
+        Assert.Empty(root.Parse(["runs", "--evaluations", "--score-target", "9.5"]).Errors);
     }
 
     [Theory] // train's ranges are the library's (TrainOptions.Problem); the program names the flag
