@@ -36,12 +36,12 @@ internal static class RunsCommand
                 Console.Write(EvaluationHistory.Markdown(runs.Select(EvaluationHistory.Of), parsed.GetValue(scoreTarget)));
                 return 0;
             }
-            Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"recipe",-10} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");
+            Console.WriteLine($"{"run",-24} {"epochs",7} {"seed",12} {"recipe",-16} {"arith",5} {"s/epoch",8} {"checkpoint",-26} {"FD features",12} {"score",6}");
             foreach (var summary in runs.Select(RunSummary.Of))
             {
                 var m = summary.LatestMetrics;
                 Console.WriteLine(string.Create(c,
-                    $"{summary.Name,-24} {summary.EpochReached?.ToString(c) ?? "-",7} {summary.Seed?.ToString(c) ?? "-",12} {summary.Recipe,-10} {summary.Precision,5} {summary.SecondsPerEpoch?.ToString("F1", c) ?? "-",8} {summary.LatestCheckpoint ?? "-",-26} {m?.FrechetDistanceFeatures.ToString("F1", c) ?? "-",12} {m?.ClassifierScore.ToString("F2", c) ?? "-",6}"));
+                    $"{summary.Name,-24} {summary.EpochReached?.ToString(c) ?? "-",7} {summary.Seed?.ToString(c) ?? "-",12} {summary.Recipe,-16} {summary.Precision,5} {summary.SecondsPerEpoch?.ToString("F1", c) ?? "-",8} {summary.LatestCheckpoint ?? "-",-26} {m?.FrechetDistanceFeatures.ToString("F1", c) ?? "-",12} {m?.ClassifierScore.ToString("F2", c) ?? "-",6}"));
             }
             return 0;
         }));
