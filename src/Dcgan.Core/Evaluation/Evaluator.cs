@@ -36,14 +36,14 @@ public sealed class Evaluator : IDisposable
     public string Hash { get; }
     public string ShortHash => Hash[..12];
 
-    /// <summary>Trains the classifier with a fixed seed: Adam from 1e-3, decayed by 0.8 each epoch; batch 64; each
-    /// image shifted by up to 2 pixels at random (so 10,000 training images are enough for 98.5 % and more). Reports
-    /// each epoch's test accuracy. Seeds torch for the initial weights; the shuffle and the shifts have their own
-    /// generator.</summary>
     /// <summary>Where 'dcgan evaluator train' saves a dataset's evaluator, and where evaluations look for it.</summary>
     public static string DefaultPath(string dataset) =>
         Path.Combine(DataRequest.DefaultCacheFolder(), "evaluator", $"{dataset}-lenet.evaluator");
 
+    /// <summary>Trains the classifier with a fixed seed: Adam from 1e-3, decayed by 0.8 each epoch; batch 64; each
+    /// image shifted by up to 2 pixels at random (so 10,000 training images are enough for 98.5 % and more). Reports
+    /// each epoch's test accuracy. Seeds torch for the initial weights; the shuffle and the shifts have their own
+    /// generator.</summary>
     public static (Classifier Model, EvaluatorInfo Info) Train(ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
         string dataset, int epochs = 12, long seed = 1, Action<string>? log = null)
     {

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dcgan.IO;
 
 namespace Dcgan.Runs;
 
@@ -18,18 +16,21 @@ public sealed record EvaluationHistory(string Name, string Recipe, long? Seed, I
 {
     public static EvaluationHistory Of(RunFolder run)
     {
-        var summary = RunSummary.Of(run);
-        var seconds = RunSummary.EpochSeconds(run);
-        var points = run.Metrics.Read()
-            .Where(r => r["epoch"] is not null)
-            .Select(r => new EvaluationPoint(
-                r["epoch"]!.GetValue<int>(),
-                seconds.Where(e => e.Key <= r["epoch"]!.GetValue<int>()).Sum(e => e.Value) / 60,
-                RunSummary.Scores(r, "model") ?? throw new InvalidDataException($"{run.Metrics.Path} has an evaluation without the model's scores."),
-                RunSummary.Scores(r, "floor"),
-                (r["evaluator_hash"] ?? r["EvaluatorHash"])?.GetValue<string>()))
-            .ToList();
-        return new EvaluationHistory(summary.Name, summary.Recipe, summary.Seed, points);
+        var record = RunSummary.ReadRecord(run);
+        var epochs = record.Epochs ?? [];
+        var points = run.Metrics.Read().Where(r => r["epoch"] is not null).Select(r => Point(run, r, epochs)).ToList();
+        return new EvaluationHistory(System.IO.Path.GetFileName(run.Path), record.RecipeName, record.Seed, points);
+    }
+
+    private static EvaluationPoint Point(RunFolder run, JsonObject record, List<RunSummary.EpochPart> epochs)
+    {
+        int epoch = record["epoch"]!.GetValue<int>();
+        return new EvaluationPoint(
+            epoch,
+            epochs.Where(e => e.Epoch <= epoch).Sum(e => e.Seconds) / 60,
+            RunSummary.Scores(record, "model") ?? throw new InvalidDataException($"{run.Metrics.Path} has an evaluation without the model's scores."),
+            RunSummary.Scores(record, "floor"),
+            (record["evaluator_hash"] ?? record["EvaluatorHash"])?.GetValue<string>());
     }
 
     /// <summary>The first evaluation whose classifier score reaches <paramref name="score"/>, or null.</summary>

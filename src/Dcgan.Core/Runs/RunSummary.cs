@@ -12,22 +12,22 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
 {
     public static RunSummary Of(RunFolder run)
     {
-        var record = RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase) ?? new RecordFile(null, null, null, null);
+        var record = ReadRecord(run);
         var epochs = record.Epochs ?? [];
         return new RunSummary(
             System.IO.Path.GetFileName(run.Path),
             epochs.Count > 0 ? epochs[^1].Epoch : null,
             record.Seed,
-            record.Recipe?.Name ?? "tutorial", // run.json from before recipes: the tutorial's
+            record.RecipeName,
             record.Recipe?.Precision ?? record.Options?.Precision ?? "fp32",
             epochs.Count > 0 ? epochs.Average(e => e.Seconds) : null,
             run.LatestCheckpoint() is { } latest ? System.IO.Path.GetFileName(latest) : null,
             run.Metrics.Read() is { Count: > 0 } metrics ? Scores(metrics[^1], "model") : null);
     }
 
-    /// <summary>Each recorded epoch's seconds (evaluation and checkpoint included), from run.json.</summary>
-    public static IReadOnlyDictionary<int, double> EpochSeconds(RunFolder run) =>
-        (RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase)?.Epochs ?? []).ToDictionary(e => e.Epoch, e => e.Seconds);
+    /// <summary>run.json as far as 'dcgan runs' reads it; an empty record where there is none.</summary>
+    internal static RecordFile ReadRecord(RunFolder run) =>
+        RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase) ?? new RecordFile(null, null, null, null);
 
     /// <summary>The scores under <paramref name="part"/> ("model": the generated images, "floor": real held-out
     /// images) of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
@@ -35,14 +35,18 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
         record[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase)
         ?? record[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>();
 
-    private sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options);
+    internal sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options)
+    {
+        public string RecipeName => Recipe?.Name ?? "tutorial"; // run.json from before recipes: the tutorial's
+    }
 
-    private sealed record RecipePart(string? Name, string? Precision);
+    internal sealed record RecipePart(string? Name, string? Precision);
 
-    private sealed record EpochPart(int Epoch, double Seconds);
+    /// <summary>An epoch's seconds, evaluation and checkpoint included.</summary>
+    internal sealed record EpochPart(int Epoch, double Seconds);
 
     /// <summary>run.json's options before recipes: PascalCase, with the precision there.</summary>
-    private sealed record LegacyOptions([property: JsonPropertyName("Precision")] string? Precision);
+    internal sealed record LegacyOptions([property: JsonPropertyName("Precision")] string? Precision);
 }
 
 /// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>

@@ -102,14 +102,20 @@ public sealed class Checkpoint : IDisposable
 
     private static void Restore(Gan gan, BinaryReader reader)
     {
-        StateDicts.LoadInto(gan.Generator, StateDicts.Read(reader), "generator");
-        StateDicts.LoadInto(gan.Discriminator, StateDicts.Read(reader), "discriminator");
-        if (gan.AverageGenerator is { } average)
+        RestoreModels(gan.Generator, gan.Discriminator, gan.AverageGenerator, reader);
+        gan.GeneratorOptimizer.load_state_dict(reader);
+        gan.DiscriminatorOptimizer.load_state_dict(reader);
+    }
+
+    /// <summary>The models' weights, in the order <see cref="Save"/> writes them (the average only in recipes that keep one).</summary>
+    private static void RestoreModels(Generator generator, Discriminator discriminator, Generator? average, BinaryReader reader)
+    {
+        StateDicts.LoadInto(generator, StateDicts.Read(reader), "generator");
+        StateDicts.LoadInto(discriminator, StateDicts.Read(reader), "discriminator");
+        if (average is not null)
         {
             StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
         }
-        gan.GeneratorOptimizer.load_state_dict(reader);
-        gan.DiscriminatorOptimizer.load_state_dict(reader);
     }
 
     /// <summary>The trained models of a checkpoint alone, to sample from or export: no optimizers are built.</summary>
@@ -120,15 +126,7 @@ public sealed class Checkpoint : IDisposable
         {
             var (checkpoint, models) = Read(path,
                 recipe => created = new TrainedModels(new Generator(), new Discriminator(), recipe.EmaDecay is null ? null : new Generator(), recipe, 0),
-                (models, reader) =>
-                {
-                    StateDicts.LoadInto(models.Generator, StateDicts.Read(reader), "generator");
-                    StateDicts.LoadInto(models.Discriminator, StateDicts.Read(reader), "discriminator");
-                    if (models.AverageGenerator is { } average)
-                    {
-                        StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
-                    }
-                });
+                (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
             using (checkpoint)
             {
                 return models with { Epoch = checkpoint.Epoch };
@@ -190,7 +188,7 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    /// <summary>The recipe a checkpoint was trained with, to build the models and optimizers it restores into.</summary>
+    /// <summary>The recipe a checkpoint was trained with, read without restoring any model.</summary>
     public static Recipe ReadRecipe(string path)
     {
         var (version, body) = ReadVerifiedPayload(path);
