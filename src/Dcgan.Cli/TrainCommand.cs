@@ -11,7 +11,9 @@ internal static class TrainCommand
 {
     private static readonly TrainOptions Defaults = new();
     private static readonly Option<int> Epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => Defaults.Epochs };
-    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {Recipe.Tutorial.BatchSize}, or a resumed run's own)" };
+    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {RecipeBatchSizes()}; or a resumed run's own)" };
+    private static string RecipeBatchSizes() => string.Join(", ", Recipe.All.Select(r => $"{r.BatchSize} for {r.Name}"));
+
     private static readonly Option<int> CheckpointEvery = new Option<int>("--checkpoint-every")
     {
         Description = "Save a checkpoint every N epochs (the last epoch is always saved)",

@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64 (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -151,6 +151,15 @@ public class TrainerTests
         Assert.Equal(Precision.Bf16, Checkpoint.ReadRecipe(run.Checkpoints()[^1]).Precision);
         // Naming what was saved is no conflict.
         Trainer.Run(Data, Options(3) with { Recipe = "tutorial", Precision = Precision.Bf16 }, run);
+    }
+
+    [Fact]
+    public void A_new_run_takes_its_recipes_batch_size_unless_one_is_given()
+    {
+        Assert.Equal(256, new TrainOptions().NewRecipe().BatchSize);
+        Assert.Equal(64, new TrainOptions { Recipe = "adam-b0-ema-b64" }.NewRecipe().BatchSize);
+        Assert.Equal(32, new TrainOptions { Recipe = "adam-b0-ema-b64", BatchSize = 32 }.NewRecipe().BatchSize);
+        Assert.Equal(Recipe.AdamB0Ema with { Name = "adam-b0-ema-b64", Summary = Recipe.AdamB0EmaB64.Summary, BatchSize = 64 }, Recipe.AdamB0EmaB64);
     }
 
     /// <summary>Rewrites a checkpoint in format 1, as the tool wrote before recipes: the batch size (an int32) where

@@ -87,8 +87,19 @@ public sealed record Recipe
         DiscriminatorAdam = DcganEma.DiscriminatorAdam with { LearningRate = 4e-4, Beta1 = 0, Beta2 = 0.99 },
     };
 
+    /// <summary><see cref="AdamB0Ema"/> in batches of 64 (the DCGAN paper used 128): four times the steps in the same
+    /// epochs. Per image a step costs about what it costs in batches of 256, so an epoch takes about the same minutes,
+    /// and a GAN learns more from more, smaller steps than from fewer exact ones. The README's "Recipes" has the
+    /// measured effect.</summary>
+    public static Recipe AdamB0EmaB64 { get; } = AdamB0Ema with
+    {
+        Name = "adam-b0-ema-b64",
+        Summary = "adam-b0-ema in batches of 64: four times the steps in the same epochs",
+        BatchSize = 64,
+    };
+
     /// <summary>Every recipe --recipe knows, the default first.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Tutorial, DcganEma, AdamB0Ema];
+    public static IReadOnlyList<Recipe> All { get; } = [Tutorial, DcganEma, AdamB0Ema, AdamB0EmaB64];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
 
