@@ -29,11 +29,14 @@ public class RunSummaryTests
         Assert.Equal((fd, score), (summary.LatestMetrics!.FrechetDistanceFeatures, summary.LatestMetrics.ClassifierScore));
     }
 
-    private static RunFolder Run(TempFolder dir, string name, string recipe, int seed, string seconds, params (int Epoch, double Score)[] evaluations)
+    private static RunFolder Run(TempFolder dir, string name, string recipe, int seed, string seconds, params (int Epoch, double Score)[] evaluations) =>
+        Run(dir, name, recipe, batch: 256, seed, seconds, evaluations);
+
+    private static RunFolder Run(TempFolder dir, string name, string recipe, int batch, int seed, string seconds, params (int Epoch, double Score)[] evaluations)
     {
         var run = new RunFolder(dir.File(name));
         Directory.CreateDirectory(run.Path);
-        File.WriteAllText(RunRecord.PathIn(run), $$"""{"seed": {{seed}}, "recipe": {"name": "{{recipe}}", "precision": "fp32"}, "epochs": [{{seconds}}]}""");
+        File.WriteAllText(RunRecord.PathIn(run), $$"""{"seed": {{seed}}, "recipe": {"name": "{{recipe}}", "precision": "fp32", "batch_size": {{batch}}}, "epochs": [{{seconds}}]}""");
         foreach (var (epoch, score) in evaluations)
         {
             File.AppendAllText(run.Metrics.Path, $$"""{"evaluator_hash": "0123456789abcdef", "model": {"classifier_score": {{score}}, "frechet_distance_features": 40.25, "effective_classes": 9.5, "recall": 0.5}, "floor": {"classifier_score": 9.5, "frechet_distance_features": 2.5, "effective_classes": 10, "recall": 0.875}, "epoch": {{epoch}}}""" + "\n");
@@ -51,13 +54,14 @@ public class RunSummaryTests
             Run(dir, "b", "fast", 2, Seconds, (2, 8.5), (4, 9)),
             Run(dir, "a", "fast", 1, Seconds, (2, 3), (4, 8)),
             Run(dir, "t", "tutorial", 1, Seconds, (2, 1.5)),
+            Run(dir, "s", "fast", batch: 64, 1, Seconds, (2, 9)),
         ];
 
         string table = EvaluationHistory.Markdown(runs.Select(EvaluationHistory.Of), scoreTarget: 8);
 
         string[] expected =
         [
-            "recipe fast: classifier score / FD on features / effective classes / recall",
+            "recipe fast (batch 256): classifier score / FD on features / effective classes / recall",
             "(evaluator 0123456789ab; real data: 9.50 / 2.5 / 10.0 / 0.88)",
             "",
             "| epoch | seed 1 | seed 2 |",
@@ -66,9 +70,11 @@ public class RunSummaryTests
             "| 4 | 8.00 / 40.2 / 9.5 / 0.50 | 9.00 / 40.2 / 9.5 / 0.50 |",
             "| score >= 8 after | 5.0 min (epoch 4) | 1.5 min (epoch 2) |", // (30 + 60 + 90 + 120) s and (30 + 60) s
             "",
-            "recipe tutorial: classifier score / FD on features / effective classes / recall",
+            "recipe tutorial (batch 256): classifier score / FD on features / effective classes / recall",
         ];
         Assert.Equal(expected, table.Split('\n')[..expected.Length].Select(l => l.TrimEnd('\r')));
         Assert.Contains("| score >= 8 after | not in 2 epochs |", table);
+        Assert.Contains("recipe fast (batch 64): classifier", table); // another batch size is another experiment
+        Assert.Contains("| 2 | 9.00 / 40.2 / 9.5 / 0.50 |\n", table.ReplaceLineEndings("\n"));
     }
 }

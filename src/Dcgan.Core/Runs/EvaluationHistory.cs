@@ -19,7 +19,7 @@ public sealed record EvaluationHistory(string Name, string Recipe, long? Seed, I
         var record = RunSummary.ReadRecord(run);
         var epochs = record.Epochs ?? [];
         var points = run.Metrics.Read().Where(r => r["epoch"] is not null).Select(r => Point(run, r, epochs)).ToList();
-        return new EvaluationHistory(System.IO.Path.GetFileName(run.Path), record.RecipeName, record.Seed, points);
+        return new EvaluationHistory(System.IO.Path.GetFileName(run.Path), record.RecipeLabel, record.Seed, points);
     }
 
     private static EvaluationPoint Point(RunFolder run, JsonObject record, List<RunSummary.EpochPart> epochs)

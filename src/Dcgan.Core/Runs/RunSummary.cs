@@ -38,9 +38,13 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
     internal sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options)
     {
         public string RecipeName => Recipe?.Name ?? "tutorial"; // run.json from before recipes: the tutorial's
+
+        /// <summary>The recipe's name and batch size: --batch-size changes a recipe's steps, so runs of one recipe
+        /// at different batch sizes are not seeds of one experiment.</summary>
+        public string RecipeLabel => Recipe?.BatchSize is { } batch ? $"{RecipeName} (batch {batch})" : RecipeName;
     }
 
-    internal sealed record RecipePart(string? Name, string? Precision);
+    internal sealed record RecipePart(string? Name, string? Precision, int? BatchSize);
 
     /// <summary>An epoch's seconds, evaluation and checkpoint included.</summary>
     internal sealed record EpochPart(int Epoch, double Seconds);
