@@ -10,9 +10,10 @@ public sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores Mode
 
 /// <summary>
 /// A run's evaluations in epoch order, read from metrics.jsonl and run.json: what 'dcgan runs --evaluations'
-/// tabulates to compare recipes over seeds, since one seed of a GAN proves little.
+/// tabulates to compare recipes over seeds, since one seed of a GAN proves little. RecipeLabel: the recipe's name
+/// and batch size.
 /// </summary>
-public sealed record EvaluationHistory(string Name, string Recipe, long? Seed, IReadOnlyList<EvaluationPoint> Points)
+public sealed record EvaluationHistory(string Name, string RecipeLabel, long? Seed, IReadOnlyList<EvaluationPoint> Points)
 {
     public static EvaluationHistory Of(RunFolder run)
     {
@@ -46,7 +47,7 @@ public sealed record EvaluationHistory(string Name, string Recipe, long? Seed, I
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        foreach (var recipe in runs.Where(r => r.Points.Count > 0).GroupBy(r => r.Recipe))
+        foreach (var recipe in runs.Where(r => r.Points.Count > 0).GroupBy(r => r.RecipeLabel))
         {
             var columns = recipe.OrderBy(r => r.Seed).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
             var first = columns.SelectMany(r => r.Points).First();
