@@ -27,10 +27,9 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens is [.., { } last] && double.TryParse(last.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-                && !(value >= minimum && value <= maximum))
+            if (ConvertedNumber(result) is { } value && !(value >= minimum && value <= maximum))
             {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be between {minimum} and {maximum}{why} (got {last.Value})."));
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be between {minimum} and {maximum}{why} (got {result.Tokens[^1].Value})."));
             }
         });
         return option;
@@ -41,6 +40,12 @@ internal static class OptionRules
     /// while asking the result for its value would throw (an unhandled exception and exit 134, before this).</summary>
     private static long? Converted(OptionResult result) =>
         result.Tokens is [.., { } last] && long.TryParse(last.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : null;
+
+    /// <summary>As <see cref="Converted"/>, for a number that may have a fraction.</summary>
+    private static double? ConvertedNumber(OptionResult result) =>
+        result.Tokens is [.., { } last] && double.TryParse(last.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
             : null;
 
