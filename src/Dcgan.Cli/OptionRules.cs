@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 using Dcgan.Models;
 using Dcgan.Training;
 
@@ -14,7 +15,7 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (Converted(result) is { } value && value < minimum)
+            if (Converted<long>(result, NumberStyles.Integer) is { } value && value < minimum)
             {
                 result.AddError($"{option.Name} must be at least {minimum}{why} (got {value}).");
             }
@@ -27,7 +28,7 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (ConvertedNumber(result) is { } value && !(value >= minimum && value <= maximum))
+            if (Converted<double>(result, NumberStyles.Float) is { } value && !(value >= minimum && value <= maximum))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be between {minimum} and {maximum}{why} (got {result.Tokens[^1].Value})."));
             }
@@ -35,17 +36,11 @@ internal static class OptionRules
         return option;
     }
 
-    /// <summary>The whole number an option was given, or null when it was not given or is not a whole number.
+    /// <summary>The number an option was given, or null when it was not given or is not a number of that kind.
     /// Validators run even when the text did not convert; System.CommandLine reports that in one line of its own,
     /// while asking the result for its value would throw (an unhandled exception and exit 134, before this).</summary>
-    private static long? Converted(OptionResult result) =>
-        result.Tokens is [.., { } last] && long.TryParse(last.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : null;
-
-    /// <summary>As <see cref="Converted"/>, for a number that may have a fraction.</summary>
-    private static double? ConvertedNumber(OptionResult result) =>
-        result.Tokens is [.., { } last] && double.TryParse(last.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+    private static T? Converted<T>(OptionResult result, NumberStyles style) where T : struct, INumber<T> =>
+        result.Tokens is [.., { } last] && T.TryParse(last.Value, style, CultureInfo.InvariantCulture, out T value)
             ? value
             : null;
 

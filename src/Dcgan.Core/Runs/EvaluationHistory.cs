@@ -38,10 +38,10 @@ public sealed record EvaluationHistory(string Name, string RecipeLabel, long? Se
     public EvaluationPoint? FirstReaching(double score) => Points.FirstOrDefault(p => p.Model.ClassifierScore >= score);
 
     /// <summary>
-    /// A Markdown table per recipe (and batch size: see RecipeLabel): a row per evaluated epoch, a column per run (seed), each cell "score / FD on
-    /// features / effective classes / recall", then each run's minutes to the first score of at least
-    /// <paramref name="scoreTarget"/>. The heading names the evaluator and the real-data floor, without which the
-    /// numbers mean nothing.
+    /// A Markdown table per recipe (and batch size: see RecipeLabel): a row per evaluated epoch, a column per run
+    /// (seed), each cell "score / FD on features / effective classes / recall", then each run's minutes to the first
+    /// score of at least <paramref name="scoreTarget"/>. The heading names the evaluator and the real-data floor,
+    /// without which the numbers mean nothing.
     /// </summary>
     public static string Markdown(IEnumerable<EvaluationHistory> runs, double scoreTarget)
     {
