@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64 (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -160,6 +160,44 @@ public class TrainerTests
         Assert.Equal(64, new TrainOptions { Recipe = "adam-b0-ema-b64" }.NewRecipe().BatchSize);
         Assert.Equal(32, new TrainOptions { Recipe = "adam-b0-ema-b64", BatchSize = 32 }.NewRecipe().BatchSize);
         Assert.Equal(Recipe.AdamB0Ema with { Name = "adam-b0-ema-b64", Summary = Recipe.AdamB0EmaB64.Summary, BatchSize = 64 }, Recipe.AdamB0EmaB64);
+        Assert.Equal(Recipe.AdamB0EmaB64 with { Name = "adam-b0-ema-b64-nodrop", Summary = Recipe.AdamB0EmaB64NoDropout.Summary, DiscriminatorDropout = 0 },
+            Recipe.AdamB0EmaB64NoDropout);
+    }
+
+    [Fact]
+    public void The_discriminator_judges_through_dropout_only_when_the_recipe_has_it()
+    {
+        torch.manual_seed(5);
+        using var images = torch.rand(4, 1, 28, 28) * 2 - 1;
+        using var tutorial = new Gan();
+        using var noDropout = new Gan(Recipe.AdamB0EmaB64NoDropout);
+
+        // In training mode the same images, judged twice, get the same logits only without dropout, and then the
+        // same as in inference mode.
+        using var withDropout1 = tutorial.Discriminator.call(images);
+        using var withDropout2 = tutorial.Discriminator.call(images);
+        using var without1 = noDropout.Discriminator.call(images);
+        using var without2 = noDropout.Discriminator.call(images);
+        noDropout.Discriminator.eval();
+        using var inferred = noDropout.Discriminator.call(images);
+
+        Assert.True(tutorial.Discriminator.training && !noDropout.Discriminator.training);
+        Assert.False(Fixtures.Identical(withDropout1, withDropout2));
+        Assert.True(Fixtures.Identical(without1, without2));
+        Assert.True(Fixtures.Identical(without1, inferred));
+    }
+
+    [Fact]
+    public void A_recipe_saved_before_the_dropout_setting_reads_with_the_tutorials_rate_and_bad_rates_are_refused()
+    {
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipe.AdamB0EmaB64.ToJson())!.AsObject();
+        Assert.True(saved.Remove("discriminator_dropout"));
+
+        Assert.Equal(Recipe.AdamB0EmaB64, Recipe.FromJson(saved.ToJsonString()));
+        Assert.Equal(0.3, Recipe.AdamB0EmaB64.DiscriminatorDropout);
+        Assert.Null((Recipe.Tutorial with { DiscriminatorDropout = 0 }).Problem());
+        Assert.All(new[] { -0.1, 1, double.NaN }, rate =>
+            Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
     }
 
     /// <summary>Rewrites a checkpoint in format 1, as the tool wrote before recipes: the batch size (an int32) where

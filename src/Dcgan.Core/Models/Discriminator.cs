@@ -10,20 +10,23 @@ namespace Dcgan.Models;
 /// </summary>
 public sealed class Discriminator : Module<Tensor, Tensor>
 {
+    /// <summary>layers.Dropout(0.3): the tutorial's rate.</summary>
     public const double DropoutRate = 0.3;
 
     private readonly Sequential layers;
 
-    public Discriminator() : base(nameof(Discriminator))
+    /// <summary>The tutorial's discriminator; <paramref name="dropoutRate"/> is its two Dropout layers' rate (at 0 they
+    /// pass their input through, and the model's layers and weights are the same).</summary>
+    public Discriminator(double dropoutRate = DropoutRate) : base(nameof(Discriminator))
     {
         layers = Sequential(
             ("conv1", new TfSameConv2d(1, 64, 5)),
             ("leaky1", Keras.LeakyReLU()),
-            ("dropout1", new FastDropout(DropoutRate)),                       // (64, 14, 14)
+            ("dropout1", new FastDropout(dropoutRate)),                       // (64, 14, 14)
 
             ("conv2", new TfSameConv2d(64, 128, 5)),
             ("leaky2", Keras.LeakyReLU()),
-            ("dropout2", new FastDropout(DropoutRate)),                       // (128, 7, 7)
+            ("dropout2", new FastDropout(dropoutRate)),                       // (128, 7, 7)
 
             ("flatten", Flatten()),
             ("dense", Linear(7 * 7 * 128, 1)));                          // one logit

@@ -125,7 +125,7 @@ public sealed class Checkpoint : IDisposable
         try
         {
             var (checkpoint, models) = Read(path,
-                recipe => created = new TrainedModels(new Generator(), new Discriminator(), recipe.EmaDecay is null ? null : new Generator(), recipe, 0),
+                recipe => created = new TrainedModels(new Generator(), new Discriminator(recipe.DiscriminatorDropout), recipe.EmaDecay is null ? null : new Generator(), recipe, 0),
                 (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
             using (checkpoint)
             {

@@ -29,7 +29,7 @@ public sealed class Gan : IDisposable
         }
         Recipe = recipe;
         Generator = new Generator();
-        Discriminator = new Discriminator();
+        Discriminator = new Discriminator(recipe.DiscriminatorDropout);
         MixedPrecision.Set(Generator, recipe.Precision);
         MixedPrecision.Set(Discriminator, recipe.Precision);
         generatorParameters = [.. Generator.parameters()];
