@@ -200,6 +200,28 @@ public class TrainerTests
             Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
     }
 
+    [Fact]
+    public void A_recipe_with_a_number_out_of_range_or_not_a_number_is_refused()
+    {
+        var adam = Recipe.AdamB0Ema.GeneratorAdam;
+        var refused = new (Recipe Recipe, string Says)[]
+        {
+            (Recipe.AdamB0Ema with { RealLabel = 0.5 }, "real-image target"),
+            (Recipe.AdamB0Ema with { RealLabel = double.NaN }, "real-image target"),
+            (Recipe.AdamB0Ema with { EmaDecay = 1 }, "decay"),
+            (Recipe.AdamB0Ema with { EmaDecay = double.NaN }, "decay"),
+            (Recipe.AdamB0Ema with { GeneratorAdam = adam with { LearningRate = double.NaN } }, "generator's Adam"),
+            (Recipe.AdamB0Ema with { GeneratorAdam = adam with { LearningRate = double.PositiveInfinity } }, "generator's Adam"),
+            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
+            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
+            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
+        };
+
+        Assert.All(Recipe.All, recipe => Assert.Null(recipe.Problem()));
+        Assert.Null((Recipe.AdamB0Ema with { RealLabel = 0.9, EmaDecay = null }).Problem());
+        Assert.All(refused, r => Assert.Contains(r.Says, r.Recipe.Problem()));
+    }
+
     /// <summary>Rewrites a checkpoint in format 1, as the tool wrote before recipes: the batch size (an int32) where
     /// format 2 keeps the recipe's JSON, the same SHA-256 seal over the payload.</summary>
     private static void WriteAsFormat1(string path, int batchSize)

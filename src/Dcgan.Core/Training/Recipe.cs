@@ -128,13 +128,15 @@ public sealed record Recipe
         NoiseSize != Generator.NoiseDim ? $"the noise size must be {Generator.NoiseDim}, the tutorial generator's input (got {NoiseSize})."
         : BatchSize < 1 ? $"the batch size must be at least 1 (got {BatchSize})."
         : Loss != "bce-logits" ? $"the loss '{Loss}' is unknown; the loss is bce-logits."
-        : RealLabel is <= 0.5 or > 1 ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
-        : EmaDecay is <= 0 or >= 1 ? $"the moving average's decay must be between 0 and 1 (got {EmaDecay})."
+        : RealLabel is not (> 0.5 and <= 1) ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
+        : EmaDecay is not (null or (> 0 and < 1)) ? $"the moving average's decay must be between 0 and 1 (got {EmaDecay})."
         : DiscriminatorDropout is not (>= 0 and < 1) ? $"the discriminator's dropout rate must be at least 0 and below 1 (got {DiscriminatorDropout})."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
+    // Each range is written as what a number must be, so that NaN, which fails every comparison, is refused too.
     private static string? AdamProblem(string model, AdamSettings adam) =>
-        adam.LearningRate <= 0 || adam.Beta1 is < 0 or >= 1 || adam.Beta2 is < 0 or >= 1 || adam.Epsilon <= 0
+        !(double.IsFinite(adam.LearningRate) && adam.LearningRate > 0) || adam.Beta1 is not (>= 0 and < 1)
+        || adam.Beta2 is not (>= 0 and < 1) || !(double.IsFinite(adam.Epsilon) && adam.Epsilon > 0)
             ? string.Create(CultureInfo.InvariantCulture,
                 $"the {model}'s Adam needs a positive learning rate, betas in [0, 1) and a positive epsilon (got {adam}).")
             : null;
