@@ -125,6 +125,24 @@ public class SamplingTests
     }
 
     [Fact]
+    public void A_run_with_the_R1_penalty_resumes_bit_for_bit()
+    {
+        using var dir = new TempFolder();
+        var whole = new RunFolder(dir.File("whole"));
+        var resumed = new RunFolder(dir.File("resumed"));
+        var data = Fixtures.Images(40);
+        // Five steps an epoch: every 16 steps, the penalty falls on step 0 of 10, not on step 5, the first after the
+        // resume, which a count kept outside the checkpoint would start again from 0.
+        TrainOptions Options(int epochs) => new() { Recipe = "adam-b0-ema-b64-nodrop-r1", Epochs = epochs, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+
+        Trainer.Run(data, Options(2), whole);
+        Trainer.Run(data, Options(1), resumed);
+        Trainer.Run(data, Options(2), resumed);
+
+        RunAssert.SameFinalWeights(whole, resumed);
+    }
+
+    [Fact]
     public void The_raw_weights_are_all_a_checkpoint_without_an_average_has()
     {
         using var dir = new TempFolder();

@@ -94,6 +94,90 @@ public class TrainStepTests
     }
 
     [Fact]
+    public void The_R1_penalty_and_its_gradient_agree_with_a_float64_oracle_and_finite_differences()
+    {
+        torch.manual_seed(3);
+        using var d = new Discriminator(dropoutRate: 0);
+        d.to(float64);
+        using var images = Fixtures.Images(3).ToTensor().to(float64);
+        const double weight = 0.7;
+
+        using var penalty = Gan.RealGradientPenalty(d, images, weight);
+        penalty.backward();
+
+        // The value: weight * mean over images of the sum of squares of the first derivative at each pixel.
+        using var x = images.clone().requires_grad_(true);
+        using var firstDerivative = torch.autograd.grad([d.call(x).sum()], [x])[0];
+        double expected = weight * firstDerivative.square().sum([1, 2, 3]).mean().item<double>();
+        Assert.Equal(expected, penalty.item<double>(), 1e-12);
+
+        // The gradient, which takes a second derivative through the discriminator, by central differences.
+        const double h = 1e-6;
+        var parameters = d.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, index) in new (string, long[])[] { ("layers.conv1.conv.weight", [5, 0, 2, 3]),
+            ("layers.conv2.conv.weight", [3, 10, 1, 4]), ("layers.dense.weight", [0, 900]) })
+        {
+            var parameter = parameters[name];
+            double Penalty(double shift)
+            {
+                using (torch.no_grad())
+                {
+                    parameter[index].add_(shift);
+                }
+                using var p = Gan.RealGradientPenalty(d, images, weight);
+                return p.item<double>();
+            }
+            double difference = (Penalty(h) - Penalty(-2 * h)) / (2 * h);
+            Penalty(h);
+            double analytic = parameter.grad![index].item<double>();
+            Assert.True(Math.Abs(analytic - difference) <= 1e-6 * Math.Max(1, Math.Abs(difference)), $"{name}: {analytic} against {difference}");
+            Assert.True(analytic != 0, $"{name}: a zero gradient tests nothing");
+        }
+        // The biases only shift where each LeakyReLU bends, which leaves the derivative at the images as it is
+        // (almost everywhere): the penalty does not move them.
+        Assert.All(parameters.Where(p => p.Key.EndsWith("bias")), p => Assert.True(p.Value.grad is null || p.Value.grad.abs().max().item<double>() == 0));
+    }
+
+    [Fact]
+    public void A_step_adds_the_R1_penalty_to_the_discriminators_gradient_every_R1Every_steps()
+    {
+        var recipe = Recipe.AdamB0EmaB64NoDropoutR1 with { R1Every = 3 };
+        torch.manual_seed(4);
+        using var gan = new Gan(recipe);
+        torch.manual_seed(4);
+        using var plain = new Gan(recipe with { R1Gamma = 0 });
+        using var images = Fixtures.Images(6).ToTensor();
+        using var noise = torch.randn(6, Generator.NoiseDim);
+
+        gan.ComputeGradients(images, noise);
+        plain.ComputeGradients(images, noise);
+        var withoutPenalty = plain.Discriminator.parameters().Select(p => p.grad!.clone()).ToList();
+        plain.DiscriminatorOptimizer.zero_grad();
+        using (var penalty = Gan.RealGradientPenalty(plain.Discriminator, images, recipe.R1Gamma / 2 * recipe.R1Every))
+        {
+            penalty.backward();
+        }
+
+        var weights = gan.Discriminator.parameters().Zip(plain.Discriminator.parameters(), withoutPenalty).ToList();
+        foreach (var (withR1, penalised, without) in weights)
+        {
+            using var fromPenalty = penalised.grad ?? torch.zeros_like(without); // a bias: untouched by the penalty
+            Assert.True(withR1.grad!.allclose(without + fromPenalty, rtol: 1e-4, atol: 1e-6));
+        }
+        Assert.True(weights.Count(w => w.Second.grad is { } g && g.abs().max().item<float>() > 1e-4) >= 3, "the penalty moves the weights");
+        Assert.All(gan.Generator.parameters().Zip(plain.Generator.parameters()), p => Assert.True(Fixtures.Identical(p.First.grad!, p.Second.grad!)));
+
+        var due = new List<bool>();
+        for (int step = 0; step < 7; step++)
+        {
+            due.Add(gan.RealGradientPenaltyDue);
+            gan.TrainStep(images);
+        }
+        Assert.Equal([true, false, false, true, false, false, true], due);
+        Assert.False(plain.RealGradientPenaltyDue);
+    }
+
+    [Fact]
     public void Optimizers_are_the_recipes_adam()
     {
         using var gan = new Gan();

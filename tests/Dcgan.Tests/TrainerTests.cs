@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1 (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -162,6 +162,8 @@ public class TrainerTests
         Assert.Equal(Recipe.AdamB0Ema with { Name = "adam-b0-ema-b64", Summary = Recipe.AdamB0EmaB64.Summary, BatchSize = 64 }, Recipe.AdamB0EmaB64);
         Assert.Equal(Recipe.AdamB0EmaB64 with { Name = "adam-b0-ema-b64-nodrop", Summary = Recipe.AdamB0EmaB64NoDropout.Summary, DiscriminatorDropout = 0 },
             Recipe.AdamB0EmaB64NoDropout);
+        Assert.Equal(Recipe.AdamB0EmaB64NoDropout with { Name = "adam-b0-ema-b64-nodrop-r1", Summary = Recipe.AdamB0EmaB64NoDropoutR1.Summary, R1Gamma = 1 },
+            Recipe.AdamB0EmaB64NoDropoutR1);
     }
 
     [Fact]
@@ -188,10 +190,10 @@ public class TrainerTests
     }
 
     [Fact]
-    public void A_recipe_saved_before_the_dropout_setting_reads_with_the_tutorials_rate_and_bad_rates_are_refused()
+    public void A_recipe_saved_before_the_dropout_and_R1_settings_reads_as_the_tutorials_and_bad_rates_are_refused()
     {
         var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipe.AdamB0EmaB64.ToJson())!.AsObject();
-        Assert.True(saved.Remove("discriminator_dropout"));
+        Assert.True(saved.Remove("discriminator_dropout") && saved.Remove("r1_gamma") && saved.Remove("r1_every"));
 
         Assert.Equal(Recipe.AdamB0EmaB64, Recipe.FromJson(saved.ToJsonString()));
         Assert.Equal(0.3, Recipe.AdamB0EmaB64.DiscriminatorDropout);
@@ -215,6 +217,9 @@ public class TrainerTests
             (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
             (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
             (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
+            (Recipe.AdamB0Ema with { R1Gamma = -1 }, "R1 penalty's gamma"),
+            (Recipe.AdamB0Ema with { R1Gamma = double.NaN }, "R1 penalty's gamma"),
+            (Recipe.AdamB0Ema with { R1Gamma = 1, R1Every = 0 }, "R1 penalty's interval"),
         };
 
         Assert.All(Recipe.All, recipe => Assert.Null(recipe.Problem()));

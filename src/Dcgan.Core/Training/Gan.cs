@@ -168,11 +168,34 @@ public sealed class Gan : IDisposable
             : torch.autograd.grad([genLoss], [fakes])[0];
         generatedImages.backward([genLossAtFakes], inputs: generatorParameters);
 
+        if (RealGradientPenaltyDue)
+        {
+            using var penalty = RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            penalty.backward(inputs: discriminatorParameters); // added to disc_loss's gradient
+        }
+
         return new StepLosses(
             genLoss.item<float>(),
             discLoss.item<float>(),
             torch.sigmoid(realOutput).mean().item<float>(),
             torch.sigmoid(fakeOutput).mean().item<float>());
+    }
+
+    /// <summary>Whether this step adds the recipe's R1 penalty: every R1Every steps, counted by the discriminator's
+    /// optimizer, which checkpoints keep, so a resumed run adds it at the same steps.</summary>
+    internal bool RealGradientPenaltyDue =>
+        Recipe.R1Gamma > 0 && StepsTaken(DiscriminatorOptimizer) % Recipe.R1Every == 0;
+
+    /// <summary>R1 (Mescheder et al. 2018): <paramref name="weight"/> times the batch mean of |grad_x D(x)|^2 over
+    /// the real images x, differentiable with respect to the discriminator's parameters.</summary>
+    public static Tensor RealGradientPenalty(Discriminator discriminator, Tensor images, double weight)
+    {
+        using var scope = torch.NewDisposeScope();
+        var reals = images.detach().requires_grad_(true);
+        var logits = discriminator.call(reals);
+        // create_graph makes the gradient itself differentiable; retain_graph keeps the forward pass it is made of.
+        var gradient = torch.autograd.grad([logits.sum()], [reals], retain_graph: true, create_graph: true)[0];
+        return gradient.square().sum([1, 2, 3]).mean().mul(weight).MoveToOuterDisposeScope();
     }
 
     public void Dispose()
