@@ -15,7 +15,8 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}").OneOf([.. Recipe.Names]);
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3);
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
@@ -24,13 +25,14 @@ internal static class BenchmarkCommand
         var command = new Command("benchmark", "Time the train step dcgan train runs, on synthetic data after a warm-up.\n" +
             "Example: dcgan benchmark --steps 30 --profile")
         {
-            batchSize, steps, warmup, precision, profile, json,
+            recipe, batchSize, steps, warmup, precision, profile, json,
         };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision)) ?? Models.Precision.Fp32;
-            var result = Benchmark.Run(parsed.GetValue(batchSize), parsed.GetValue(steps), parsed.GetValue(warmup), precision: arithmetic);
-            var rows = parsed.GetValue(profile) ? LayerProfile.Run(parsed.GetValue(batchSize), precision: arithmetic) : null;
+            var timed = new TrainOptions { Recipe = parsed.GetValue(recipe), BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }.NewRecipe();
+            var result = Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup));
+            var rows = parsed.GetValue(profile) ? LayerProfile.Run(timed.BatchSize, precision: arithmetic) : null;
             if (parsed.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
@@ -41,8 +43,8 @@ internal static class BenchmarkCommand
             {
                 Console.WriteLine(line);
             }
-            Console.WriteLine(string.Create(c, $"train step, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
-            Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3})"));
+            Console.WriteLine(string.Create(c, $"train step of {result.Recipe}, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
+            Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3}, mean {result.MeanSeconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
             Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB"));
             if (rows is not null)

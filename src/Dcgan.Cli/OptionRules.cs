@@ -75,13 +75,13 @@ internal static class OptionRules
         return option.OneOf("fp32", "bf16");
     }
 
-    /// <summary>--recipe NAME, for train: no default, so that a resumed run keeps its own. The library checks the name.</summary>
-    public static Option<string> RecipeOption()
+    /// <summary>--recipe NAME. No default value, so that a resumed run keeps its own; <paramref name="defaultNote"/>
+    /// says what the command uses without one. For train the library checks the name.</summary>
+    public static Option<string> RecipeOption(string defaultNote)
     {
         var option = new Option<string>("--recipe")
         {
-            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}")) +
-                $" (default: {Recipe.Tutorial.Name}, or a resumed run's own)",
+            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}")) + $" ({defaultNote})",
         };
         option.CompletionSources.Add([.. Recipe.Names]);
         return option;

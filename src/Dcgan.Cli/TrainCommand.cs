@@ -36,7 +36,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var recipe = OptionRules.RecipeOption();
+        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}, or a resumed run's own");
         var precision = OptionRules.PrecisionOption(defaultValue: null);
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
             "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +

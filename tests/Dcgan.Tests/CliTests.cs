@@ -96,6 +96,20 @@ public class CliTests
     }
 
     [Fact]
+    public void Benchmark_times_the_step_of_the_recipe_named()
+    {
+        var result = Dcgan("benchmark", "--recipe", "adam-b0-ema-b64-nodrop-r1", "--steps", "3", "--warmup", "0", "--json");
+        var unknown = Dcgan("benchmark", "--recipe", "fastest");
+
+        Assert.True(result.ExitCode == 0, result.Err);
+        var step = System.Text.Json.Nodes.JsonNode.Parse(result.Out)!["result"]!;
+        Assert.Equal("adam-b0-ema-b64-nodrop-r1", (string)step["Recipe"]!);
+        Assert.Equal(64, (int)step["BatchSize"]!); // the recipe's
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("--recipe must be tutorial or dcgan-ema or", unknown.Err);
+    }
+
+    [Fact]
     public void Benchmark_reports_the_step_and_the_profile_as_json()
     {
         var result = Dcgan("benchmark", "--batch-size", "8", "--steps", "3", "--warmup", "1", "--precision", "bf16", "--profile", "--json");
@@ -111,6 +125,8 @@ public class CliTests
         Assert.Equal(8 / median, (double)step["ImagesPerSecond"]!, 6);
         Assert.Equal(median * 60_000 / 8, (double)step["ProjectedEpochSeconds"]!, 6);
         Assert.True((long)step["PeakResidentBytes"]! > 0);
+        Assert.Equal("tutorial", (string)step["Recipe"]!);
+        Assert.InRange((double)step["MeanSeconds"]!, (double)step["P10Seconds"]!, 60);
         var parts = json["profile"]!.AsArray().Select(r => (string)r!["Part"]!).ToList();
         Assert.Contains("G.deconv2", parts);
         Assert.Contains("D.conv2", parts);

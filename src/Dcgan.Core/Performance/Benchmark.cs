@@ -11,6 +11,7 @@ namespace Dcgan.Performance;
 /// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
 /// exactly what <see cref="Trainer"/> runs) on synthetic data, after a warm-up.</summary>
 public sealed record BenchmarkResult(
+    string Recipe,
     int BatchSize,
     Precision Precision,
     int Steps,
@@ -18,6 +19,7 @@ public sealed record BenchmarkResult(
     double MedianSeconds,
     double P10Seconds,
     double P90Seconds,
+    double MeanSeconds,
     double ImagesPerSecond,
     double ProjectedEpochSeconds,
     long PeakResidentBytes);
@@ -26,11 +28,12 @@ public static class Benchmark
 {
     public const int MnistTrainImages = 60_000;
 
-    public static BenchmarkResult Run(int batchSize = 256, int steps = 20, int warmup = 3, long seed = 0,
-        Precision precision = Precision.Fp32)
+    /// <summary>Times the recipe's step (its batch size, precision, dropout, moving average, penalty).</summary>
+    public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0)
     {
+        int batchSize = recipe.BatchSize;
         torch.manual_seed(seed);
-        using var gan = new Gan(Recipe.Tutorial with { BatchSize = batchSize, Precision = precision });
+        using var gan = new Gan(recipe);
         using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
@@ -51,9 +54,10 @@ public static class Benchmark
         }
         times.Sort();
         double median = Percentile(times, 0.5);
-        // Projected from the rate: 60,000 / 256 steps, the short last batch counted by its size.
-        return new BenchmarkResult(batchSize, precision, times.Count, torch.get_num_threads(), median,
-            Percentile(times, 0.1), Percentile(times, 0.9), batchSize / median,
+        // Projected from the rate: 60,000 / 256 steps, the short last batch counted by its size. The mean counts the
+        // steps that add a penalty only every few steps, which the median leaves out.
+        return new BenchmarkResult(recipe.Name, batchSize, recipe.Precision, times.Count, torch.get_num_threads(), median,
+            Percentile(times, 0.1), Percentile(times, 0.9), times.Average(), batchSize / median,
             median * MnistTrainImages / batchSize, ProcessMemory.PeakResident());
     }
 
