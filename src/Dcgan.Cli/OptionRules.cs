@@ -75,8 +75,8 @@ internal static class OptionRules
         return option.OneOf("fp32", "bf16");
     }
 
-    /// <summary>--recipe NAME. No default value, so that a resumed run keeps its own; <paramref name="defaultNote"/>
-    /// says what the command uses without one. For train the library checks the name.</summary>
+    /// <summary>--recipe NAME, without a default value (a resumed run keeps its own); <paramref name="defaultNote"/> says
+    /// what the command uses when none is given. For train the library checks the name.</summary>
     public static Option<string> RecipeOption(string defaultNote)
     {
         var option = new Option<string>("--recipe")
