@@ -106,14 +106,9 @@ public class SamplingTests
     public void A_run_with_a_moving_average_resumes_bit_for_bit_and_samples_from_it()
     {
         using var dir = new TempFolder();
-        var whole = new RunFolder(dir.File("whole"));
-        var resumed = new RunFolder(dir.File("resumed"));
-        var data = Fixtures.Images(40);
-        TrainOptions Options(int epochs) => new() { Recipe = "dcgan-ema", Epochs = epochs, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1 };
+        var options = new TrainOptions { Recipe = "dcgan-ema", Epochs = 3, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1 };
 
-        Trainer.Run(data, Options(3), whole);
-        Trainer.Run(data, Options(1), resumed);
-        Trainer.Run(data, Options(3), resumed);
+        var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
         RunAssert.SameFinalWeights(whole, resumed); // the average generator included
         using var models = Checkpoint.LoadModels(whole.LatestCheckpoint()!);
@@ -128,16 +123,11 @@ public class SamplingTests
     public void A_run_with_the_R1_penalty_resumes_bit_for_bit()
     {
         using var dir = new TempFolder();
-        var whole = new RunFolder(dir.File("whole"));
-        var resumed = new RunFolder(dir.File("resumed"));
-        var data = Fixtures.Images(40);
         // Five steps an epoch: every 16 steps, the penalty falls on step 0 of 10, not on step 5, the first after the
         // resume, which a count kept outside the checkpoint would start again from 0.
-        TrainOptions Options(int epochs) => new() { Recipe = "adam-b0-ema-b64-nodrop-r1", Epochs = epochs, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = "adam-b0-ema-b64-nodrop-r1", Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
 
-        Trainer.Run(data, Options(2), whole);
-        Trainer.Run(data, Options(1), resumed);
-        Trainer.Run(data, Options(2), resumed);
+        var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
         RunAssert.SameFinalWeights(whole, resumed);
     }
