@@ -127,6 +127,7 @@ public class TrainStepTests
                 using var p = Gan.RealGradientPenalty(d, images, weight);
                 return p.item<double>();
             }
+            // The shifts add up: +h, then -2h to reach -h, then +h back to the weight as it was.
             double difference = (Penalty(h) - Penalty(-2 * h)) / (2 * h);
             Penalty(h);
             double analytic = parameter.grad![index].item<double>();
