@@ -15,7 +15,7 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}").OneOf([.. Recipe.Names]);
+        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}");
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3);
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);

@@ -9,6 +9,7 @@ internal static class Commands
         new("Train, watch and use the DCGAN of TensorFlow's MNIST tutorial, in C# on a CPU.")
         {
             TrainCommand.Create(),
+            RecipesCommand.Create(),
             GenerateCommand.Create(),
             DataCommand.Create(),
             ExportCommand.Create(),

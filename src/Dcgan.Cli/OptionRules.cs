@@ -75,15 +75,24 @@ internal static class OptionRules
         return option.OneOf("fp32", "bf16");
     }
 
-    /// <summary>--recipe NAME, without a default value (a resumed run keeps its own); <paramref name="defaultNote"/> says
-    /// what the command uses when none is given. For train the library checks the name.</summary>
+    /// <summary>--recipe NAME|FILE.json, without a default value (a resumed run keeps its own); <paramref name="defaultNote"/>
+    /// says what the command uses when none is given. The value is checked by the library's rule (TrainOptions), so
+    /// every command refuses a bad one in the same words; a file's contents are checked when it is read.</summary>
     public static Option<string> RecipeOption(string defaultNote)
     {
         var option = new Option<string>("--recipe")
         {
-            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}")) + $" ({defaultNote})",
+            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}"))
+                + $"; or a recipe file of your own (.json: 'dcgan recipes NAME' prints one to start from) ({defaultNote})",
         };
         option.CompletionSources.Add([.. Recipe.Names]);
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && new TrainOptions { Recipe = value }.Problem() is { } problem)
+            {
+                result.AddError($"{option.Name} {problem.Requirement}");
+            }
+        });
         return option;
     }
 

@@ -64,6 +64,7 @@ internal static class TrainCommand
             {
                 throw new InvalidOptionException(problem); // before any work
             }
+            options.AskedRecipe(); // a bad recipe file too, before the data is read
             var run = new RunFolder(parsed.GetValue(Output)!.FullName);
             run.EnsureWritable();
             var request = data.Request(parsed);

@@ -54,7 +54,9 @@ internal static class UserErrors
         catch (Training.RunConflictException e)
         {
             string flag = "--" + e.Setting.Replace(' ', '-');
-            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag} (or with {flag} {e.Saved}), or train into a new --out folder.");
+            // A recipe of the user's own has no name that --recipe takes; its file is the user's to find.
+            string orWith = e.Setting != "recipe" || Training.Recipe.Names.Contains(e.Saved) ? $" (or with {flag} {e.Saved})" : "";
+            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag}{orWith}, or train into a new --out folder.");
             return Failure;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException

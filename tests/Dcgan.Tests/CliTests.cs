@@ -1,4 +1,5 @@
 using Dcgan.Data;
+using Dcgan.Training;
 using SixLabors.ImageSharp;
 using SkiaSharp;
 
@@ -106,7 +107,39 @@ public class CliTests
         Assert.Equal("adam-b0-ema-b64-nodrop-r1", (string)step["Recipe"]!);
         Assert.Equal(64, (int)step["BatchSize"]!); // the recipe's
         Assert.NotEqual(0, unknown.ExitCode);
-        Assert.Contains("--recipe must be tutorial or dcgan-ema or", unknown.Err);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--recipe must be one of tutorial, dcgan-ema,", unknown.Err); // train's words
+    }
+
+    [Fact]
+    public void A_recipe_printed_by_recipes_and_edited_trains_and_its_run_refuses_another_version_of_it()
+    {
+        using var dir = new TempFolder();
+        string data = Fixtures.TinyDataset(dir), run = dir.File("run"), file = dir.File("my-r1.json"), typo = dir.File("typo.json");
+
+        var list = Dcgan("recipes");
+        var printed = Dcgan("recipes", "adam-b0-ema-b64-nodrop-r1");
+        Assert.True(list.ExitCode == 0 && printed.ExitCode == 0, list.Err + printed.Err);
+        Assert.All(Recipe.Names, name => Assert.Contains($"{name} ", list.Out));
+        File.WriteAllText(file, printed.Out.Replace("\"name\": \"adam-b0-ema-b64-nodrop-r1\"", "\"name\": \"my-r1\", // mine")
+            .Replace("\"r1_gamma\": 1,", "\"r1_gamma\": 0.3,"));
+        File.WriteAllText(typo, File.ReadAllText(file).Replace("r1_gamma", "r1_gama"));
+
+        var train = Dcgan("train", "--recipe", file, "--images", data, "--epochs", "1", "--out", run, "--skip-self-check");
+        Assert.True(train.ExitCode == 0, train.Err);
+        Assert.Contains("recipe my-r1 (fp32, batch 64): ", train.Out);
+        Assert.Contains("R1 penalty 0.3 every 16 steps", train.Out);
+        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "my-r1", R1Gamma = 0.3 }, Checkpoint.ReadRecipe(Path.Combine(run, "checkpoints", "epoch-0001.ckpt")));
+
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"r1_gamma\": 0.3,", "\"r1_gamma\": 0.5,"));
+        var edited = Dcgan("train", "--recipe", file, "--images", data, "--epochs", "2", "--out", run, "--skip-self-check");
+        var misspelt = Dcgan("train", "--recipe", typo, "--images", dir.File("none.idx"), "--out", run);
+
+        Assert.Equal(1, edited.ExitCode);
+        Assert.Equal($"dcgan: error: {run} holds a run with recipe my-r1; resume it without --recipe, or train into a new --out folder.", edited.Err.TrimEnd());
+        Assert.Equal(1, misspelt.ExitCode); // the recipe is read before the (missing) images
+        Assert.Equal($"dcgan: error: {typo} is not a recipe (no recipe has a \"r1_gama\"); start from one that 'dcgan recipes NAME' prints.", misspelt.Err.TrimEnd());
+        Assert.Equal(new[] { "epoch-0001.ckpt" }, Directory.GetFiles(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
     }
 
     [Fact]

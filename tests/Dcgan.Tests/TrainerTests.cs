@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1 (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, or a recipe file (.json) (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -200,6 +200,67 @@ public class TrainerTests
         Assert.Null((Recipe.Tutorial with { DiscriminatorDropout = 0 }).Problem());
         Assert.All(new[] { -0.1, 1, double.NaN }, rate =>
             Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
+    }
+
+    [Fact]
+    public void Every_recipe_written_as_json_loads_back_as_itself_and_a_file_that_is_not_exactly_a_recipe_is_refused()
+    {
+        using var dir = new TempFolder();
+        string Write(string name, string text)
+        {
+            File.WriteAllText(dir.File(name), text);
+            return dir.File(name);
+        }
+        string mine = (Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 }).ToJson(indented: true);
+        var refused = new (string Path, string Says)[]
+        {
+            (Write("missing.json", mine.Replace("\"r1_every\": 16,", "")), "(it has no \"r1_every\")"),
+            (Write("misspelt.json", mine.Replace("r1_gamma", "r1_gama")), "(no recipe has a \"r1_gama\")"),
+            (Write("adam.json", mine.Replace("\"beta2\": 0.99,", "")), "beta2"),
+            (Write("text.json", mine.Replace("0.3", "\"0.3\"")), "r1_gamma"),
+            (Write("label.json", mine.Replace("\"real_label\": 1", "\"real_label\": 0.2")), "refused: the real-image target must be above 0.5"),
+            (Write("builtin.json", Recipe.AdamB0Ema.ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself adam-b0-ema, a built-in recipe, with other numbers"),
+            (Write("empty.json", ""), "is not a recipe"),
+            (Write("list.json", "[]"), "(it is not a JSON object)"),
+            (dir.File("absent.json"), "cannot read the recipe file"),
+        };
+
+        Assert.All(Recipe.All, recipe => Assert.Equal(recipe, Recipe.Load(Write($"{recipe.Name}.json", recipe.ToJson(indented: true)))));
+        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 },
+            Recipe.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
+        Assert.Equal(Recipe.AdamB0Ema with { BatchSize = 32 }, Recipe.Load(Write("b32.json", (Recipe.AdamB0Ema with { BatchSize = 32 }).ToJson())));
+        Assert.All(refused, r =>
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Recipe.Load(r.Path));
+            Assert.Contains(r.Path, e.Message);
+            Assert.Contains(r.Says, e.Message);
+        });
+    }
+
+    [Fact]
+    public void A_run_of_a_recipe_file_resumes_with_that_file_and_refuses_an_edited_or_unreadable_one_without_touching_its_checkpoints()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var mine = Recipe.DcganEma with { Name = "mine", RealLabel = 0.9 };
+        string file = dir.File("mine.json");
+        File.WriteAllText(file, mine.ToJson());
+        Trainer.Run(Data, Options(1) with { Recipe = file }, run);
+        byte[] saved = File.ReadAllBytes(run.Checkpoints()[^1]);
+
+        File.WriteAllText(file, (mine with { RealLabel = 0.8 }).ToJson());
+        var edited = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = file }, run));
+        File.WriteAllText(file, "{");
+        var log = new List<string>();
+        Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2) with { Recipe = file }, run, [Listener.Messages(log)]));
+        File.WriteAllText(file, (mine with { Summary = "said otherwise" }).ToJson());
+        Trainer.Run(Data, Options(2) with { Recipe = file }, run);
+
+        Assert.Contains("holds a run with recipe mine, not " + file, edited.Message);
+        Assert.Empty(log); // no checkpoint was taken for damaged
+        Assert.Equal(saved, File.ReadAllBytes(run.Checkpoints()[0]));
+        Assert.Equal(Options(1).NewRecipe(mine), Checkpoint.ReadRecipe(run.Checkpoints()[^1]));
+        Assert.Equal(2, run.Checkpoints().Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Dcgan.Generation;
 using Dcgan.Models;
@@ -143,6 +144,67 @@ public sealed record Recipe
         All.FirstOrDefault(r => r.Name == name)
         ?? throw new ArgumentException($"there is no recipe '{name}'; the recipes are {string.Join(", ", Names)}.");
 
+    /// <summary>What --recipe takes: a recipe's name, or the path of a recipe file (see <see cref="Load"/>).</summary>
+    public static Recipe Resolve(string nameOrFile) => IsFileName(nameOrFile) ? Load(nameOrFile) : Named(nameOrFile);
+
+    /// <summary>Whether --recipe names a file rather than a recipe: it ends in .json.</summary>
+    public static bool IsFileName(string nameOrFile) => nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A recipe of the user's own, from a JSON file as <see cref="ToJson"/> writes it ('dcgan recipes NAME'
+    /// prints one to start from; comments are allowed). Stricter than a checkpoint's recipe, whose missing fields are
+    /// those of older versions: a missing or misspelt field is refused rather than left at its default, the numbers
+    /// must pass <see cref="Problem"/>, and a built-in recipe's name may not be taken for other numbers (runs are
+    /// compared by recipe name). Throws InvalidDataException, naming the file.</summary>
+    public static Recipe Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"cannot read the recipe file {path} ({e.Message.TrimEnd('.')}).", e);
+        }
+        Recipe recipe;
+        try
+        {
+            var fields = JsonNode.Parse(text, documentOptions: new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+                as JsonObject ?? throw new JsonException("it is not a JSON object");
+            string[] expected = [.. JsonNode.Parse(Tutorial.ToJson())!.AsObject().Select(f => f.Key)];
+            if (fields.Select(f => f.Key).FirstOrDefault(f => !expected.Contains(f)) is { } unknown)
+            {
+                throw new JsonException($"no recipe has a \"{unknown}\"");
+            }
+            if (expected.FirstOrDefault(f => !fields.ContainsKey(f)) is { } missing)
+            {
+                throw new JsonException($"it has no \"{missing}\"");
+            }
+            recipe = fields.Deserialize<Recipe>(StrictJson) ?? throw new JsonException("it is null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a recipe ({e.Message.Split('\n')[0].TrimEnd('.')}); start from one that 'dcgan recipes NAME' prints.", e);
+        }
+        string? problem = string.IsNullOrWhiteSpace(recipe.Name) ? "its name is empty."
+            : All.FirstOrDefault(r => r.Name == recipe.Name) is { } builtIn && !builtIn.TrainsAs(recipe)
+                ? $"it calls itself {recipe.Name}, a built-in recipe, with other numbers; give it a name of its own."
+            : recipe.Problem();
+        return problem is null ? recipe : throw new InvalidDataException($"the recipe file {path} is refused: {problem}");
+    }
+
+    // The Adam settings inside are checked field by field here.
+    private static readonly JsonSerializerOptions StrictJson = new(IO.JsonFormat.SnakeCase)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    /// <summary>Whether two recipes train alike: equal but for the summary, the batch size and the precision, which
+    /// --batch-size and --precision set (and a resumed run compares on their own).</summary>
+    public bool TrainsAs(Recipe other) =>
+        this with { Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision } == other;
+
     /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
         NoiseSize != Generator.NoiseDim ? $"the noise size must be {Generator.NoiseDim}, the tutorial generator's input (got {NoiseSize})."
@@ -170,7 +232,9 @@ public sealed record Recipe
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
-    public string ToJson() => JsonSerializer.Serialize(this, IO.JsonFormat.SnakeCase);
+    public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? IndentedJson : IO.JsonFormat.SnakeCase);
+
+    private static readonly JsonSerializerOptions IndentedJson = new(IO.JsonFormat.SnakeCase) { WriteIndented = true };
 
     public static Recipe FromJson(string json) =>
         JsonSerializer.Deserialize<Recipe>(json, IO.JsonFormat.SnakeCase) ?? throw new InvalidDataException("an empty recipe.");

@@ -8,7 +8,8 @@ public sealed record TrainOptions
     /// <summary>EPOCHS = 50.</summary>
     public int Epochs { get; init; } = 50;
 
-    /// <summary>The recipe of a new run (null: the tutorial's). A resumed run keeps its own; naming another is refused.</summary>
+    /// <summary>The recipe of a new run: a recipe's name or a recipe file's path (null: the tutorial's). A resumed run
+    /// keeps its own; naming another is refused.</summary>
     public string? Recipe { get; init; }
 
     /// <summary>Overrides the recipe's batch size; null: the recipe's (a resumed run's own).</summary>
@@ -51,21 +52,28 @@ public sealed record TrainOptions
         : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
         : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")
         : EvalEvery < 1 ? new(nameof(EvalEvery), "the epochs between evaluations", $"must be at least 1 (got {EvalEvery}).")
-        : Recipe is { } name && !Training.Recipe.Names.Contains(name)
-            ? new(nameof(Recipe), "the recipe", $"must be one of {string.Join(", ", Training.Recipe.Names)} (got {name}).")
+        : Recipe is { } name && !Training.Recipe.Names.Contains(name) && !Training.Recipe.IsFileName(name)
+            ? new(nameof(Recipe), "the recipe", $"must be one of {string.Join(", ", Training.Recipe.Names)}, or a recipe file (.json) (got {name}).")
         : null;
 
-    /// <summary>The recipe a new run trains with: the named one, with the batch size and precision given.</summary>
-    public Recipe NewRecipe()
+    /// <summary>The recipe asked for, read once (a recipe file is read here), or null when none was given.</summary>
+    public Recipe? AskedRecipe() => Recipe is { } name ? Training.Recipe.Resolve(name) : null;
+
+    /// <summary>The recipe a new run trains with: the one asked for, with the batch size and precision given.</summary>
+    public Recipe NewRecipe(Recipe? asked)
     {
-        var recipe = Training.Recipe.Named(Recipe ?? Training.Recipe.Tutorial.Name);
+        var recipe = asked ?? Training.Recipe.Tutorial;
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
+    /// <summary>The same, reading the recipe asked for.</summary>
+    public Recipe NewRecipe() => NewRecipe(AskedRecipe());
+
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
-    /// was given counts.</summary>
-    public (string Setting, string Saved, string Given)? ConflictWith(Recipe saved, long savedSeed) =>
-        Recipe is { } name && name != saved.Name ? ("recipe", saved.Name, name)
+    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>: a recipe file must train as the saved
+    /// recipe does, not merely share its name.</summary>
+    public (string Setting, string Saved, string Given)? ConflictWith(Recipe saved, long savedSeed, Recipe? asked) =>
+        asked is not null && !asked.TrainsAs(saved) ? ("recipe", saved.Name, Recipe!)
         : BatchSize is { } size && size != saved.BatchSize ? ("batch size", $"{saved.BatchSize}", $"{size}")
         : Precision is { } precision && precision != saved.Precision
             ? ("precision", saved.Precision.ToString().ToLowerInvariant(), precision.ToString().ToLowerInvariant())

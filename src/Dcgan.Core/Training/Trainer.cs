@@ -42,7 +42,7 @@ public static class Trainer
     public static void Run(ImageSet data, TrainOptions options, RunFolder run, IEnumerable<IRunObserver>? observers = null,
         IEpochEvaluation? evaluation = null, CancellationToken cancel = default)
     {
-        Validate(data, options);
+        var asked = Validate(data, options);
         run.EnsureWritable();
         using var claim = run.Claim();
         AtomicFile.RemoveLeftovers(run.Path);
@@ -53,8 +53,8 @@ public static class Trainer
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         using var shuffle = new torch.Generator((ulong)seed);
         var (gan, state) = run.Checkpoints().Count > 0
-            ? Resume(shuffle, options, fingerprint, run, hear.Message)
-            : Start(seed, options, fingerprint);
+            ? Resume(shuffle, options, asked, fingerprint, run, hear.Message)
+            : Start(seed, options, asked, fingerprint);
         using var owner = gan;
         using var stateOwner = state;
         if (options.SelfCheck)
@@ -78,7 +78,9 @@ public static class Trainer
         hear.RunEnded();
     }
 
-    private static void Validate(ImageSet data, TrainOptions options)
+    /// <summary>Refuses bad options and images before any work, and reads the recipe asked for (a recipe file is
+    /// read here, once: a bad one is refused before any checkpoint is looked at).</summary>
+    private static Recipe? Validate(ImageSet data, TrainOptions options)
     {
         if (options.Problem() is { } problem)
         {
@@ -89,6 +91,7 @@ public static class Trainer
             throw new InvalidDataException(
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
+        return options.AskedRecipe();
     }
 
     /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
@@ -217,10 +220,10 @@ public static class Trainer
 
     /// <summary>A new run: torch is seeded before the models exist, so the seed fixes their initial weights too; then
     /// the fixed noise of the grids is drawn, once.</summary>
-    private static (Gan, Checkpoint) Start(long seed, TrainOptions options, string fingerprint)
+    private static (Gan, Checkpoint) Start(long seed, TrainOptions options, Recipe? asked, string fingerprint)
     {
         torch.manual_seed(seed);
-        var gan = new Gan(options.NewRecipe());
+        var gan = new Gan(options.NewRecipe(asked));
         return (gan, new Checkpoint
         {
             Epoch = 0,
@@ -235,7 +238,8 @@ public static class Trainer
 
     /// <summary>The models and state of the latest checkpoint that loads, built with its own recipe, with every
     /// random-number state put back. A damaged checkpoint is reported and the one before it is used.</summary>
-    private static (Gan, Checkpoint) Resume(torch.Generator shuffle, TrainOptions options, string fingerprint, RunFolder run, Action<string> log)
+    private static (Gan, Checkpoint) Resume(torch.Generator shuffle, TrainOptions options, Recipe? asked, string fingerprint, RunFolder run,
+        Action<string> log)
     {
         foreach (string path in run.Checkpoints().Reverse())
         {
@@ -244,7 +248,7 @@ public static class Trainer
             try
             {
                 (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
-                Check(restored, options, fingerprint, run);
+                Check(restored, options, asked, fingerprint, run);
                 RestoreRandomStates(restored, shuffle);
                 return (gan, restored);
             }
@@ -261,9 +265,9 @@ public static class Trainer
         throw new InvalidDataException($"{run.CheckpointFolder} holds checkpoints but none can be read; move them away to start a new run there.");
     }
 
-    private static void Check(Checkpoint restored, TrainOptions options, string fingerprint, RunFolder run)
+    private static void Check(Checkpoint restored, TrainOptions options, Recipe? asked, string fingerprint, RunFolder run)
     {
-        if (options.ConflictWith(restored.Recipe, restored.Seed) is var (setting, saved, given))
+        if (options.ConflictWith(restored.Recipe, restored.Seed, asked) is var (setting, saved, given))
         {
             restored.Dispose();
             throw new RunConflictException(run.Path, setting, saved, given);
