@@ -327,6 +327,7 @@ public class TrainerTests
         }, recipe);
         Assert.Contains(log, l => l.Contains("at epoch 2 of 2", StringComparison.Ordinal) && l.Contains("recipe tutorial (fp32, batch 16)", StringComparison.Ordinal));
         Assert.Equal(recipe, Checkpoint.ReadRecipe(run.CheckpointAt(2))); // it goes on as it was trained
+        Trainer.Run(Data, Options(3) with { BatchSize = null, Recipe = "tutorial" }, run); // and "tutorial" is its name
     }
 
     [Fact]

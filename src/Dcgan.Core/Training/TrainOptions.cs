@@ -70,10 +70,12 @@ public sealed record TrainOptions
     public Recipe NewRecipe() => NewRecipe(AskedRecipe());
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
-    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>: a recipe file must train as the saved
-    /// recipe does, not merely share its name.</summary>
+    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>. A built-in recipe is known by its name
+    /// (a checkpoint from before recipes is the tutorial with torch's epsilon rule, and still resumes as "tutorial");
+    /// a recipe file must train as the saved recipe does, not merely share its name.</summary>
     public (string Setting, string Saved, string Given)? ConflictWith(Recipe saved, long savedSeed, Recipe? asked) =>
-        asked is not null && !asked.TrainsAs(saved) ? ("recipe", saved.Name, Recipe!)
+        asked is not null && (Training.Recipe.IsFileName(Recipe!) ? !asked.TrainsAs(saved) : asked.Name != saved.Name)
+            ? ("recipe", saved.Name, Recipe!)
         : BatchSize is { } size && size != saved.BatchSize ? ("batch size", $"{saved.BatchSize}", $"{size}")
         : Precision is { } precision && precision != saved.Precision
             ? ("precision", saved.Precision.ToString().ToLowerInvariant(), precision.ToString().ToLowerInvariant())
