@@ -16,8 +16,9 @@ internal static class DoctorCommand
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
         var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipe.Tutorial.BatchSize }.AtLeast(1);
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
-        var command = new Command("doctor", "Check every layer of both models, forward and backward, in float32 and bf16 at the batch sizes a " +
-            "run uses, against float64, and show the CPU, the instruction set oneDNN uses, threads and versions.\n" +
+        var command = new Command("doctor", "Check every layer of both models, forward and backward (and the discriminator's second derivatives, " +
+            "which the R1 penalty takes), in float32 and bf16 at the batch sizes a run uses, against float64, and show the CPU, the instruction " +
+            "set oneDNN uses, threads and versions.\n" +
             "Example: dcgan doctor --batch-size 256 --images 60000")
         {
             images, batchSize, precision,
@@ -34,7 +35,7 @@ internal static class DoctorCommand
             var failed = new List<LayerCheck>();
             foreach (var arithmetic in precisions)
             {
-                var checks = KernelCheck.Run(arithmetic, batches);
+                var checks = KernelCheck.Run(arithmetic, batches, secondOrder: true);
                 Print(arithmetic, checks);
                 failed.AddRange(checks.Where(c => !c.Passed));
             }
@@ -57,11 +58,11 @@ internal static class DoctorCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"{run.ToString().ToLowerInvariant()} run: {checks.Count(k => k.Passed)} of {checks.Count} checks pass");
-        Console.WriteLine($"{"model",-14} {"layer",-9} {"input",-20} {"arith.",-6} {"pass",-8} {"forward",9} {"gradients",9} {"allowed",8}");
+        Console.WriteLine($"{"model",-14} {"layer",-9} {"input",-20} {"arith.",-6} {"pass",-8} {"forward",9} {"gradients",9} {"2nd order",9} {"allowed",8}");
         foreach (var k in checks)
         {
             Console.WriteLine(string.Create(c,
-                $"{k.Model,-14} {k.Layer,-9} {k.InputShape,-20} {k.Precision.ToString().ToLowerInvariant(),-6} {(k.Backward ? "fwd+bwd" : "fwd"),-8} {k.ForwardError,9:0.0E+00} {(k.Backward ? k.GradientError.ToString("0.0E+00", c) : "-"),9} {k.Tolerance,8:0E+00}  {(k.Passed ? "ok" : "WRONG")}"));
+                $"{k.Model,-14} {k.Layer,-9} {k.InputShape,-20} {k.Precision.ToString().ToLowerInvariant(),-6} {(k.Backward ? "fwd+bwd" : "fwd"),-8} {k.ForwardError,9:0.0E+00} {(k.Backward ? k.GradientError.ToString("0.0E+00", c) : "-"),9} {k.SecondOrderError?.ToString("0.0E+00", c) ?? "-",9} {k.Tolerance,8:0E+00}  {(k.Passed ? "ok" : "WRONG")}"));
         }
     }
 }

@@ -125,8 +125,9 @@ public class CliTests
             .Replace("\"r1_gamma\": 1,", "\"r1_gamma\": 0.3,"));
         File.WriteAllText(typo, File.ReadAllText(file).Replace("r1_gamma", "r1_gama"));
 
-        var train = Dcgan("train", "--recipe", file, "--images", data, "--epochs", "1", "--out", run, "--skip-self-check");
+        var train = Dcgan("train", "--recipe", file, "--images", data, "--epochs", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Err);
+        Assert.Contains("layer checks against float64 passed (fp32, second derivatives too, ", train.Out); // the penalty's
         Assert.Contains("recipe my-r1 (fp32, batch 64): ", train.Out);
         Assert.Contains("R1 penalty 0.3 every 16 steps", train.Out);
         Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "my-r1", R1Gamma = 0.3 }, Checkpoint.ReadRecipe(Path.Combine(run, "checkpoints", "epoch-0001.ckpt")));

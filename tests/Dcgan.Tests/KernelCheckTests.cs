@@ -29,16 +29,47 @@ public class KernelCheckTests
         public override Tensor forward(Tensor x) => x.dtype == ScalarType.Float32 ? wrong(x) : x * 2;
     }
 
-    private static List<LayerCheck> Check(Func<Tensor, Tensor> float32Version, bool training = true)
+    /// <summary>y = w x with a weight w = 2, right in value and first derivatives in float32, but there the derivative
+    /// of its input gradient with respect to w is 1 % off: what the R1 penalty's second derivative would get from a
+    /// wrong kernel.</summary>
+    private sealed class WrongSecondDerivativeInFloat32 : Module<Tensor, Tensor>
+    {
+        private readonly Parameter weight = Parameter(torch.tensor(2.0f));
+
+        public WrongSecondDerivativeInFloat32() : base("wrong") => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => x.dtype != ScalarType.Float32 ? x * weight
+            : x * (1.01 * weight - 0.01 * weight.detach()) - 0.01 * x.detach() * (weight - weight.detach());
+    }
+
+    private static List<LayerCheck> Check(Func<Tensor, Tensor> float32Version, bool training = true) =>
+        Check(() => new WrongInFloat32(float32Version), training);
+
+    private static List<LayerCheck> Check(Func<Module<Tensor, Tensor>> middle, bool training = true, bool secondOrder = false)
     {
         torch.manual_seed(1);
-        using var model = new Wrapped(() => new WrongInFloat32(float32Version));
-        var twin = new Wrapped(() => new WrongInFloat32(float32Version));
+        using var model = new Wrapped(middle);
+        var twin = new Wrapped(middle);
         twin.load_state_dict(model.state_dict());
         twin.to(float64);
         using var random = new torch.Generator(3);
         using var input = torch.randn(20, 6, dtype: float64);
-        return [.. KernelCheck.Compare("Test", model, twin, input, new CheckedBatch(20, training, "test"), Precision.Fp32, random)];
+        return [.. KernelCheck.Compare("Test", model, twin, input, new CheckedBatch(20, training, "test"), Precision.Fp32, random, secondOrder)];
+    }
+
+    [Fact]
+    public void A_wrong_second_derivative_is_found_when_the_run_takes_second_derivatives()
+    {
+        var firstOrder = Check(() => new WrongSecondDerivativeInFloat32());
+        var secondOrder = Check(() => new WrongSecondDerivativeInFloat32(), secondOrder: true);
+        var right = Check(() => new WrongInFloat32(x => x * 2), secondOrder: true);
+
+        Assert.All(firstOrder, c => Assert.True(c.Passed && c.SecondOrderError is null, $"{c.Layer}: {c.MaxError}"));
+        var failed = Assert.Single(secondOrder, c => !c.Passed);
+        Assert.Equal("middle", failed.Layer);
+        Assert.True(failed.ForwardError < 1e-6 && failed.GradientError < 1e-6, $"{failed.ForwardError} {failed.GradientError}");
+        Assert.InRange(failed.SecondOrderError!.Value, 0.005, 0.02); // 1 % of the derivative, over the largest value
+        Assert.All(right, c => Assert.True(c.Passed && c.SecondOrderError < 1e-6, $"{c.Layer}: {c.SecondOrderError}")); // measured: null fails
     }
 
     [Fact]

@@ -6,12 +6,13 @@ using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Diagnostics;
 
-/// <summary>One layer at one batch size: its float32 (or bf16) result and gradients against float64's.
-/// Errors are the largest difference over the largest value of the float64 result; NaN fails.</summary>
+/// <summary>One layer at one batch size: its float32 (or bf16) result and gradients against float64's, and when
+/// asked the gradients of its input gradient (what the R1 penalty differentiates; null when not checked). Errors are
+/// the largest difference over the largest value of the float64 result; NaN fails.</summary>
 public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Precision, bool Backward,
-    double ForwardError, double GradientError, double Tolerance)
+    double ForwardError, double GradientError, double Tolerance, double? SecondOrderError = null)
 {
-    public double MaxError => Math.Max(ForwardError, GradientError);
+    public double MaxError => Math.Max(Math.Max(ForwardError, GradientError), SecondOrderError ?? 0);
 
     public bool Passed => MaxError <= Tolerance; // false for NaN
 }
@@ -64,8 +65,9 @@ public static class KernelCheck
 
     /// <summary>Checks both models at each batch size. Fresh models of the tutorial's initial weights are used
     /// (kernels depend on shapes, not values), and torch's global random state is left as it was, so a run that
-    /// checks first stays bit for bit the run that does not.</summary>
-    public static IReadOnlyList<LayerCheck> Run(Precision precision, IEnumerable<CheckedBatch> batches, long seed = 0)
+    /// checks first stays bit for bit the run that does not. <paramref name="secondOrder"/> also checks the
+    /// discriminator's second derivatives at the training batches, which a recipe with an R1 penalty takes.</summary>
+    public static IReadOnlyList<LayerCheck> Run(Precision precision, IEnumerable<CheckedBatch> batches, long seed = 0, bool secondOrder = false)
     {
         using var rngState = torch.random.get_rng_state();
         try
@@ -85,7 +87,7 @@ public static class KernelCheck
                 results.AddRange(Compare("Generator", generator, generator64, noise, batch, precision, random));
                 if (batch.Training)
                 {
-                    results.AddRange(Compare("Discriminator", discriminator, discriminator64, images, batch, precision, random));
+                    results.AddRange(Compare("Discriminator", discriminator, discriminator64, images, batch, precision, random, secondOrder));
                 }
             }
             return results;
@@ -117,7 +119,7 @@ public static class KernelCheck
     /// <summary>Checks a model layer by layer against its float64 twin. Each layer gets the float32 model's input to
     /// it, and so does its float64 twin: a layer's error is its own.</summary>
     internal static IEnumerable<LayerCheck> Compare<T>(string name, T model, T twin, Tensor input, CheckedBatch batch,
-        Precision precision, torch.Generator random) where T : nn.Module<Tensor, Tensor>
+        Precision precision, torch.Generator random, bool secondOrder = false) where T : nn.Module<Tensor, Tensor>
     {
         MixedPrecision.Set(model, precision);
         SetModes(model, batch.Training);
@@ -131,9 +133,9 @@ public static class KernelCheck
             var layer = (nn.Module<Tensor, Tensor>)layers[i].module;
             var reference = (nn.Module<Tensor, Tensor>)references[i].module;
             var arithmetic = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Precision.Bf16 : Precision.Fp32;
-            var (forward, gradient, output) = CompareLayer(layer, reference, x, batch.Training, random);
+            var (forward, gradient, second, output) = CompareLayer(layer, reference, x, batch.Training, secondOrder && batch.Training, random);
             results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]", arithmetic, batch.Training, forward, gradient,
-                arithmetic == Precision.Bf16 ? Bf16Tolerance : Float32Tolerance));
+                arithmetic == Precision.Bf16 ? Bf16Tolerance : Float32Tolerance, second));
             x = output;
         }
         SetModes(model, training: true);
@@ -158,9 +160,10 @@ public static class KernelCheck
     private const int ReferenceImages = 8;
 
     /// <summary>The forward error, the largest gradient error (input and every parameter, for a random output
-    /// gradient) and the float32 output, detached, for the next layer.</summary>
-    private static (double Forward, double Gradient, Tensor Output) CompareLayer(nn.Module<Tensor, Tensor> layer,
-        nn.Module<Tensor, Tensor> reference, Tensor input, bool backward, torch.Generator random)
+    /// gradient), the largest second-order error (see <see cref="SecondOrderError"/>; null unless asked) and the
+    /// float32 output, detached, for the next layer.</summary>
+    private static (double Forward, double Gradient, double? SecondOrder, Tensor Output) CompareLayer(nn.Module<Tensor, Tensor> layer,
+        nn.Module<Tensor, Tensor> reference, Tensor input, bool backward, bool secondOrder, torch.Generator random)
     {
         using var noGrad = backward ? null : torch.no_grad();
         long batch = input.shape[0];
@@ -174,18 +177,48 @@ public static class KernelCheck
         var y64 = reference.call(x64);
         double forward = Error(y32.index_select(0, rows), y64);
         double gradient = 0;
+        double? second = null;
         if (backward)
         {
             // The gradient flows back from the reference images only, so the float32 parameter gradients are the sums
             // over the same images as float64's.
-            var gradOutput = torch.randn(y64.shape, dtype: float64, generator: random);
-            var gradOutput32 = torch.zeros_like(y32).index_copy_(0, rows, gradOutput.to(float32));
-            var grads64 = torch.autograd.grad([y64], [x64, .. reference.parameters()], [gradOutput]);
-            var grads32 = torch.autograd.grad([y32], [x32, .. layer.parameters()], [gradOutput32]);
-            grads32[0] = grads32[0].index_select(0, rows);
-            gradient = grads32.Zip(grads64).Aggregate(0.0, (most, g) => Math.Max(most, Error(g.First, g.Second))); // NaN stays NaN
+            var gradOutput = torch.randn(y64.shape, dtype: float64, generator: random).requires_grad_(secondOrder);
+            var gradOutput32 = torch.zeros_like(y32).index_copy_(0, rows, gradOutput.detach().to(float32)).requires_grad_(secondOrder);
+            var grads64 = torch.autograd.grad([y64], [x64, .. reference.parameters()], [gradOutput], create_graph: secondOrder);
+            var grads32 = torch.autograd.grad([y32], [x32, .. layer.parameters()], [gradOutput32], create_graph: secondOrder);
+            gradient = grads32.Select((g, i) => i == 0 ? g.index_select(0, rows) : g).Zip(grads64)
+                .Aggregate(0.0, (most, g) => Math.Max(most, Error(g.First.detach(), g.Second.detach()))); // NaN stays NaN
+            if (secondOrder)
+            {
+                second = SecondOrderError(grads32[0], grads64[0], [gradOutput32, .. layer.parameters()], [gradOutput, .. reference.parameters()], rows, random);
+            }
         }
-        return (forward, gradient, y32.detach());
+        return (forward, gradient, second, y32.detach());
+    }
+
+    /// <summary>The R1 penalty differentiates the discriminator's input gradient with respect to its parameters: in
+    /// each layer, the derivative of the layer's input gradient with respect to its weights and to the gradient coming
+    /// into it, for a random direction. Parameters the input gradient does not depend on (biases) are skipped.</summary>
+    private static double SecondOrderError(Tensor inputGradient32, Tensor inputGradient64, Tensor[] with32, Tensor[] with64,
+        Tensor rows, torch.Generator random)
+    {
+        var direction = torch.randn(inputGradient64.shape, dtype: float64, generator: random);
+        var direction32 = torch.zeros_like(inputGradient32).index_copy_(0, rows, direction.to(float32));
+        var second64 = torch.autograd.grad([inputGradient64], with64, [direction], allow_unused: true);
+        var second32 = torch.autograd.grad([inputGradient32], with32, [direction32], allow_unused: true);
+        double most = 0;
+        for (int i = 0; i < second64.Count; i++)
+        {
+            if (second64[i].IsInvalid != second32[i].IsInvalid)
+            {
+                return double.NaN; // one arithmetic depends on what the other does not: wrong
+            }
+            if (!second64[i].IsInvalid)
+            {
+                most = Math.Max(most, Error(i == 0 ? second32[i].index_select(0, rows) : second32[i], second64[i])); // NaN stays NaN
+            }
+        }
+        return most;
     }
 
     private static double Error(Tensor actual, Tensor expected)

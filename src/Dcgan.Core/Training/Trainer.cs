@@ -212,10 +212,11 @@ public static class Trainer
     private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
-        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Sampler.Block));
+        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Sampler.Block),
+            secondOrder: recipe.R1Gamma > 0);
         KernelCheck.EnsurePassed(checks);
         log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}, {clock.Elapsed.TotalSeconds:F1} s)."));
+            $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}{(recipe.R1Gamma > 0 ? ", second derivatives too" : "")}, {clock.Elapsed.TotalSeconds:F1} s)."));
     }
 
     /// <summary>A new run: torch is seeded before the models exist, so the seed fixes their initial weights too; then
