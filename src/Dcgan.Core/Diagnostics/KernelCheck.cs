@@ -182,12 +182,12 @@ public static class KernelCheck
         {
             // The gradient flows back from the reference images only, so the float32 parameter gradients are the sums
             // over the same images as float64's.
-            var gradOutput = torch.randn(y64.shape, dtype: float64, generator: random).requires_grad_(secondOrder);
-            var gradOutput32 = torch.zeros_like(y32).index_copy_(0, rows, gradOutput.detach().to(float32)).requires_grad_(secondOrder);
+            var (gradOutput, gradOutput32) = RandomOnRows(y64, y32, rows, random);
+            gradOutput.requires_grad_(secondOrder);
+            gradOutput32.requires_grad_(secondOrder);
             var grads64 = torch.autograd.grad([y64], [x64, .. reference.parameters()], [gradOutput], create_graph: secondOrder);
             var grads32 = torch.autograd.grad([y32], [x32, .. layer.parameters()], [gradOutput32], create_graph: secondOrder);
-            gradient = grads32.Select((g, i) => i == 0 ? g.index_select(0, rows) : g).Zip(grads64)
-                .Aggregate(0.0, (most, g) => Math.Max(most, Error(g.First.detach(), g.Second.detach()))); // NaN stays NaN
+            gradient = LargestError(grads32, grads64, rows);
             if (secondOrder)
             {
                 second = SecondOrderError(grads32[0], grads64[0], [gradOutput32, .. layer.parameters()], [gradOutput, .. reference.parameters()], rows, random);
@@ -202,20 +202,37 @@ public static class KernelCheck
     private static double SecondOrderError(Tensor inputGradient32, Tensor inputGradient64, Tensor[] with32, Tensor[] with64,
         Tensor rows, torch.Generator random)
     {
-        var direction = torch.randn(inputGradient64.shape, dtype: float64, generator: random);
-        var direction32 = torch.zeros_like(inputGradient32).index_copy_(0, rows, direction.to(float32));
+        var (direction, direction32) = RandomOnRows(inputGradient64, inputGradient32, rows, random);
         var second64 = torch.autograd.grad([inputGradient64], with64, [direction], allow_unused: true);
         var second32 = torch.autograd.grad([inputGradient32], with32, [direction32], allow_unused: true);
+        return LargestError(second32, second64, rows);
+    }
+
+    /// <summary>A random float64 tensor shaped like <paramref name="like64"/> (the reference images), and the float32
+    /// one shaped like <paramref name="like32"/> (the whole batch) that holds it on the reference rows and zeros
+    /// elsewhere.</summary>
+    private static (Tensor Reference, Tensor Whole) RandomOnRows(Tensor like64, Tensor like32, Tensor rows, torch.Generator random)
+    {
+        var reference = torch.randn(like64.shape, dtype: float64, generator: random);
+        return (reference, torch.zeros_like(like32).index_copy_(0, rows, reference.to(float32)));
+    }
+
+    /// <summary>The largest error of float32 gradients against float64's; the first (an input's, over the whole batch)
+    /// is compared on the reference rows. A gradient that one arithmetic has and the other lacks (allow_unused) is
+    /// wrong; one that both lack is skipped. NaN stays NaN.</summary>
+    private static double LargestError(IList<Tensor> grads32, IList<Tensor> grads64, Tensor rows)
+    {
         double most = 0;
-        for (int i = 0; i < second64.Count; i++)
+        for (int i = 0; i < grads64.Count; i++)
         {
-            if (second64[i].IsInvalid != second32[i].IsInvalid)
+            if (grads64[i].IsInvalid != grads32[i].IsInvalid)
             {
-                return double.NaN; // one arithmetic depends on what the other does not: wrong
+                return double.NaN;
             }
-            if (!second64[i].IsInvalid)
+            if (!grads64[i].IsInvalid)
             {
-                most = Math.Max(most, Error(i == 0 ? second32[i].index_select(0, rows) : second32[i], second64[i])); // NaN stays NaN
+                var actual = i == 0 ? grads32[i].index_select(0, rows) : grads32[i];
+                most = Math.Max(most, Error(actual.detach(), grads64[i].detach()));
             }
         }
         return most;

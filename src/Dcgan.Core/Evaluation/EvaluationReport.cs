@@ -8,9 +8,7 @@ namespace Dcgan.Evaluation;
 /// training images against the same held-out test images, what a perfect generator would reach).</summary>
 public sealed record EvaluationReport(string Subject, string EvaluatorHash, double EvaluatorAccuracy, SetMetrics Model, SetMetrics Floor)
 {
-    private static readonly JsonSerializerOptions Json = new(IO.JsonFormat.SnakeCase) { WriteIndented = true };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, IO.JsonFormat.SnakeCaseIndented);
 
     /// <summary>A table a person reads: each metric, the model's value, real data's, and which way is better.</summary>
     public string ToTable()

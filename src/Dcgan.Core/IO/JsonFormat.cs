@@ -12,4 +12,7 @@ public static class JsonFormat
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
+
+    /// <summary>The same, indented, for what a person reads (evaluate --json, dcgan recipes NAME).</summary>
+    public static readonly JsonSerializerOptions SnakeCaseIndented = new(SnakeCase) { WriteIndented = true };
 }

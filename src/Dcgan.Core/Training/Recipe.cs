@@ -171,12 +171,11 @@ public sealed record Recipe
         {
             var fields = JsonNode.Parse(text, documentOptions: new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
                 as JsonObject ?? throw new JsonException("it is not a JSON object");
-            string[] expected = [.. JsonNode.Parse(Tutorial.ToJson())!.AsObject().Select(f => f.Key)];
-            if (fields.Select(f => f.Key).FirstOrDefault(f => !expected.Contains(f)) is { } unknown)
+            if (fields.Select(f => f.Key).FirstOrDefault(f => !FileFields.Contains(f)) is { } unknown)
             {
                 throw new JsonException($"no recipe has a \"{unknown}\"");
             }
-            if (expected.FirstOrDefault(f => !fields.ContainsKey(f)) is { } missing)
+            if (FileFields.FirstOrDefault(f => !fields.ContainsKey(f)) is { } missing)
             {
                 throw new JsonException($"it has no \"{missing}\"");
             }
@@ -192,6 +191,10 @@ public sealed record Recipe
             : recipe.Problem();
         return problem is null ? recipe : throw new InvalidDataException($"the recipe file {path} is refused: {problem}");
     }
+
+    /// <summary>The fields a recipe file must have: those <see cref="ToJson"/> writes, so a field added to the record
+    /// is required without a second list to keep in step.</summary>
+    private static readonly string[] FileFields = [.. JsonNode.Parse(Tutorial.ToJson())!.AsObject().Select(f => f.Key)];
 
     // The Adam settings inside are checked field by field here.
     private static readonly JsonSerializerOptions StrictJson = new(IO.JsonFormat.SnakeCase)
@@ -232,9 +235,8 @@ public sealed record Recipe
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
-    public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? IndentedJson : IO.JsonFormat.SnakeCase);
-
-    private static readonly JsonSerializerOptions IndentedJson = new(IO.JsonFormat.SnakeCase) { WriteIndented = true };
+    public string ToJson(bool indented = false) =>
+        JsonSerializer.Serialize(this, indented ? IO.JsonFormat.SnakeCaseIndented : IO.JsonFormat.SnakeCase);
 
     public static Recipe FromJson(string json) =>
         JsonSerializer.Deserialize<Recipe>(json, IO.JsonFormat.SnakeCase) ?? throw new InvalidDataException("an empty recipe.");
