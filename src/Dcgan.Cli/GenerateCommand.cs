@@ -23,13 +23,18 @@ internal static class GenerateCommand
         var interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
             .AtLeast(2, " steps");
         var seed = new Option<long?>("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
+        var category = new Option<int?>("--category")
+        {
+            Description = "Only this category of the generator's code (recipes with InfoGAN's code, such as adam-b0-ema-b64-nodrop-r1-info10); " +
+                "the same --seed gives the same noise in every category",
+        };
 
         var command = new Command("generate", "Write new digits from a trained generator.\n" +
             "Examples: dcgan generate --run runs/mnist --out digits.png --count 64\n" +
             "          dcgan generate --run runs/mnist --out samples.idx.gz --format idx --count 10000\n" +
             "          dcgan generate --run runs/mnist --out walk.gif --interpolate 24")
         {
-            output, count, columns, format, interpolate, seed, model,
+            output, count, columns, format, interpolate, seed, category, model,
         };
         source.AddTo(command);
         sampling.AddTo(command);
@@ -57,11 +62,16 @@ internal static class GenerateCommand
             // Batch-norm statistics set once for every image drawn (precise ones are estimated once).
             using var statistics = restored is null ? null : SamplingStatistics.Enter(generator!, sampling.BatchNorm(parsed, restored));
             Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> draw = onnx is not null ? onnx.Generate : noise => Sampler.GenerateAsIs(generator!, noise);
+            var latent = onnx?.Latent ?? generator!.Latent;
+            if (parsed.GetValue(category) is { } only)
+            {
+                latent = latent.InCategory(only);
+            }
             string from = onnx is not null ? parsed.GetValue(model)!.Name : $"epoch {restored!.Epoch}";
             if (parsed.GetValue(interpolate) is { } steps)
             {
                 const int keyframes = 4;
-                var frames = Sampler.Interpolate(draw, n, keyframes, steps, noiseSeed).Select(images =>
+                var frames = Sampler.Interpolate(draw, latent, n, keyframes, steps, noiseSeed).Select(images =>
                 {
                     using (images)
                     {
@@ -72,7 +82,7 @@ internal static class GenerateCommand
                 Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits ({from}, seed {noiseSeed}) to {outPath}");
                 return 0;
             }
-            using var samples = Sampler.Sample(draw, n, noiseSeed);
+            using var samples = Sampler.Sample(draw, latent, n, noiseSeed);
             if (parsed.GetValue(format) == "idx")
             {
                 IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));
@@ -81,7 +91,8 @@ internal static class GenerateCommand
             {
                 ImageGrid.SavePng(samples, outPath, columnCount);
             }
-            Console.WriteLine($"Wrote {n} digits from {from} (seed {noiseSeed}) to {outPath}");
+            string inCategory = latent.FixedCategory is { } c ? $", category {c}" : "";
+            Console.WriteLine($"Wrote {n} digits from {from} (seed {noiseSeed}{inCategory}) to {outPath}");
             return 0;
         }));
         return command;

@@ -34,6 +34,7 @@ internal static class RunAssert
         foreach (var (name, t) in gan.Generator.state_dict()) all["G." + name] = t.clone();
         foreach (var (name, t) in gan.Discriminator.state_dict()) all["D." + name] = t.clone();
         foreach (var (name, t) in gan.AverageGenerator?.state_dict() ?? []) all["EMA." + name] = t.clone();
+        foreach (var (name, t) in gan.CodeHead?.state_dict() ?? []) all["Q." + name] = t.clone();
         AddStates(all, "G.adam.", gan.GeneratorOptimizer);
         AddStates(all, "D.adam.", gan.DiscriminatorOptimizer);
         return all;

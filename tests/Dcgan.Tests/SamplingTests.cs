@@ -1,4 +1,5 @@
 using Dcgan.Generation;
+using Dcgan.Models;
 using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
@@ -130,6 +131,66 @@ public class SamplingTests
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
         RunAssert.SameFinalWeights(whole, resumed);
+    }
+
+    [Fact]
+    public void A_run_with_a_categorical_code_resumes_bit_for_bit_and_its_checkpoints_sample_from_the_code()
+    {
+        using var dir = new TempFolder();
+        var coded = Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5 };
+        File.WriteAllText(dir.File("coded.json"), coded.ToJson());
+        var options = new TrainOptions { Recipe = dir.File("coded.json"), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+
+        var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
+
+        RunAssert.SameFinalWeights(whole, resumed); // the code head and its Adam moments among them
+        using var models = Checkpoint.LoadModels(whole.LatestCheckpoint()!);
+        Assert.Equal(new Latent(4), models.Generator.Latent);
+        Assert.Equal(new Latent(4), models.AverageGenerator!.Latent);
+        using var gan = new Gan(coded);
+        using var checkpoint = Checkpoint.Load(whole.LatestCheckpoint()!, gan);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 0, 1 }, models.Generator.Latent.CategoriesOf(checkpoint.FixedNoise).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Without_a_code_the_input_is_the_tutorials_noise_and_with_one_its_first_entries_are_a_uniform_one_hot_category()
+    {
+        using var random1 = new torch.Generator(3);
+        using var random2 = new torch.Generator(3);
+        using var random3 = new torch.Generator(3);
+        var latent = new Latent(10);
+
+        using var expected = torch.randn([600, 100], generator: random1);
+        using var gaussian = Latent.Gaussian.Draw(600, random2);
+        using var coded = latent.Draw(600, random3);
+        using var inTurn = latent.DrawInTurn(12);
+
+        Assert.True(Fixtures.Identical(expected, gaussian));
+        Assert.True(Fixtures.Identical(expected.narrow(1, 10, 90), coded.narrow(1, 10, 90))); // the same noise after the code
+        using var code = coded.narrow(1, 0, 10);
+        Assert.True(((code == 0) | (code == 1)).all().item<bool>());
+        Assert.True((code.sum(1) == 1).all().item<bool>());
+        long[] counts = latent.CategoriesOf(coded).bincount(null, 10).data<long>().ToArray();
+        Assert.All(counts, n => Assert.InRange(n, 30, 90)); // 60 expected in each; the seed is fixed
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1 }, latent.CategoriesOf(inTurn).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void One_category_is_drawn_with_the_same_noise_as_all_and_one_that_does_not_exist_is_refused()
+    {
+        var latent = new Latent(10);
+        using var random1 = new torch.Generator(8);
+        using var random2 = new torch.Generator(8);
+
+        using var all = latent.Draw(50, random1);
+        using var three = latent.InCategory(3).Draw(50, random2);
+
+        Assert.True(Fixtures.Identical(all.narrow(1, 10, 90), three.narrow(1, 10, 90)));
+        Assert.True((latent.CategoriesOf(three) == 3).all().item<bool>());
+        Assert.False((latent.CategoriesOf(all) == 3).all().item<bool>());
+        Assert.Equal("the category must be from 0 to 9 (got 10).", Assert.Throws<ArgumentException>(() => latent.InCategory(10)).Message);
+        Assert.Equal("the category must be from 0 to 9 (got -1).", Assert.Throws<ArgumentException>(() => latent.InCategory(-1)).Message);
+        Assert.Contains("without a categorical code", Assert.Throws<ArgumentException>(() => Latent.Gaussian.InCategory(0)).Message);
     }
 
     [Fact]

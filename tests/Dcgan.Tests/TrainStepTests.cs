@@ -83,14 +83,51 @@ public class TrainStepTests
         torch.manual_seed(99);
         gan.ComputeGradients(images, noise);
 
-        for (int i = 0; i < gParams.Count; i++)
+        AssertGradients(gParams, genGrads, "generator parameter");
+        AssertGradients(dParams, discGrads, "discriminator parameter");
+    }
+
+    private static void AssertGradients(IList<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
+    {
+        for (int i = 0; i < parameters.Count; i++)
         {
-            Assert.True(gParams[i].grad!.allclose(genGrads[i], rtol: 1e-4, atol: 1e-6), $"generator parameter {i}");
+            Assert.True(parameters[i].grad!.allclose(expected[i], rtol: 1e-4, atol: 1e-6), $"{what} {i}");
         }
-        for (int i = 0; i < dParams.Count; i++)
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-100)] // beyond the shortcut's floor
+    public void With_a_code_both_models_and_the_code_head_also_get_the_gradient_of_the_codes_cross_entropy(float logitShift)
+    {
+        torch.manual_seed(12);
+        var recipe = Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0.7 };
+        using var gan = new Gan(recipe);
+        using (torch.no_grad())
         {
-            Assert.True(dParams[i].grad!.allclose(discGrads[i], rtol: 1e-4, atol: 1e-6), $"discriminator parameter {i}");
+            gan.Discriminator.Layers.named_children().Last().module.parameters().Last().add_(logitShift);
         }
+        using var images = Fixtures.Images(6).ToTensor();
+        using var noise = recipe.Latent.Draw(6);
+        var gParams = gan.Generator.parameters().ToList();
+        var dParams = gan.Discriminator.parameters().Concat(gan.CodeHead!.parameters()).ToList();
+
+        // Reference: InfoGAN's losses written out, each model's gradient of its own total loss.
+        torch.manual_seed(99);
+        var fakeImages = gan.Generator.call(noise);
+        var realOut = gan.Discriminator.call(images);
+        var fakeFeatures = gan.Discriminator.Features(fakeImages);
+        var fakeOut = gan.Discriminator.Judge(fakeFeatures);
+        var codeLoss = nn.functional.cross_entropy(gan.CodeHead.call(fakeFeatures), recipe.Latent.CategoriesOf(noise)) * 0.7;
+        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut) + codeLoss], [.. gParams], retain_graph: true);
+        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut) + codeLoss], [.. dParams]);
+
+        torch.manual_seed(99);
+        gan.ComputeGradients(images, noise);
+
+        AssertGradients(gParams, genGrads, "generator parameter");
+        AssertGradients(dParams, discGrads, "discriminator or code head parameter");
+        Assert.True(gParams.Concat(dParams).All(p => p.grad!.abs().max().item<float>() > 0)); // every part is reached
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, or a recipe file (.json) (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, adam-b0-ema-b64-nodrop-r1-info10, or a recipe file (.json) (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -200,6 +200,11 @@ public class TrainerTests
         Assert.Null((Recipe.Tutorial with { DiscriminatorDropout = 0 }).Problem());
         Assert.All(new[] { -0.1, 1, double.NaN }, rate =>
             Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
+        Assert.All(new[] { -1, 1, 100 }, categories =>
+            Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipe.Tutorial with { CodeCategories = categories }).Problem()));
+        Assert.All(new[] { 0, -1, double.NaN, double.PositiveInfinity }, weight =>
+            Assert.Contains("the code's weight must be positive", (Recipe.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
+        Assert.Null((Recipe.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
     }
 
     [Fact]
@@ -219,6 +224,7 @@ public class TrainerTests
             (Write("adam.json", mine.Replace("\"beta2\": 0.99,", "")), "beta2"),
             (Write("text.json", mine.Replace("0.3", "\"0.3\"")), "r1_gamma"),
             (Write("label.json", mine.Replace("\"real_label\": 1", "\"real_label\": 0.2")), "refused: the real-image target must be above 0.5"),
+            (Write("code.json", mine.Replace("\"code_categories\": 0", "\"code_categories\": 1")), "refused: the code's categories must be 0 (none) or from 2 to 99"),
             (Write("builtin.json", Recipe.AdamB0Ema.ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself adam-b0-ema, a built-in recipe, with other numbers"),
             (Write("empty.json", ""), "is not a recipe"),
             (Write("list.json", "[]"), "(it is not a JSON object)"),
@@ -229,6 +235,9 @@ public class TrainerTests
         Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 },
             Recipe.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
         Assert.Equal(Recipe.AdamB0Ema with { BatchSize = 32 }, Recipe.Load(Write("b32.json", (Recipe.AdamB0Ema with { BatchSize = 32 }).ToJson())));
+        // A file written before codes (no code fields) is still the recipe it was.
+        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 },
+            Recipe.Load(Write("before-codes.json", mine.Replace("\"code_categories\": 0,", "").Replace("\"code_weight\": 1,", ""))));
         Assert.All(refused, r =>
         {
             var e = Assert.Throws<InvalidDataException>(() => Recipe.Load(r.Path));

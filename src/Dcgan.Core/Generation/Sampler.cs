@@ -1,5 +1,6 @@
 using Dcgan.Data;
 using Dcgan.Imaging;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Generator = Dcgan.Models.Generator;
@@ -38,13 +39,14 @@ public static class Sampler
     public static Tensor Sample(Generator generator, int count, long seed, BatchNormMode batchNorm = BatchNormMode.Moving, int block = Block)
     {
         using var mode = SamplingStatistics.Enter(generator, batchNorm); // precise statistics: estimated once for all blocks
-        return Sample(noise => GenerateAsIs(generator, noise), count, seed, block);
+        return Sample(noise => GenerateAsIs(generator, noise), generator.Latent, count, seed, block);
     }
 
-    /// <summary>The same, from any function of noise to images (an ONNX model, say): the same seed gives the same noise.</summary>
-    public static Tensor Sample(Func<Tensor, Tensor> draw, int count, long seed, int block = Block)
+    /// <summary>The same, from any function of noise to images (an ONNX model, say) fed from <paramref name="latent"/>:
+    /// the same seed gives the same noise.</summary>
+    public static Tensor Sample(Func<Tensor, Tensor> draw, Latent latent, int count, long seed, int block = Block)
     {
-        using var noise = Noise(count, seed);
+        using var noise = Noise(latent, count, seed);
         var parts = new List<Tensor>();
         for (int start = 0; start < count; start += block)
         {
@@ -70,16 +72,16 @@ public static class Sampler
         BatchNormMode batchNorm = BatchNormMode.Moving)
     {
         using var mode = SamplingStatistics.Enter(generator, batchNorm); // once for the whole walk
-        foreach (var frame in Interpolate(noise => GenerateAsIs(generator, noise), count, keyframes, steps, seed))
+        foreach (var frame in Interpolate(noise => GenerateAsIs(generator, noise), generator.Latent, count, keyframes, steps, seed))
         {
             yield return frame;
         }
     }
 
     /// <summary>The same walk, from any function of noise to images.</summary>
-    public static IEnumerable<Tensor> Interpolate(Func<Tensor, Tensor> draw, int count, int keyframes, int steps, long seed)
+    public static IEnumerable<Tensor> Interpolate(Func<Tensor, Tensor> draw, Latent latent, int count, int keyframes, int steps, long seed)
     {
-        using var points = Noise(count * keyframes, seed).reshape(keyframes, count, Generator.NoiseDim);
+        using var points = Noise(latent, count * keyframes, seed).reshape(keyframes, count, Generator.NoiseDim);
         for (int leg = 0; leg < keyframes; leg++)
         {
             using var from = points[leg];
@@ -108,9 +110,9 @@ public static class Sampler
         return (wa * a + wb * b).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Noise(int count, long seed)
+    private static Tensor Noise(Latent latent, int count, long seed)
     {
         using var generator = new torch.Generator((ulong)seed);
-        return torch.randn([count, Generator.NoiseDim], generator: generator);
+        return latent.Draw(count, generator);
     }
 }

@@ -68,7 +68,7 @@ public sealed class SamplingStatistics : IDisposable
         for (int i = 0; i < PreciseBatches; i++)
         {
             using var scope = torch.NewDisposeScope();
-            generator.call(torch.randn([PreciseBatchSize, Generator.NoiseDim], generator: random));
+            generator.call(generator.Latent.Draw(PreciseBatchSize, random));
         }
     }
 

@@ -32,10 +32,22 @@ public sealed class Discriminator : Module<Tensor, Tensor>
             ("dense", Linear(7 * 7 * 128, 1)));                          // one logit
         RegisterComponents();
         Keras.InitializeAsKeras(this);
+        // Kept after RegisterComponents, so these views of the layers above add nothing to the state_dict.
+        var children = layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
+        (featureLayers, dense) = (children[..^1], children[^1]);
     }
+
+    private readonly Module<Tensor, Tensor>[] featureLayers;
+    private readonly Module<Tensor, Tensor> dense;
 
     /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
     public Sequential Layers => layers;
 
-    public override Tensor forward(Tensor images) => layers.forward(images);
+    public override Tensor forward(Tensor images) => Judge(Features(images));
+
+    /// <summary>The flattened output of the convolutions, [B, 7 * 7 * 128], that the final Dense layer judges.</summary>
+    public Tensor Features(Tensor images) => featureLayers.Aggregate(images, (x, layer) => layer.call(x));
+
+    /// <summary>The final Dense layer: the logit for <see cref="Features"/>.</summary>
+    public Tensor Judge(Tensor features) => dense.call(features);
 }

@@ -15,8 +15,10 @@ public sealed class Generator : Module<Tensor, Tensor>
 
     private readonly Sequential layers;
 
-    public Generator() : base(nameof(Generator))
+    /// <summary>The tutorial's generator, fed from <paramref name="latent"/> (Gaussian noise when null).</summary>
+    public Generator(Latent? latent = null) : base(nameof(Generator))
     {
+        Latent = latent ?? Latent.Gaussian;
         layers = Sequential(
             ("dense", Linear(NoiseDim, 7 * 7 * 256, hasBias: false)),
             ("bn1", Keras.BatchNorm1d(7 * 7 * 256)),
@@ -36,6 +38,9 @@ public sealed class Generator : Module<Tensor, Tensor>
         RegisterComponents();
         Keras.InitializeAsKeras(this);
     }
+
+    /// <summary>What the generator's input is drawn from; not a weight, so not in its state_dict.</summary>
+    public Latent Latent { get; }
 
     /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
     public Sequential Layers => layers;

@@ -9,7 +9,8 @@ using Generator = Dcgan.Models.Generator;
 namespace Dcgan.Training;
 
 /// <summary>
-/// Everything a run needs to go on exactly as if it had not stopped, or to generate: both models, both optimizers,
+/// Everything a run needs to go on exactly as if it had not stopped, or to generate: both models (with the moving
+/// average and the code head where the recipe has them), both optimizers,
 /// how far training got (whole epochs, and steps into the next one after a Ctrl+C), the run's seed, recipe (which
 /// includes the batch size and precision) and data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
 /// the data shuffle as it was when the current epoch drew its order).
@@ -63,6 +64,10 @@ public sealed class Checkpoint : IDisposable
             {
                 StateDicts.Write(writer, average); // only where the recipe keeps one
             }
+            if (gan.CodeHead is { } codeHead)
+            {
+                StateDicts.Write(writer, codeHead); // only where the recipe has a code
+            }
             gan.GeneratorOptimizer.save_state_dict(writer);
             gan.DiscriminatorOptimizer.save_state_dict(writer);
         }
@@ -103,6 +108,10 @@ public sealed class Checkpoint : IDisposable
     private static void Restore(Gan gan, BinaryReader reader)
     {
         RestoreModels(gan.Generator, gan.Discriminator, gan.AverageGenerator, reader);
+        if (gan.CodeHead is { } codeHead)
+        {
+            StateDicts.LoadInto(codeHead, StateDicts.Read(reader), "code head");
+        }
         gan.GeneratorOptimizer.load_state_dict(reader);
         gan.DiscriminatorOptimizer.load_state_dict(reader);
     }
@@ -125,7 +134,8 @@ public sealed class Checkpoint : IDisposable
         try
         {
             var (checkpoint, models) = Read(path,
-                recipe => created = new TrainedModels(new Generator(), new Discriminator(recipe.DiscriminatorDropout), recipe.EmaDecay is null ? null : new Generator(), recipe, 0),
+                recipe => created = new TrainedModels(new Generator(recipe.Latent), new Discriminator(recipe.DiscriminatorDropout),
+                    recipe.EmaDecay is null ? null : new Generator(recipe.Latent), recipe, 0),
                 (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
             using (checkpoint)
             {

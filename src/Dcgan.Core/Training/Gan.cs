@@ -16,6 +16,7 @@ public sealed class Gan : IDisposable
 {
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
+    private readonly Parameter[] codeParameters = [];
 
     public Gan() : this(Recipe.Tutorial)
     {
@@ -28,17 +29,23 @@ public sealed class Gan : IDisposable
             throw new ArgumentException(problem, nameof(recipe));
         }
         Recipe = recipe;
-        Generator = new Generator();
+        Generator = new Generator(recipe.Latent);
         Discriminator = new Discriminator(recipe.DiscriminatorDropout);
         MixedPrecision.Set(Generator, recipe.Precision);
         MixedPrecision.Set(Discriminator, recipe.Precision);
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
+        if (recipe.CodeCategories > 0)
+        {
+            CodeHead = torch.nn.Linear(7 * 7 * 128, recipe.CodeCategories);
+            codeParameters = [.. CodeHead.parameters()];
+        }
         GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
-        DiscriminatorOptimizer = CreateAdam(discriminatorParameters, recipe.DiscriminatorAdam);
+        // The code head learns alongside the discriminator whose features it reads, with the same Adam.
+        DiscriminatorOptimizer = CreateAdam([.. discriminatorParameters, .. codeParameters], recipe.DiscriminatorAdam);
         if (recipe.EmaDecay is not null)
         {
-            AverageGenerator = new Generator();
+            AverageGenerator = new Generator(recipe.Latent);
             MixedPrecision.Set(AverageGenerator, recipe.Precision);
             AverageGenerator.load_state_dict(Generator.state_dict());
             foreach (var parameter in AverageGenerator.parameters())
@@ -57,6 +64,10 @@ public sealed class Gan : IDisposable
     public Recipe Recipe { get; }
     public Generator Generator { get; }
     public Discriminator Discriminator { get; }
+
+    /// <summary>InfoGAN's Q, when the recipe has a code: the category logits of an image, from the discriminator's
+    /// features. Trained with the discriminator, by its optimizer.</summary>
+    public Linear? CodeHead { get; }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 
@@ -99,7 +110,7 @@ public sealed class Gan : IDisposable
     public StepLosses TrainStep(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        var noise = torch.randn(images.shape[0], Generator.NoiseDim);
+        var noise = Generator.Latent.Draw(images.shape[0]);
         var losses = ComputeGradients(images, noise);
         Step(GeneratorOptimizer, Recipe.GeneratorAdam);
         Step(DiscriminatorOptimizer, Recipe.DiscriminatorAdam);
@@ -147,7 +158,8 @@ public sealed class Gan : IDisposable
         var fakes = generatedImages.detach().requires_grad_(true);
 
         var realOutput = Discriminator.call(images);
-        var fakeOutput = Discriminator.call(fakes);
+        var fakeFeatures = Discriminator.Features(fakes);
+        var fakeOutput = Discriminator.Judge(fakeFeatures);
 
         var genLoss = GeneratorLoss(fakeOutput);
         var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
@@ -163,9 +175,15 @@ public sealed class Gan : IDisposable
         // which spares a second backward pass through the discriminator (see the README's "How fast"). Same
         // mathematics; for a fake judged below the floor the second pass is made after all.
         var fakeLogits = fakeOutput.detach();
+        var discLossAtFakes = fakes.grad!.clone();
+        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes);
         var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
-            ? fakes.grad!.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
+            ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
+        if (codeLossAtFakes is not null)
+        {
+            genLossAtFakes = genLossAtFakes.add(codeLossAtFakes); // the generator, too, wants its category told
+        }
         generatedImages.backward([genLossAtFakes], inputs: generatorParameters);
 
         if (RealGradientPenaltyDue)
@@ -179,6 +197,16 @@ public sealed class Gan : IDisposable
             discLoss.item<float>(),
             torch.sigmoid(realOutput).mean().item<float>(),
             torch.sigmoid(fakeOutput).mean().item<float>());
+    }
+
+    /// <summary>InfoGAN's mutual-information term: lambda times the cross-entropy of the code head's guess at each fake's
+    /// category. Its gradient is added to the discriminator's and the code head's; the returned gradient at the fakes,
+    /// for the generator, is what it adds to <paramref name="discLossAtFakes"/>, the disc_loss gradient already there.</summary>
+    private Tensor CodeLossBackward(Tensor fakeFeatures, Tensor noise, Tensor fakes, Tensor discLossAtFakes)
+    {
+        var codeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise)).mul(Recipe.CodeWeight);
+        codeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. codeParameters, fakes]);
+        return fakes.grad!.sub(discLossAtFakes);
     }
 
     /// <summary>Whether this step adds the recipe's R1 penalty: every R1Every steps, counted by the discriminator's
@@ -201,6 +229,7 @@ public sealed class Gan : IDisposable
     public void Dispose()
     {
         AverageGenerator?.Dispose();
+        CodeHead?.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
         Generator.Dispose();

@@ -231,7 +231,7 @@ public static class Trainer
             Seed = seed,
             Recipe = gan.Recipe,
             DataFingerprint = fingerprint,
-            FixedNoise = torch.randn(options.ExamplesToGenerate, Generator.NoiseDim),
+            FixedNoise = gan.Generator.Latent.DrawInTurn(options.ExamplesToGenerate),
             TorchRngState = [],
             ShuffleRngState = [],
         });

@@ -23,6 +23,9 @@ public static class OnnxExport
     public const int Opset = 17;
     public const string Input = "noise", Output = "images";
 
+    /// <summary>The metadata entry that says how many of the input's entries are a one-hot category (0: none).</summary>
+    public const string CodeCategoriesKey = "code_categories";
+
     /// <summary>Writes the generator to <paramref name="path"/>. <paramref name="metadata"/> goes into the model's
     /// metadata_props (tool version, recipe, epoch, checkpoint hash). Batch statistics have no inference form: refused.</summary>
     public static void WriteGenerator(Generator generator, BatchNormMode batchNorm, string path, IReadOnlyDictionary<string, string> metadata)
@@ -71,9 +74,16 @@ public static class OnnxExport
             IrVersion = 8,
             ProducerName = "dcgan (.NET)",
             ProducerVersion = ToolVersion.Current,
-            DocString = "The generator of TensorFlow's DCGAN tutorial, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1); output: images [N, 1, 28, 28] in [-1, 1] (x * 127.5 + 127.5 gives gray levels).",
+            DocString = "The generator of TensorFlow's DCGAN tutorial, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1)" +
+                (generator.Latent.Categories > 0 ? $", its first {generator.Latent.Categories} entries replaced by a one-hot category" : "") +
+                "; output: images [N, 1, 28, 28] in [-1, 1] (x * 127.5 + 127.5 gives gray levels).",
             Graph = graph,
         };
+        model.MetadataProps.Add(new StringStringEntryProto
+        {
+            Key = CodeCategoriesKey,
+            Value = generator.Latent.Categories.ToString(CultureInfo.InvariantCulture),
+        });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         foreach (var (key, value) in metadata)
         {

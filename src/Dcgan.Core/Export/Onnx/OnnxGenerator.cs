@@ -1,3 +1,4 @@
+using Dcgan.Models;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
@@ -13,8 +14,18 @@ public sealed class OnnxGenerator : IDisposable
     private readonly InferenceSession session;
     private readonly string input, output;
 
-    private OnnxGenerator(InferenceSession session, string input, string output) =>
+    private OnnxGenerator(InferenceSession session, string input, string output)
+    {
         (this.session, this.input, this.output) = (session, input, output);
+        // Models written before codes, or by other tools, have no such entry: Gaussian noise.
+        Latent = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.CodeCategoriesKey, out string? value)
+            && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out int categories) && categories is > 0 and < 100
+                ? new Latent(categories)
+                : Latent.Gaussian;
+    }
+
+    /// <summary>What the model's input is drawn from, as its metadata says.</summary>
+    public Latent Latent { get; }
 
     /// <summary>Loads and checks a model; a file that is not ONNX, or a model of other shapes, is an
     /// InvalidDataException that says what was expected.</summary>
