@@ -25,8 +25,8 @@ internal static class GenerateCommand
         var seed = new Option<long?>("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
         var category = new Option<int?>("--category")
         {
-            Description = "Only this category of the generator's code (recipes with InfoGAN's code, such as adam-b0-ema-b64-nodrop-r1-info10); " +
-                "the same --seed gives the same noise in every category",
+            Description = "Only this category of the generator's code (recipes with a code; with adam-b0-ema-b64-nodrop-r1-acgan category K is " +
+                "digit K); the same --seed gives the same noise in every category",
         };
 
         var command = new Command("generate", "Write new digits from a trained generator.\n" +

@@ -74,8 +74,9 @@ internal static class TrainCommand
             using var evaluation = options.EvalEvery is null ? null : PrepareEvaluation(parsed, request, loaded.Images);
             var tensorboard = parsed.GetValue(Tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
             using var cancel = new CtrlC();
+            var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels);
             TrainProgress.Run(options.Epochs, progress =>
-                Trainer.Run(loaded.Images, options, run, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
+                Trainer.Run(images, options, run, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
             Console.WriteLine($"Done: grids and {Path.GetFileName(run.GifPath)} in {run.Path}, checkpoints in {run.CheckpointFolder}");
             return 0;
         }));

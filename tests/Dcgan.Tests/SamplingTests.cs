@@ -133,15 +133,18 @@ public class SamplingTests
         RunAssert.SameFinalWeights(whole, resumed);
     }
 
-    [Fact]
-    public void A_run_with_a_categorical_code_resumes_bit_for_bit_and_its_checkpoints_sample_from_the_code()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the labels are shuffled with their images, so a resumed run gives each batch the same ones
+    public void A_run_with_a_categorical_code_resumes_bit_for_bit_and_its_checkpoints_sample_from_the_code(bool fromLabels)
     {
         using var dir = new TempFolder();
-        var coded = Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5 };
+        var coded = Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
         File.WriteAllText(dir.File("coded.json"), coded.ToJson());
         var options = new TrainOptions { Recipe = dir.File("coded.json"), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+        var data = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 4))]);
 
-        var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
+        var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, data, options);
 
         RunAssert.SameFinalWeights(whole, resumed); // the code head and its Adam moments among them
         using var models = Checkpoint.LoadModels(whole.LatestCheckpoint()!);

@@ -87,7 +87,7 @@ public class TrainStepTests
         AssertGradients(dParams, discGrads, "discriminator parameter");
     }
 
-    private static void AssertGradients(IList<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
+    private static void AssertGradients(List<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
     {
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -96,12 +96,14 @@ public class TrainStepTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-100)] // beyond the shortcut's floor
-    public void With_a_code_both_models_and_the_code_head_also_get_the_gradient_of_the_codes_cross_entropy(float logitShift)
+    [InlineData(0, false)]
+    [InlineData(-100, false)] // beyond the shortcut's floor
+    [InlineData(0, true)]     // AC-GAN: the head also learns the real images' labels, on the discriminator's side only
+    [InlineData(-100, true)]
+    public void With_a_code_both_models_and_the_code_head_also_get_the_gradient_of_the_codes_cross_entropy(float logitShift, bool fromLabels)
     {
         torch.manual_seed(12);
-        var recipe = Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0.7 };
+        var recipe = Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0.7, CodeFromLabels = fromLabels };
         using var gan = new Gan(recipe);
         using (torch.no_grad())
         {
@@ -109,21 +111,26 @@ public class TrainStepTests
         }
         using var images = Fixtures.Images(6).ToTensor();
         using var noise = recipe.Latent.Draw(6);
+        using var labels = torch.tensor(new long[] { 3, 1, 4, 1, 5, 9 });
         var gParams = gan.Generator.parameters().ToList();
         var dParams = gan.Discriminator.parameters().Concat(gan.CodeHead!.parameters()).ToList();
 
         // Reference: InfoGAN's losses written out, each model's gradient of its own total loss.
         torch.manual_seed(99);
         var fakeImages = gan.Generator.call(noise);
-        var realOut = gan.Discriminator.call(images);
+        var realFeatures = gan.Discriminator.Features(images); // once: the same dropout masks for both heads
+        var realOut = gan.Discriminator.Judge(realFeatures);
         var fakeFeatures = gan.Discriminator.Features(fakeImages);
         var fakeOut = gan.Discriminator.Judge(fakeFeatures);
         var codeLoss = nn.functional.cross_entropy(gan.CodeHead.call(fakeFeatures), recipe.Latent.CategoriesOf(noise)) * 0.7;
         var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut) + codeLoss], [.. gParams], retain_graph: true);
-        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut) + codeLoss], [.. dParams]);
+        var realCodeLoss = fromLabels
+            ? nn.functional.cross_entropy(gan.CodeHead.call(realFeatures), labels) * 0.7
+            : torch.zeros(1);
+        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut) + codeLoss + realCodeLoss], [.. dParams]);
 
         torch.manual_seed(99);
-        gan.ComputeGradients(images, noise);
+        gan.ComputeGradients(images, noise, fromLabels ? labels : null);
 
         AssertGradients(gParams, genGrads, "generator parameter");
         AssertGradients(dParams, discGrads, "discriminator or code head parameter");

@@ -132,7 +132,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, adam-b0-ema-b64-nodrop-r1-info10, or a recipe file (.json) (got fastest)."), unknown.Problem);
+        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, adam-b0-ema-b64-nodrop-r1-info10, adam-b0-ema-b64-nodrop-r1-acgan, or a recipe file (.json) (got fastest)."), unknown.Problem);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -205,6 +205,7 @@ public class TrainerTests
         Assert.All(new[] { 0, -1, double.NaN, double.PositiveInfinity }, weight =>
             Assert.Contains("the code's weight must be positive", (Recipe.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
         Assert.Null((Recipe.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
+        Assert.Equal("a code from labels needs categories, one for each label.", (Recipe.Tutorial with { CodeFromLabels = true }).Problem());
     }
 
     [Fact]
@@ -244,6 +245,23 @@ public class TrainerTests
             Assert.Contains(r.Path, e.Message);
             Assert.Contains(r.Says, e.Message);
         });
+    }
+
+    [Fact]
+    public void A_recipe_that_learns_from_labels_refuses_images_without_labels_or_with_labels_beyond_its_categories_before_writing()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var options = Options(1) with { Recipe = "adam-b0-ema-b64-nodrop-r1-acgan" };
+
+        var unlabelled = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, options, run));
+        var beyond = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data.WithLabels([.. Enumerable.Repeat((byte)10, 40)]), options, run));
+
+        Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan learns from the images' labels, and these images have none; name their label file with --labels.", unlabelled.Message);
+        Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan has 10 categories, for labels 0 to 9, and the data has label 10.", beyond.Message);
+        Assert.Empty(run.Checkpoints());
+        Assert.Throws<ArgumentException>(() => Data.WithLabels([1, 2]));
+        Assert.Equal([3, 4], Data.WithLabels([.. Enumerable.Range(3, 40).Select(i => (byte)i)]).Take(2).Labels!);
     }
 
     [Fact]

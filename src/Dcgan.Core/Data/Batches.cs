@@ -12,14 +12,28 @@ public static class Batches
     /// <summary>Yields shuffled batches of <paramref name="images"/> ([N, ...]); the order comes from
     /// <paramref name="shuffle"/>, so a saved generator state reproduces it. The first <paramref name="skip"/>
     /// batches of that order are passed over (a run resumed mid-epoch). The caller disposes each batch.</summary>
-    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle, int skip = 0)
+    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle, int skip = 0) =>
+        Shuffled(images, null, batchSize, shuffle, skip).Select(batch => batch.Images);
+
+    /// <summary>The same, with each batch's <paramref name="labels"/> ([N]) when there are labels.</summary>
+    public static IEnumerable<Batch> Shuffled(Tensor images, Tensor? labels, int batchSize, Generator shuffle, int skip = 0)
     {
         long count = images.shape[0];
         using var order = torch.randperm(count, generator: shuffle);
         for (long start = (long)skip * batchSize; start < count; start += batchSize)
         {
             using var indices = order.narrow(0, start, Math.Min(batchSize, count - start));
-            yield return images.index_select(0, indices);
+            yield return new Batch(images.index_select(0, indices), labels?.index_select(0, indices));
         }
+    }
+}
+
+/// <summary>A batch of images, and their labels when there are labels.</summary>
+public sealed record Batch(Tensor Images, Tensor? Labels) : IDisposable
+{
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels?.Dispose();
     }
 }

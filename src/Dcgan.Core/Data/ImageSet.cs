@@ -22,15 +22,24 @@ public sealed class ImageSet
     }
 
     public byte[] Pixels { get; }
+
+    /// <summary>The digit (class) of each image, when known: Keras's train_labels. Only recipes that learn from labels
+    /// use them.</summary>
+    public byte[]? Labels { get; private init; }
     public int Count { get; }
     public int Rows { get; }
     public int Columns { get; }
 
-    /// <summary>Identifies the data a run was trained on: SHA-256 of the shape and the pixels.</summary>
     /// <summary>The first <paramref name="count"/> images (this set itself when it holds no more).</summary>
     public ImageSet Take(int count) =>
-        count >= Count ? this : new ImageSet(Pixels[..(count * Rows * Columns)], count, Rows, Columns);
+        count >= Count ? this : new ImageSet(Pixels[..(count * Rows * Columns)], count, Rows, Columns) { Labels = Labels?[..count] };
 
+    /// <summary>These images with their labels, one per image.</summary>
+    public ImageSet WithLabels(byte[] labels) => labels.Length == Count
+        ? new ImageSet(Pixels, Count, Rows, Columns) { Labels = labels }
+        : throw new ArgumentException($"{labels.Length} labels cannot label {Count} images.", nameof(labels));
+
+    /// <summary>Identifies the data a run was trained on: SHA-256 of the shape and the pixels.</summary>
     public string Fingerprint()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

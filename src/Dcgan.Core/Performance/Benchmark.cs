@@ -35,15 +35,16 @@ public static class Benchmark
         torch.manual_seed(seed);
         using var gan = new Gan(recipe);
         using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
+        using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
         int step = 0;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in Batches.Shuffled(images, batchSize, shuffle))
+        foreach (var batch in Batches.Shuffled(images, labels, batchSize, shuffle))
         {
             using (batch)
             {
-                gan.TrainStep(batch);
+                gan.TrainStep(batch.Images, batch.Labels);
             }
             // The time of a step includes drawing its batch, as in training.
             if (step++ >= warmup)

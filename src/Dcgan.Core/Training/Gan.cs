@@ -104,14 +104,18 @@ public sealed class Gan : IDisposable
         binary_cross_entropy_with_logits(realOutput, torch.full_like(realOutput, realLabel))
         + binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput));
 
-    /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28].
-    /// As many fakes as real images are drawn (the tutorial draws a full batch of fakes even for its short
-    /// last batch).</summary>
-    public StepLosses TrainStep(Tensor images)
+    /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28], and
+    /// their labels [B] when the recipe learns its code from labels. As many fakes as real images are drawn (the
+    /// tutorial draws a full batch of fakes even for its short last batch).</summary>
+    public StepLosses TrainStep(Tensor images, Tensor? labels = null)
     {
+        if (Recipe.CodeFromLabels && labels is null)
+        {
+            throw new ArgumentException($"the recipe {Recipe.Name} learns from the images' labels; give each batch its labels.", nameof(labels));
+        }
         using var scope = torch.NewDisposeScope();
         var noise = Generator.Latent.Draw(images.shape[0]);
-        var losses = ComputeGradients(images, noise);
+        var losses = ComputeGradients(images, noise, Recipe.CodeFromLabels ? labels : null);
         Step(GeneratorOptimizer, Recipe.GeneratorAdam);
         Step(DiscriminatorOptimizer, Recipe.DiscriminatorAdam);
         UpdateAverage();
@@ -145,7 +149,7 @@ public sealed class Gan : IDisposable
 
     /// <summary>The forward pass and both backward passes of <see cref="TrainStep"/>, leaving each model's gradient
     /// in its parameters' .grad, without the optimizer steps.</summary>
-    internal StepLosses ComputeGradients(Tensor images, Tensor noise)
+    internal StepLosses ComputeGradients(Tensor images, Tensor noise, Tensor? labels = null)
     {
         using var scope = torch.NewDisposeScope();
         Generator.train();
@@ -157,7 +161,8 @@ public sealed class Gan : IDisposable
         // The discriminator judges a detached copy, so that the gradient reaching the fakes can be handled below.
         var fakes = generatedImages.detach().requires_grad_(true);
 
-        var realOutput = Discriminator.call(images);
+        var realFeatures = Discriminator.Features(images);
+        var realOutput = Discriminator.Judge(realFeatures);
         var fakeFeatures = Discriminator.Features(fakes);
         var fakeOutput = Discriminator.Judge(fakeFeatures);
 
@@ -176,7 +181,7 @@ public sealed class Gan : IDisposable
         // mathematics; for a fake judged below the floor the second pass is made after all.
         var fakeLogits = fakeOutput.detach();
         var discLossAtFakes = fakes.grad!.clone();
-        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes);
+        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, labels is null ? null : (realFeatures, labels));
         var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
@@ -200,11 +205,18 @@ public sealed class Gan : IDisposable
     }
 
     /// <summary>InfoGAN's mutual-information term: lambda times the cross-entropy of the code head's guess at each fake's
-    /// category. Its gradient is added to the discriminator's and the code head's; the returned gradient at the fakes,
-    /// for the generator, is what it adds to <paramref name="discLossAtFakes"/>, the disc_loss gradient already there.</summary>
-    private Tensor CodeLossBackward(Tensor fakeFeatures, Tensor noise, Tensor fakes, Tensor discLossAtFakes)
+    /// category (with <paramref name="reals"/>, AC-GAN's: plus that of its guess at each real image's label, which
+    /// only the discriminator's side learns from). Its gradient is added to the discriminator's and the code head's;
+    /// the returned gradient at the fakes, for the generator, is what it adds to <paramref name="discLossAtFakes"/>,
+    /// the disc_loss gradient already there.</summary>
+    private Tensor CodeLossBackward(Tensor fakeFeatures, Tensor noise, Tensor fakes, Tensor discLossAtFakes, (Tensor Features, Tensor Labels)? reals)
     {
-        var codeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise)).mul(Recipe.CodeWeight);
+        var codeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise));
+        if (reals is var (realFeatures, labels))
+        {
+            codeLoss = codeLoss.add(cross_entropy(CodeHead.call(realFeatures), labels));
+        }
+        codeLoss = codeLoss.mul(Recipe.CodeWeight);
         codeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. codeParameters, fakes]);
         return fakes.grad!.sub(discLossAtFakes);
     }

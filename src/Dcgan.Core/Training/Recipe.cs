@@ -63,6 +63,12 @@ public sealed record Recipe
     /// categorical code).</summary>
     public double CodeWeight { get; init; } = 1;
 
+    /// <summary>Whether the code's categories are the training images' labels: the code head also learns each real
+    /// image's label, so that category k comes to be digit k (the auxiliary classifier of AC-GAN, Odena et al. 2017).
+    /// The data must then have labels, each below <see cref="CodeCategories"/>. False: the categories are the
+    /// training's own (InfoGAN).</summary>
+    public bool CodeFromLabels { get; init; }
+
     /// <summary>What the generator's input is drawn from.</summary>
     [JsonIgnore]
     public Latent Latent => new(CodeCategories);
@@ -162,8 +168,20 @@ public sealed record Recipe
         CodeCategories = 10,
     };
 
+    /// <summary><see cref="AdamB0EmaB64NoDropoutR1Info10"/> with the categories learnt from the training labels (AC-GAN,
+    /// Odena et al. 2017): the code head also learns each real image's digit, so category k comes to be digit k, and
+    /// generate --category k draws that digit. It needs the labels; the models are still the tutorial's. The README's
+    /// "Recipes" has the measured effect.</summary>
+    public static Recipe AdamB0EmaB64NoDropoutR1AcGan { get; } = AdamB0EmaB64NoDropoutR1Info10 with
+    {
+        Name = "adam-b0-ema-b64-nodrop-r1-acgan",
+        Summary = "adam-b0-ema-b64-nodrop-r1-info10 with the 10 categories learnt from the training labels: category k is digit k (needs labels)",
+        CodeFromLabels = true,
+    };
+
     /// <summary>Every recipe --recipe knows, the default first.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Tutorial, DcganEma, AdamB0Ema, AdamB0EmaB64, AdamB0EmaB64NoDropout, AdamB0EmaB64NoDropoutR1, AdamB0EmaB64NoDropoutR1Info10];
+    public static IReadOnlyList<Recipe> All { get; } =
+        [Tutorial, DcganEma, AdamB0Ema, AdamB0EmaB64, AdamB0EmaB64NoDropout, AdamB0EmaB64NoDropoutR1, AdamB0EmaB64NoDropoutR1Info10, AdamB0EmaB64NoDropoutR1AcGan];
 
     public static IEnumerable<string> Names => All.Select(r => r.Name);
 
@@ -226,7 +244,7 @@ public sealed record Recipe
 
     /// <summary>Fields added after recipe files were, whose absence means what the files written before meant
     /// (no code), so that those files still load; every other field is required.</summary>
-    private static readonly string[] LaterFileFields = ["code_categories", "code_weight"];
+    private static readonly string[] LaterFileFields = ["code_categories", "code_weight", "code_from_labels"];
 
     // The Adam settings inside are checked field by field here.
     private static readonly JsonSerializerOptions StrictJson = new(IO.JsonFormat.SnakeCase)
@@ -252,6 +270,7 @@ public sealed record Recipe
         : R1Every < 1 ? $"the R1 penalty's interval must be at least 1 step (got {R1Every})."
         : CodeCategories is not (0 or (>= 2 and < Generator.NoiseDim)) ? $"the code's categories must be 0 (none) or from 2 to {Generator.NoiseDim - 1} (got {CodeCategories})."
         : !(double.IsFinite(CodeWeight) && CodeWeight > 0) ? $"the code's weight must be positive (got {CodeWeight})."
+        : CodeFromLabels && CodeCategories == 0 ? "a code from labels needs categories, one for each label."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
     // Each range is written as what a number must be, so that NaN, which fails every comparison, is refused too.
@@ -267,7 +286,7 @@ public sealed record Recipe
         $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
         $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}, discriminator dropout {DiscriminatorDropout}, " +
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
-        $"{(CodeCategories > 0 ? $"a code of {CodeCategories} categories (weight {CodeWeight}), " : "")}" +
+        $"{(CodeCategories > 0 ? $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}), " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson(bool indented = false) =>

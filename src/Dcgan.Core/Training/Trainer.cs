@@ -57,6 +57,7 @@ public static class Trainer
             : Start(seed, options, asked, fingerprint);
         using var owner = gan;
         using var stateOwner = state;
+        using var labels = LabelsFor(gan.Recipe, data);
         if (options.SelfCheck)
         {
             CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, hear.Message);
@@ -68,7 +69,7 @@ public static class Trainer
             Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
-            session.TrainEpoch(images, epoch, cancel);
+            session.TrainEpoch(images, labels, epoch, cancel);
         }
         if (state.Epoch >= options.Epochs)
         {
@@ -94,6 +95,25 @@ public static class Trainer
         return options.AskedRecipe();
     }
 
+    /// <summary>The labels as a tensor when the recipe learns from them (null otherwise); an InvalidDataException
+    /// that says what to give when the data has none, or labels beyond the code's categories.</summary>
+    private static Tensor? LabelsFor(Recipe recipe, ImageSet data)
+    {
+        if (!recipe.CodeFromLabels)
+        {
+            return null;
+        }
+        if (data.Labels is null)
+        {
+            throw new InvalidDataException($"the recipe {recipe.Name} learns from the images' labels, and these images have none; name their label file with --labels.");
+        }
+        if (data.Labels.Max() is var largest && largest >= recipe.CodeCategories)
+        {
+            throw new InvalidDataException($"the recipe {recipe.Name} has {recipe.CodeCategories} categories, for labels 0 to {recipe.CodeCategories - 1}, and the data has label {largest}.");
+        }
+        return torch.tensor(data.Labels).to(int64);
+    }
+
     /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
     private static void Begin(ImageSet data, TrainOptions options, RunFolder run, Gan gan, Checkpoint state, string fingerprint, Observers hear)
     {
@@ -111,7 +131,7 @@ public static class Trainer
     {
         /// <summary>One epoch of the tutorial's train(): a train step per batch, the grid of the fixed noise, an
         /// evaluation and a checkpoint when due.</summary>
-        public void TrainEpoch(Tensor images, int epoch, CancellationToken cancel)
+        public void TrainEpoch(Tensor images, Tensor? labels, int epoch, CancellationToken cancel)
         {
             var clock = Stopwatch.StartNew();
             byte[] shuffleAtStart = StateOf(Shuffle);
@@ -119,7 +139,7 @@ public static class Trainer
             int step = continuing ? State.Step : 0;
             double[] sums = continuing ? [.. State.EpochSums] : new double[4];
             var stepClock = Stopwatch.StartNew();
-            foreach (var batch in Batches.Shuffled(images, Gan.Recipe.BatchSize, Shuffle, skip: step))
+            foreach (var batch in Batches.Shuffled(images, labels, Gan.Recipe.BatchSize, Shuffle, skip: step))
             {
                 using (batch)
                 {
@@ -131,7 +151,7 @@ public static class Trainer
                         Save(path, epoch - 1, step, shuffleAtStart, sums);
                         throw new TrainingInterruptedException(path);
                     }
-                    var losses = Gan.TrainStep(batch);
+                    var losses = Gan.TrainStep(batch.Images, batch.Labels);
                     Add(sums, losses);
                     Hear.StepDone(new StepReport(epoch, ++step, StepsPerEpoch, losses, stepClock.Elapsed.TotalSeconds));
                     stepClock.Restart();
