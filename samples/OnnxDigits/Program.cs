@@ -1,6 +1,7 @@
 // OnnxDigits: new digits from a DCGAN generator in ONNX form, with ONNX Runtime alone.
 //   dotnet run --project samples/OnnxDigits -- generator.onnx digits.png [count] [seed]
-// The model takes noise [N, 100] from N(0, 1) and gives images [N, 1, 28, 28] in [-1, 1].
+// The model takes noise [N, 100] from N(0, 1) and gives images [N, 1, 28, 28] in [-1, 1]. When its metadata has
+// code_categories K > 0, the first K of the 100 inputs are a one-hot category instead of noise.
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SixLabors.ImageSharp;
@@ -17,6 +18,14 @@ int seed = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo
 
 using var session = new InferenceSession(model);
 var noise = new DenseTensor<float>(Gaussian(count * 100, seed), [count, 100]);
+int categories = session.ModelMetadata.CustomMetadataMap.TryGetValue("code_categories", out string? k) ? int.Parse(k, System.Globalization.CultureInfo.InvariantCulture) : 0;
+for (int i = 0; i < count && categories > 0; i++)
+{
+    for (int c = 0; c < categories; c++)
+    {
+        noise[i, c] = c == i % categories ? 1 : 0; // the categories in turn, so a grid shows each
+    }
+}
 using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), noise)]);
 var images = results.Single().AsTensor<float>();
 
