@@ -9,13 +9,10 @@ public static class Batches
 {
     public static int CountPerEpoch(long images, int batchSize) => (int)((images + batchSize - 1) / batchSize);
 
-    /// <summary>Yields shuffled batches of <paramref name="images"/> ([N, ...]); the order comes from
-    /// <paramref name="shuffle"/>, so a saved generator state reproduces it. The first <paramref name="skip"/>
-    /// batches of that order are passed over (a run resumed mid-epoch). The caller disposes each batch.</summary>
-    public static IEnumerable<Tensor> Shuffled(Tensor images, int batchSize, Generator shuffle, int skip = 0) =>
-        Shuffled(images, null, batchSize, shuffle, skip).Select(batch => batch.Images);
-
-    /// <summary>The same, with each batch's <paramref name="labels"/> ([N]) when there are labels.</summary>
+    /// <summary>Yields shuffled batches of <paramref name="images"/> ([N, ...]), each with its <paramref name="labels"/>
+    /// ([N]) when there are labels; the order comes from <paramref name="shuffle"/>, so a saved generator state
+    /// reproduces it. The first <paramref name="skip"/> batches of that order are passed over (a run resumed
+    /// mid-epoch). The caller disposes each batch.</summary>
     public static IEnumerable<Batch> Shuffled(Tensor images, Tensor? labels, int batchSize, Generator shuffle, int skip = 0)
     {
         long count = images.shape[0];
