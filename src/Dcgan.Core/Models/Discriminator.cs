@@ -13,6 +13,9 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     /// <summary>layers.Dropout(0.3): the tutorial's rate.</summary>
     public const double DropoutRate = 0.3;
 
+    /// <summary>The size of <see cref="Features"/>: the flattened (128, 7, 7) output of the convolutions.</summary>
+    public const int FeatureSize = 7 * 7 * 128;
+
     private readonly Sequential layers;
 
     /// <summary>The tutorial's discriminator; <paramref name="dropoutRate"/> is its two Dropout layers' rate (at 0 they
@@ -29,7 +32,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
             ("dropout2", new FastDropout(dropoutRate)),                       // (128, 7, 7)
 
             ("flatten", Flatten()),
-            ("dense", Linear(7 * 7 * 128, 1)));                          // one logit
+            ("dense", Linear(FeatureSize, 1)));                          // one logit
         RegisterComponents();
         Keras.InitializeAsKeras(this);
         // Kept after RegisterComponents, so these views of the layers above add nothing to the state_dict.
@@ -45,7 +48,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor images) => Judge(Features(images));
 
-    /// <summary>The flattened output of the convolutions, [B, 7 * 7 * 128], that the final Dense layer judges.</summary>
+    /// <summary>The flattened output of the convolutions, [B, <see cref="FeatureSize"/>], that the final Dense layer judges.</summary>
     public Tensor Features(Tensor images) => featureLayers.Aggregate(images, (x, layer) => layer.call(x));
 
     /// <summary>The final Dense layer: the logit for <see cref="Features"/>.</summary>

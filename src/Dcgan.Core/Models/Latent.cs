@@ -27,9 +27,11 @@ public sealed record Latent(int Categories = 0)
             return noise;
         }
         using var categories = torch.randint(0, Categories, [count], generator: random);
-        // A fixed category replaces the drawn one, so the same seed gives the same noise in every category.
-        using var chosen = FixedCategory is { } category ? torch.full([count], category, dtype: int64) : categories.alias();
-        return WithCategories(noise, chosen);
+        if (FixedCategory is { } category)
+        {
+            categories.fill_(category); // after the draw, so the same seed gives the same noise in every category
+        }
+        return WithCategories(noise, categories);
     }
 
     /// <summary>This input with every draw in <paramref name="category"/>; an ArgumentException that says which

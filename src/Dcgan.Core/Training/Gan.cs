@@ -37,7 +37,7 @@ public sealed class Gan : IDisposable
         discriminatorParameters = [.. Discriminator.parameters()];
         if (recipe.CodeCategories > 0)
         {
-            CodeHead = torch.nn.Linear(7 * 7 * 128, recipe.CodeCategories);
+            CodeHead = torch.nn.Linear(Discriminator.FeatureSize, recipe.CodeCategories);
             codeParameters = [.. CodeHead.parameters()];
         }
         GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
@@ -180,7 +180,8 @@ public sealed class Gan : IDisposable
         // which spares a second backward pass through the discriminator (see the README's "How fast"). Same
         // mathematics; for a fake judged below the floor the second pass is made after all.
         var fakeLogits = fakeOutput.detach();
-        var discLossAtFakes = fakes.grad!.clone();
+        // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
+        var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
         var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, labels is null ? null : (realFeatures, labels));
         var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))

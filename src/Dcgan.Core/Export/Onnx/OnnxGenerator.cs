@@ -19,7 +19,7 @@ public sealed class OnnxGenerator : IDisposable
         (this.session, this.input, this.output) = (session, input, output);
         // Models written before codes, or by other tools, have no such entry: Gaussian noise.
         Latent = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.CodeCategoriesKey, out string? value)
-            && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out int categories) && categories is > 0 and < 100
+            && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out int categories) && categories > 0 && categories < Models.Generator.NoiseDim
                 ? new Latent(categories)
                 : Latent.Gaussian;
     }
