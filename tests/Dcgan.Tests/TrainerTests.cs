@@ -249,7 +249,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void A_recipe_that_learns_from_labels_refuses_images_without_labels_or_with_labels_beyond_its_categories_before_writing()
+    public void A_recipe_that_learns_from_labels_refuses_images_without_labels_or_with_labels_beyond_its_categories_before_writing_also_when_resumed()
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
@@ -260,7 +260,13 @@ public class TrainerTests
 
         Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan learns from the images' labels, and these images have none; name their label file with --labels.", unlabelled.Message);
         Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan has 10 categories, for labels 0 to 9, and the data has label 10.", beyond.Message);
-        Assert.Empty(run.Checkpoints());
+        Assert.False(Directory.Exists(run.Path), "refused before the run's folder is made or claimed");
+
+        Trainer.Run(Data.WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i % 10))]), options, run);
+        byte[] saved = File.ReadAllBytes(run.Checkpoints()[^1]);
+        var resumedUnlabelled = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2), run));
+        Assert.Equal(unlabelled.Message, resumedUnlabelled.Message);
+        Assert.Equal(saved, File.ReadAllBytes(run.Checkpoints()[^1]));
         Assert.Throws<ArgumentException>(() => Data.WithLabels([1, 2]));
         Assert.Equal([3, 4], Data.WithLabels([.. Enumerable.Range(3, 40).Select(i => (byte)i)]).Take(2).Labels!);
     }

@@ -92,16 +92,29 @@ public static class Trainer
             throw new InvalidDataException(
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
-        return options.AskedRecipe();
+        var asked = options.AskedRecipe();
+        if (asked is not null)
+        {
+            RefuseUnfitLabels(asked, data);
+        }
+        return asked;
     }
 
-    /// <summary>The labels as a tensor when the recipe learns from them (null otherwise); an InvalidDataException
-    /// that says what to give when the data has none, or labels beyond the code's categories.</summary>
+    /// <summary>The labels as a tensor when the recipe learns from them (null otherwise). Checked again here because
+    /// a resumed run's recipe is known only once its checkpoint is read.</summary>
     private static Tensor? LabelsFor(Recipe recipe, ImageSet data)
+    {
+        RefuseUnfitLabels(recipe, data);
+        return recipe.CodeFromLabels ? torch.tensor(data.Labels!).to(int64) : null;
+    }
+
+    /// <summary>An InvalidDataException that says what to give when a recipe that learns from labels gets images
+    /// without them, or labels beyond the code's categories.</summary>
+    private static void RefuseUnfitLabels(Recipe recipe, ImageSet data)
     {
         if (!recipe.CodeFromLabels)
         {
-            return null;
+            return;
         }
         if (data.Labels is null)
         {
@@ -111,7 +124,6 @@ public static class Trainer
         {
             throw new InvalidDataException($"the recipe {recipe.Name} has {recipe.CodeCategories} categories, for labels 0 to {recipe.CodeCategories - 1}, and the data has label {largest}.");
         }
-        return torch.tensor(data.Labels).to(int64);
     }
 
     /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
