@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dcgan.Diagnostics;
 using Dcgan.Performance;
+using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 
@@ -15,7 +16,7 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}");
+        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}");
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3);
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Dcgan.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Models;
+using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -14,11 +15,9 @@ internal static class DoctorCommand
     {
         var defaults = new TrainOptions();
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipe.Tutorial.BatchSize }.AtLeast(1);
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipes.Tutorial.BatchSize }.AtLeast(1);
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
-        var command = new Command("doctor", "Check every layer of both models, forward and backward (and the discriminator's second derivatives, " +
-            "which the R1 penalty takes), in float32 and bf16 at the batch sizes a run uses, against float64, and show the CPU, the instruction " +
-            "set oneDNN uses, threads and versions.\n" +
+        var command = new Command("doctor", "Check libtorch's kernels on this CPU: every layer, forward and backward, in fp32 and bf16, against float64.\n" +
             "Example: dcgan doctor --batch-size 256 --images 60000")
         {
             images, batchSize, precision,

@@ -7,6 +7,9 @@ namespace Dcgan.Cli;
 /// lines when the output is not a terminal).</summary>
 internal static class Downloads
 {
+    /// <summary><see cref="Load"/>, for the library's calls that read data.</summary>
+    public static readonly DataLoader Loader = (request, split) => Load(request, split);
+
     public static LoadedData Load(DataRequest request, Split split, CancellationToken cancel = default)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)

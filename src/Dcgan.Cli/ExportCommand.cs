@@ -19,8 +19,7 @@ internal static class ExportCommand
         };
         format.OneOf("safetensors", "onnx");
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the exported files", Required = true };
-        var command = new Command("export", "Write the trained models in a portable format: safetensors under the names of the equivalent PyTorch " +
-            "modules (docs/pytorch.md), or the generator as ONNX.\n" +
+        var command = new Command("export", "Write the trained models as safetensors with PyTorch's names (docs/pytorch.md), or the generator as ONNX.\n" +
             "Examples: dcgan export --run runs/mnist --format safetensors --out exported\n" +
             "          dcgan export --run runs/mnist --format onnx --out exported")
         {

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 using Dcgan.Models;
+using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -82,10 +83,10 @@ internal static class OptionRules
     {
         var option = new Option<string>("--recipe")
         {
-            Description = "How to train: " + string.Join("; ", Recipe.All.Select(r => $"{r.Name}: {r.Summary}"))
-                + $"; or a recipe file of your own (.json: 'dcgan recipes NAME' prints one to start from) ({defaultNote})",
+            HelpName = "name|file.json",
+            Description = $"How to train: a built-in recipe ('dcgan recipes' lists them) or a recipe file of your own ({defaultNote})",
         };
-        option.CompletionSources.Add([.. Recipe.Names]);
+        option.CompletionSources.Add([.. Recipes.Names]);
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } value && new TrainOptions { Recipe = value }.Problem() is { } problem)

@@ -10,23 +10,23 @@ internal static class RecipesCommand
     {
         var recipe = new Argument<string?>("recipe")
         {
+            HelpName = "name|file.json",
             Description = "A recipe's name (or a recipe file, to check it): print it as JSON",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        recipe.CompletionSources.Add([.. Recipe.Names]);
-        var command = new Command("recipes", "List the recipes, or print one as JSON: save it, change its numbers and name, and train with\n" +
-            "--recipe FILE.json. Every field must be there, each number is checked, and a resumed run keeps its own recipe.\n" +
-            "Example: dcgan recipes adam-b0-ema-b64-nodrop-r1 > my-recipe.json") { recipe };
+        recipe.CompletionSources.Add([.. Recipes.Names]);
+        var command = new Command("recipes", "List the recipes, or print one as JSON to start a recipe file of your own from (docs/recipes.md).\n" +
+            "Example: dcgan recipes improved > my-recipe.json") { recipe };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             if (parsed.GetValue(recipe) is { } name)
             {
-                Console.WriteLine(Recipe.Resolve(name).ToJson(indented: true));
+                Console.WriteLine(Recipes.Resolve(name).ToJson(indented: true));
                 return 0;
             }
-            int width = Recipe.Names.Max(n => n.Length);
-            Console.WriteLine($"{"recipe".PadRight(width)}  batch  what it is");
-            foreach (var r in Recipe.All)
+            int width = Recipes.Names.Max(n => n.Length);
+            Console.WriteLine($"{"recipe".PadRight(width)}  batch  what it is for");
+            foreach (var r in Recipes.All)
             {
                 Console.WriteLine($"{r.Name.PadRight(width)}  {r.BatchSize,5}  {r.Summary}");
             }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcgan.Runs;
-using Dcgan.Training;
 
 namespace Dcgan.Cli;
 
@@ -13,9 +12,8 @@ internal static class RunsCommand
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Where the run folders are", DefaultValueFactory = _ => new DirectoryInfo("runs") };
         var evaluations = new Option<bool>("--evaluations") { Description = "Instead, a Markdown table per recipe and batch size of every evaluation made during training (--eval-every), a column per seed" };
         var scoreTarget = new Option<double>("--score-target") { Description = "With --evaluations: report each run's minutes to the first classifier score of at least this", DefaultValueFactory = _ => 8.0 }.Between(0, 10, ", as a classifier score of 10 classes is");
-        var command = new Command("runs", "List the runs in a folder: epochs reached, seed, time per epoch, latest checkpoint and metrics.\n" +
-            "Example: dcgan runs runs\n" +
-            "Example: dcgan runs runs --evaluations   (compare recipes over seeds)") { folder, evaluations, scoreTarget };
+        var command = new Command("runs", "List the runs in a folder, or (--evaluations) tabulate their evaluations per recipe and seed.\n" +
+            "Example: dcgan runs runs --evaluations") { folder, evaluations, scoreTarget };
         command.SetAction(parsed => UserErrors.Run(() =>
         {
             var root = parsed.GetValue(folder)!;

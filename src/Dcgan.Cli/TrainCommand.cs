@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Dcgan.Data;
 using Dcgan.Evaluation;
 using Dcgan.Runs;
 using Dcgan.Training;
@@ -11,8 +10,7 @@ internal static class TrainCommand
 {
     private static readonly TrainOptions Defaults = new();
     private static readonly Option<int> Epochs = new Option<int>("--epochs") { Description = "Epochs to train to", DefaultValueFactory = _ => Defaults.Epochs };
-    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = $"Images per train step (default: the recipe's, {RecipeBatchSizes()}; or a resumed run's own)" };
-    private static string RecipeBatchSizes() => string.Join(", ", Recipe.All.Select(r => $"{r.BatchSize} for {r.Name}"));
+    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = "Images per train step (default: the recipe's, or a resumed run's own)" };
 
     private static readonly Option<int> CheckpointEvery = new Option<int>("--checkpoint-every")
     {
@@ -36,11 +34,10 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}, or a resumed run's own");
+        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}, or a resumed run's own");
         var precision = OptionRules.PrecisionOption(defaultValue: null);
-        var command = new Command("train", "Train the tutorial's generator and discriminator adversarially.\n" +
-            "With no data option it uses MNIST's 60,000 training images: cached, from Keras's cache, or downloaded once.\n" +
-            "Example: dcgan train --epochs 50 --out runs/mnist")
+        var command = new Command("train", "Train the tutorial's generator and discriminator adversarially, or resume a run (MNIST unless told otherwise).\n" +
+            "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist")
         {
             recipe, Epochs, BatchSize, CheckpointEvery, Output, Seed, Keep, precision, EvalEvery, Evaluator, EvalCount, EvalReference,
             Tensorboard, SkipSelfCheck,
@@ -60,37 +57,20 @@ internal static class TrainCommand
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
             };
-            if (options.Problem() is { } problem)
-            {
-                throw new InvalidOptionException(problem); // before any work
-            }
-            options.AskedRecipe(); // a bad recipe file too, before the data is read
-            var run = new RunFolder(parsed.GetValue(Output)!.FullName);
-            run.EnsureWritable();
             var request = data.Request(parsed);
-            var loaded = Downloads.Load(request, Split.Train);
-            Console.WriteLine($"Data: {loaded.Images.Count} images of {loaded.Images.Rows}x{loaded.Images.Columns} from {loaded.ImagesPath}");
-            options = options with { Origin = loaded.Origin };
-            using var evaluation = options.EvalEvery is null ? null : PrepareEvaluation(parsed, request, loaded.Images);
+            var plan = Trainer.Prepare(options, request, parsed.GetValue(Output)!.FullName, Downloads.Loader);
+            Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.Rows}x{plan.Data.Columns} from {plan.Origin?.Path}");
+            using var evaluation = options.EvalEvery is null ? null
+                : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
+                    parsed.GetValue(EvalCount), Downloads.Loader);
             var tensorboard = parsed.GetValue(Tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
             using var cancel = new CtrlC();
-            var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels);
             TrainProgress.Run(options.Epochs, progress =>
-                Trainer.Run(images, options, run, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
-            Console.WriteLine($"Done: grids and {Path.GetFileName(run.GifPath)} in {run.Path}, checkpoints in {run.CheckpointFolder}");
+                Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
+            Console.WriteLine($"Done: grids and {Path.GetFileName(plan.Run.GifPath)} in {plan.Run.Path}, checkpoints in {plan.Run.CheckpointFolder}");
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>The evaluator and the real images that --eval-every compares with, prepared once for the run.</summary>
-    private static Comparison PrepareEvaluation(ParseResult parsed, DataRequest request, ImageSet trainImages)
-    {
-        var judge = Evaluation.Evaluator.Load(parsed.GetValue(Evaluator)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset));
-        var real = parsed.GetValue(EvalReference) is { } r
-            ? IdxFile.ReadImages(r.FullName)
-            : Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images;
-        return Comparison.Prepare(judge, real, trainImages, parsed.GetValue(EvalCount));
     }
 
     /// <summary>Ctrl+C lets the current step finish; the trainer then saves and stops.</summary>

@@ -38,12 +38,12 @@ internal static class UserErrors
         }
         catch (OperationCanceledException e)
         {
-            Console.Error.WriteLine(e is Training.TrainingInterruptedException
+            Console.Error.WriteLine(e is Runs.TrainingInterruptedException
                 ? $"dcgan: {e.Message}"
                 : "dcgan: interrupted; checkpoints already written are intact.");
             return Interrupted;
         }
-        catch (Training.InvalidOptionException e)
+        catch (Runs.InvalidOptionException e)
         {
             // The library names the setting; the command line names its flag: CheckpointEvery is --checkpoint-every.
             string flag = "--" + string.Concat(e.Problem.Setting.Select((ch, i) => char.IsUpper(ch) && i > 0 ? $"-{char.ToLowerInvariant(ch)}" : $"{char.ToLowerInvariant(ch)}"));
@@ -51,11 +51,10 @@ internal static class UserErrors
             Console.Error.WriteLine("Run 'dcgan train --help' for the options.");
             return Usage;
         }
-        catch (Training.RunConflictException e)
+        catch (Runs.RunConflictException e)
         {
             string flag = "--" + e.Setting.Replace(' ', '-');
-            // A recipe of the user's own has no name that --recipe takes; its file is the user's to find.
-            string orWith = e.Setting != "recipe" || Training.Recipe.Names.Contains(e.Saved) ? $" (or with {flag} {e.Saved})" : "";
+            string orWith = e.Resumable is { } value ? $" (or with {flag} {value})" : "";
             Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag}{orWith}, or train into a new --out folder.");
             return Failure;
         }

@@ -1,6 +1,5 @@
 using Dcgan.Data;
 using Dcgan.Training;
-using SixLabors.ImageSharp;
 using SkiaSharp;
 
 namespace Dcgan.Tests;
@@ -99,16 +98,16 @@ public class CliTests
     [Fact]
     public void Benchmark_times_the_step_of_the_recipe_named()
     {
-        var result = Dcgan("benchmark", "--recipe", "adam-b0-ema-b64-nodrop-r1", "--steps", "3", "--warmup", "0", "--json");
+        var result = Dcgan("benchmark", "--recipe", "improved", "--steps", "3", "--warmup", "0", "--json");
         var unknown = Dcgan("benchmark", "--recipe", "fastest");
 
         Assert.True(result.ExitCode == 0, result.Err);
         var step = System.Text.Json.Nodes.JsonNode.Parse(result.Out)!["result"]!;
-        Assert.Equal("adam-b0-ema-b64-nodrop-r1", (string)step["Recipe"]!);
+        Assert.Equal("improved", (string)step["Recipe"]!);
         Assert.Equal(64, (int)step["BatchSize"]!); // the recipe's
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("--recipe must be one of tutorial, dcgan-ema,", unknown.Err); // train's words
+        Assert.Contains("--recipe fastest is not a recipe", unknown.Err); // train's words
     }
 
     [Fact]
@@ -118,10 +117,10 @@ public class CliTests
         string data = Fixtures.TinyDataset(dir), run = dir.File("run"), file = dir.File("my-r1.json"), typo = dir.File("typo.json");
 
         var list = Dcgan("recipes");
-        var printed = Dcgan("recipes", "adam-b0-ema-b64-nodrop-r1");
+        var printed = Dcgan("recipes", "improved");
         Assert.True(list.ExitCode == 0 && printed.ExitCode == 0, list.Err + printed.Err);
-        Assert.All(Recipe.Names, name => Assert.Contains($"{name} ", list.Out));
-        File.WriteAllText(file, printed.Out.Replace("\"name\": \"adam-b0-ema-b64-nodrop-r1\"", "\"name\": \"my-r1\", // mine")
+        Assert.All(Recipes.Names, name => Assert.Contains($"{name} ", list.Out));
+        File.WriteAllText(file, printed.Out.Replace("\"name\": \"improved\"", "\"name\": \"my-r1\", // mine")
             .Replace("\"r1_gamma\": 1,", "\"r1_gamma\": 0.3,"));
         File.WriteAllText(typo, File.ReadAllText(file).Replace("r1_gamma", "r1_gama"));
 
@@ -130,7 +129,7 @@ public class CliTests
         Assert.Contains("layer checks against float64 passed (fp32, second derivatives too, ", train.Out); // the penalty's
         Assert.Contains("recipe my-r1 (fp32, batch 64): ", train.Out);
         Assert.Contains("R1 penalty 0.3 every 16 steps", train.Out);
-        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "my-r1", R1Gamma = 0.3 }, Checkpoint.ReadRecipe(Path.Combine(run, "checkpoints", "epoch-0001.ckpt")));
+        Assert.Equal(Recipes.Named("improved") with { Name = "my-r1", R1Gamma = 0.3 }, Checkpoint.ReadRecipe(Path.Combine(run, "checkpoints", "epoch-0001.ckpt")));
 
         File.WriteAllText(file, File.ReadAllText(file).Replace("\"r1_gamma\": 0.3,", "\"r1_gamma\": 0.5,"));
         var edited = Dcgan("train", "--recipe", file, "--images", data, "--epochs", "2", "--out", run, "--skip-self-check");
@@ -174,7 +173,8 @@ public class CliTests
         ("no epochs", ["train", "--images", data, "--epochs", "0"], 2, "--epochs must be at least 1 (got 0)."),
         ("no such precision", ["train", "--images", data, "--precision", "fp16"], 2, "--precision must be fp32 or bf16 (got fp16)."),
         ("no such format", ["generate", "--run", folder, "--format", "jpeg", "--out", "g.png"], 2, "--format must be png or idx (got jpeg)."),
-        ("unwritable out", ["train", "--images", data, "--out", Path.Combine(folder, "notes.txt", "run")], 1, "cannot write to"),
+        ("out inside a file", ["train", "--images", data, "--out", Path.Combine(folder, "notes.txt", "run")], 1, "notes.txt is a file, not a folder"),
+        ("out is a file", ["train", "--images", data, "--out", Path.Combine(folder, "notes.txt")], 1, "notes.txt is a file, not a folder"),
         ("no checkpoint", ["generate", "--run", folder, "--out", Path.Combine(folder, "g.png")], 1, "holds no checkpoints"),
         ("run and checkpoint", ["generate", "--run", folder, "--checkpoint", "x", "--out", "g.png"], 2, "Name either --run DIR or --checkpoint FILE"),
     ];
@@ -196,6 +196,41 @@ public class CliTests
             Assert.StartsWith("dcgan: ", result.Err);
             Assert.True(result.Err.TrimEnd().Split('\n').Length <= 2, $"{label}: {result.Err}");
         }
+    }
+
+    /// <summary>Every file under a folder with its bytes, to see that nothing was written.</summary>
+    private static Dictionary<string, string> Snapshot(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(folder, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+
+    [Fact]
+    public void A_refusal_known_before_training_creates_nothing_on_disk_for_a_new_run_or_a_resume()
+    {
+        using var dir = new TempFolder();
+        string data = Fixtures.TinyDataset(dir), fresh = dir.File("fresh"), run = dir.File("run");
+
+        var unlabelled = Dcgan("train", "--recipe", "conditional", "--images", data, "--out", fresh);
+        var noEvaluator = Dcgan("train", "--images", data, "--eval-every", "1", "--evaluator", dir.File("none.evaluator"), "--out", fresh);
+        var trained = Dcgan("train", "--images", data, "--epochs", "1", "--out", run, "--seed", "4", "--skip-self-check");
+        Assert.True(trained.ExitCode == 0, trained.Err);
+        var before = Snapshot(run);
+        var seed = Dcgan("train", "--images", data, "--epochs", "2", "--out", run, "--seed", "5");
+        var recipe = Dcgan("train", "--images", data, "--epochs", "2", "--out", run, "--recipe", "improved");
+        string fewer = dir.File("fewer-idx3-ubyte.gz");
+        IdxFile.WriteImages(fewer, Fixtures.Images(40));
+        var otherData = Dcgan("train", "--images", fewer, "--epochs", "2", "--out", run);
+
+        Assert.All(new[] { unlabelled, noEvaluator, seed, recipe, otherData }, r =>
+        {
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("dcgan: error: ", r.Err);
+        });
+        Assert.Contains("learns from the images' labels", unlabelled.Err);
+        Assert.False(Directory.Exists(fresh), "a new run's folder is made only once every check has passed");
+        Assert.Contains("holds a run with seed 4", seed.Err);
+        Assert.Contains("holds a run with recipe tutorial; resume it without --recipe (or with --recipe tutorial)", recipe.Err);
+        Assert.Contains("trained on other images", otherData.Err);
+        Assert.Equal(before, Snapshot(run)); // a refused resume writes nothing, not even its records
     }
 
     [Fact]

@@ -1,6 +1,3 @@
-using Dcgan.Diagnostics;
-using Dcgan.IO;
-using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
 
@@ -22,20 +19,24 @@ public class CrashSafetyTests
         var run = new RunFolder(dir.File("killed"));
         var random = new Random(2026);
         int killsDuringCheckpointWrite = 0;
-        for (int kill = 0; kill < 5; kill++)
+        for (int kill = 0; kill < 6; kill++)
         {
             using var process = DcganProcess.Start([], Train(run.Path));
             // Odd kills: the moment a checkpoint's temporary file appears (the write is under way); even ones: at a
             // random time. Either may find the process already past its end on a fast machine; that is fine too.
             if (kill % 2 == 1)
             {
+                string temporary = $"*.{process.Id}.tmp";
                 var until = DateTime.UtcNow.AddSeconds(20);
                 while (!process.HasExited && DateTime.UtcNow < until
-                       && !(Directory.Exists(run.CheckpointFolder) && Directory.EnumerateFiles(run.CheckpointFolder, $"*.{process.Id}.tmp").Any()))
+                       && !(Directory.Exists(run.CheckpointFolder) && Directory.EnumerateFiles(run.CheckpointFolder, temporary).Any()))
                 {
                     Thread.SpinWait(1000);
                 }
-                if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                // It died while writing only if its temporary file is still there: a finished write renames it away.
+                if (Directory.Exists(run.CheckpointFolder) && Directory.EnumerateFiles(run.CheckpointFolder, temporary).Any())
                 {
                     killsDuringCheckpointWrite++;
                 }
@@ -43,9 +44,9 @@ public class CrashSafetyTests
             else
             {
                 process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(800, 2500)));
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
             }
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
 
             // Whatever moment it died at, what is on disk is a valid run: the latest checkpoint loads.
             if (run.LatestCheckpoint() is { } latest)

@@ -1,6 +1,5 @@
 using Dcgan.Data;
 using Dcgan.Evaluation;
-using TorchSharp;
 
 namespace Dcgan.Tests;
 

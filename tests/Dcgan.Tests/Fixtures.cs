@@ -31,6 +31,19 @@ internal static class Fixtures
         return path;
     }
 
+    /// <summary>A file of this repository (a recipe of docs/experiments, say), found from the test's folder upward.</summary>
+    public static string RepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Dcgan.slnx")))
+            {
+                return Path.Combine(dir.FullName, relative);
+            }
+        }
+        throw new FileNotFoundException($"no Dcgan.slnx above {AppContext.BaseDirectory}");
+    }
+
     /// <summary>Same shape and bit-for-bit the same values.</summary>
     public static bool Identical(Tensor a, Tensor b) =>
         a.shape.SequenceEqual(b.shape) && torch.eq(a, b).all().item<bool>();

@@ -1,9 +1,5 @@
-using Dcgan.Diagnostics;
 using Dcgan.Export;
 using Dcgan.Generation;
-using Dcgan.IO;
-using Dcgan.Performance;
-using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -87,7 +83,7 @@ public class GenerationAndExportTests
         {
             Epoch = 4,
             Seed = 1,
-            Recipe = Recipe.Tutorial with { BatchSize = 8 },
+            Recipe = Recipes.Tutorial with { BatchSize = 8 },
             DataFingerprint = "x",
             FixedNoise = noise.clone(),
             TorchRngState = [],

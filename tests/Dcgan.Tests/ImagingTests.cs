@@ -1,6 +1,5 @@
 using Dcgan.Imaging;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;
 using SkiaSharp;
 using TorchSharp;

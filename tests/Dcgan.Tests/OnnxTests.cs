@@ -5,7 +5,6 @@ using Dcgan.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
-using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
 namespace Dcgan.Tests;
@@ -125,7 +124,7 @@ public class OnnxTests
     {
         using var dir = new TempFolder();
         string data = Fixtures.TinyDataset(dir, 32), run = dir.File("run"), recipe = dir.File("recipe.json");
-        File.WriteAllText(recipe, (Recipe.DcganEma with { Name = "mine", CodeCategories = codeCategories }).ToJson());
+        File.WriteAllText(recipe, (Recipes.Named("improved") with { Name = "mine", CodeCategories = codeCategories }).ToJson());
         Assert.Equal(0, DcganProcess.Run([], "train", "--images", data, "--epochs", "1", "--batch-size", "16", "--out", run, "--seed", "2", "--recipe", recipe).ExitCode);
 
         var export = DcganProcess.Run([], "export", "--run", run, "--format", "onnx", "--out", dir.File("exported"));

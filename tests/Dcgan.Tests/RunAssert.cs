@@ -1,6 +1,3 @@
-using Dcgan.Diagnostics;
-using Dcgan.IO;
-using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;

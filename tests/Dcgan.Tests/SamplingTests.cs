@@ -21,7 +21,7 @@ public class SamplingTests
     public void The_average_generator_follows_the_moving_average_with_its_warm_up()
     {
         torch.manual_seed(3);
-        using var gan = new Gan(Recipe.DcganEma with { EmaDecay = 0.5 }); // small, so that the warm-up (1 + t) / (10 + t) binds first
+        using var gan = new Gan(Recipes.Named("improved") with { EmaDecay = 0.5 }); // small, so that the warm-up (1 + t) / (10 + t) binds first
         using var images = Fixtures.Images(8).ToTensor();
         var expected = gan.Generator.parameters().Select(p => p.detach().to(float64)).ToList();
 
@@ -107,7 +107,7 @@ public class SamplingTests
     public void A_run_with_a_moving_average_resumes_bit_for_bit_and_samples_from_it()
     {
         using var dir = new TempFolder();
-        var options = new TrainOptions { Recipe = "dcgan-ema", Epochs = 3, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1 };
+        var options = new TrainOptions { Recipe = "improved", Epochs = 3, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1, SelfCheck = false };
 
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
@@ -126,7 +126,7 @@ public class SamplingTests
         using var dir = new TempFolder();
         // Five steps an epoch: every 16 steps, the penalty falls on step 0 of 10, not on step 5, the first after the
         // resume, which a count kept outside the checkpoint would start again from 0.
-        var options = new TrainOptions { Recipe = "adam-b0-ema-b64-nodrop-r1", Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = "improved", Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
 
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
@@ -139,7 +139,7 @@ public class SamplingTests
     public void A_run_with_a_categorical_code_resumes_bit_for_bit_and_its_checkpoints_sample_from_the_code(bool fromLabels)
     {
         using var dir = new TempFolder();
-        var coded = Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
+        var coded = Recipes.Named("improved") with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
         File.WriteAllText(dir.File("coded.json"), coded.ToJson());
         var options = new TrainOptions { Recipe = dir.File("coded.json"), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
         var data = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 4))]);

@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using Dcgan.Diagnostics;
 using Dcgan.Imaging;
-using Dcgan.IO;
-using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;

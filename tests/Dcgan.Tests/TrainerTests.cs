@@ -1,12 +1,8 @@
 using Dcgan.Data;
-using Dcgan.Diagnostics;
-using Dcgan.IO;
 using Dcgan.Models;
-using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dcgan.Tests;
 
@@ -91,7 +87,7 @@ public class TrainerTests
         Assert.Equal(6, Values(whole).Length); // 2 epochs of 3 steps
         Assert.Equal(Values(whole), Values(interrupted));
         Assert.Equal(LossLog.Header, File.ReadLines(interrupted.Losses.Path).First());
-        Assert.True(File.Exists(interrupted.Losses.PlotPath));
+        Assert.True(File.Exists(interrupted.LossPlotPath));
     }
 
     [Fact]
@@ -124,15 +120,17 @@ public class TrainerTests
         var precision = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Precision = Precision.Bf16 }, run));
         var seed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
         var data = Assert.Throws<ArgumentException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
-        var recipe = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = "dcgan-ema" }, run));
-        Assert.Contains("holds a run with recipe tutorial, not dcgan-ema", recipe.Message);
+        var recipe = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = "improved" }, run));
+        Assert.Contains("holds a run with recipe tutorial, not improved", recipe.Message);
+        Assert.Equal("tutorial", recipe.Resumable);
         var unknown = Assert.Throws<InvalidOptionException>(() => Trainer.Run(Data, Options(2) with { Recipe = "fastest" }, run));
 
         Assert.Contains("holds a run with batch size 16, not 8", batch.Message);
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.Equal(new OptionProblem("Recipe", "the recipe", "must be one of tutorial, dcgan-ema, adam-b0-ema, adam-b0-ema-b64, adam-b0-ema-b64-nodrop, adam-b0-ema-b64-nodrop-r1, adam-b0-ema-b64-nodrop-r1-info10, adam-b0-ema-b64-nodrop-r1-acgan, or a recipe file (.json) (got fastest)."), unknown.Problem);
+        Assert.Equal("Recipe", unknown.Problem.Setting);
+        Assert.StartsWith("fastest is not a recipe; the recipes are tutorial, ", unknown.Problem.Requirement);
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -157,13 +155,8 @@ public class TrainerTests
     public void A_new_run_takes_its_recipes_batch_size_unless_one_is_given()
     {
         Assert.Equal(256, new TrainOptions().NewRecipe().BatchSize);
-        Assert.Equal(64, new TrainOptions { Recipe = "adam-b0-ema-b64" }.NewRecipe().BatchSize);
-        Assert.Equal(32, new TrainOptions { Recipe = "adam-b0-ema-b64", BatchSize = 32 }.NewRecipe().BatchSize);
-        Assert.Equal(Recipe.AdamB0Ema with { Name = "adam-b0-ema-b64", Summary = Recipe.AdamB0EmaB64.Summary, BatchSize = 64 }, Recipe.AdamB0EmaB64);
-        Assert.Equal(Recipe.AdamB0EmaB64 with { Name = "adam-b0-ema-b64-nodrop", Summary = Recipe.AdamB0EmaB64NoDropout.Summary, DiscriminatorDropout = 0 },
-            Recipe.AdamB0EmaB64NoDropout);
-        Assert.Equal(Recipe.AdamB0EmaB64NoDropout with { Name = "adam-b0-ema-b64-nodrop-r1", Summary = Recipe.AdamB0EmaB64NoDropoutR1.Summary, R1Gamma = 1 },
-            Recipe.AdamB0EmaB64NoDropoutR1);
+        Assert.Equal(64, new TrainOptions { Recipe = "improved" }.NewRecipe().BatchSize);
+        Assert.Equal(32, new TrainOptions { Recipe = "improved", BatchSize = 32 }.NewRecipe().BatchSize);
     }
 
     [Fact]
@@ -172,7 +165,7 @@ public class TrainerTests
         torch.manual_seed(5);
         using var images = torch.rand(4, 1, 28, 28) * 2 - 1;
         using var tutorial = new Gan();
-        using var noDropout = new Gan(Recipe.AdamB0EmaB64NoDropout);
+        using var noDropout = new Gan(Recipes.Named("improved"));
 
         // In training mode the same images, judged twice, get the same logits only without dropout, and then the
         // same as in inference mode.
@@ -192,20 +185,20 @@ public class TrainerTests
     [Fact]
     public void A_recipe_saved_before_the_dropout_and_R1_settings_reads_as_the_tutorials_and_bad_rates_are_refused()
     {
-        var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipe.AdamB0EmaB64.ToJson())!.AsObject();
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipes.Tutorial.ToJson())!.AsObject();
         Assert.True(saved.Remove("discriminator_dropout") && saved.Remove("r1_gamma") && saved.Remove("r1_every"));
 
-        Assert.Equal(Recipe.AdamB0EmaB64, Recipe.FromJson(saved.ToJsonString()));
-        Assert.Equal(0.3, Recipe.AdamB0EmaB64.DiscriminatorDropout);
-        Assert.Null((Recipe.Tutorial with { DiscriminatorDropout = 0 }).Problem());
+        Assert.Equal(Recipes.Tutorial, Recipe.FromJson(saved.ToJsonString()));
+        Assert.Equal(0.3, Recipes.Tutorial.DiscriminatorDropout);
+        Assert.Null((Recipes.Tutorial with { DiscriminatorDropout = 0 }).Problem());
         Assert.All(new[] { -0.1, 1, double.NaN }, rate =>
-            Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
+            Assert.Contains("dropout rate must be at least 0 and below 1", (Recipes.Tutorial with { DiscriminatorDropout = rate }).Problem()));
         Assert.All(new[] { -1, 1, 100 }, categories =>
-            Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipe.Tutorial with { CodeCategories = categories }).Problem()));
+            Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipes.Tutorial with { CodeCategories = categories }).Problem()));
         Assert.All(new[] { 0, -1, double.NaN, double.PositiveInfinity }, weight =>
-            Assert.Contains("the code's weight must be positive", (Recipe.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
-        Assert.Null((Recipe.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
-        Assert.Equal("a code from labels needs categories, one for each label.", (Recipe.Tutorial with { CodeFromLabels = true }).Problem());
+            Assert.Contains("the code's weight must be positive", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
+        Assert.Null((Recipes.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
+        Assert.Equal("a code from labels needs categories, one for each label.", (Recipes.Tutorial with { CodeFromLabels = true }).Problem());
     }
 
     [Fact]
@@ -217,7 +210,7 @@ public class TrainerTests
             File.WriteAllText(dir.File(name), text);
             return dir.File(name);
         }
-        string mine = (Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 }).ToJson(indented: true);
+        string mine = (Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 }).ToJson(indented: true);
         var refused = new (string Path, string Says)[]
         {
             (Write("missing.json", mine.Replace("\"r1_every\": 16,", "")), "(it has no \"r1_every\")"),
@@ -226,23 +219,23 @@ public class TrainerTests
             (Write("text.json", mine.Replace("0.3", "\"0.3\"")), "r1_gamma"),
             (Write("label.json", mine.Replace("\"real_label\": 1", "\"real_label\": 0.2")), "refused: the real-image target must be above 0.5"),
             (Write("code.json", mine.Replace("\"code_categories\": 0", "\"code_categories\": 1")), "refused: the code's categories must be 0 (none) or from 2 to 99"),
-            (Write("builtin.json", Recipe.AdamB0Ema.ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself adam-b0-ema, a built-in recipe, with other numbers"),
+            (Write("builtin.json", Recipes.Named("improved").ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself improved, a built-in recipe, with other numbers"),
             (Write("empty.json", ""), "is not a recipe"),
             (Write("list.json", "[]"), "(it is not a JSON object)"),
             (dir.File("absent.json"), "cannot read the recipe file"),
         };
 
-        Assert.All(Recipe.All, recipe => Assert.Equal(recipe, Recipe.Load(Write($"{recipe.Name}.json", recipe.ToJson(indented: true)))));
-        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 },
-            Recipe.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
-        Assert.Equal(Recipe.AdamB0Ema with { BatchSize = 32 }, Recipe.Load(Write("b32.json", (Recipe.AdamB0Ema with { BatchSize = 32 }).ToJson())));
+        Assert.All(Recipes.All, recipe => Assert.Equal(recipe, RecipeFile.Load(Write($"{recipe.Name}.json", recipe.ToJson(indented: true)))));
+        Assert.Equal(Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 },
+            Recipes.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
+        Assert.Equal(Recipes.Named("improved") with { BatchSize = 32 }, RecipeFile.Load(Write("b32.json", (Recipes.Named("improved") with { BatchSize = 32 }).ToJson())));
         // A file written before codes (no code fields) is still the recipe it was.
         string beforeCodes = mine.Replace("\"code_categories\": 0,", "").Replace("\"code_weight\": 1,", "").Replace("\"code_from_labels\": false,", "");
         Assert.DoesNotContain("code_", beforeCodes);
-        Assert.Equal(Recipe.AdamB0EmaB64NoDropoutR1 with { Name = "mine", R1Gamma = 0.3 }, Recipe.Load(Write("before-codes.json", beforeCodes)));
+        Assert.Equal(Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 }, RecipeFile.Load(Write("before-codes.json", beforeCodes)));
         Assert.All(refused, r =>
         {
-            var e = Assert.Throws<InvalidDataException>(() => Recipe.Load(r.Path));
+            var e = Assert.Throws<InvalidDataException>(() => RecipeFile.Load(r.Path));
             Assert.Contains(r.Path, e.Message);
             Assert.Contains(r.Says, e.Message);
         });
@@ -253,13 +246,13 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        var options = Options(1) with { Recipe = "adam-b0-ema-b64-nodrop-r1-acgan" };
+        var options = Options(1) with { Recipe = "conditional" };
 
         var unlabelled = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, options, run));
         var beyond = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data.WithLabels([.. Enumerable.Repeat((byte)10, 40)]), options, run));
 
-        Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan learns from the images' labels, and these images have none; name their label file with --labels.", unlabelled.Message);
-        Assert.Equal("the recipe adam-b0-ema-b64-nodrop-r1-acgan has 10 categories, for labels 0 to 9, and the data has label 10.", beyond.Message);
+        Assert.Contains("these images have none; name their label file with --labels", unlabelled.Message);
+        Assert.Contains("has 10 categories, for labels 0 to 9, and the data has label 10", beyond.Message);
         Assert.False(Directory.Exists(run.Path), "refused before the run's folder is made or claimed");
 
         Trainer.Run(Data.WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i % 10))]), options, run);
@@ -276,7 +269,7 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        var mine = Recipe.DcganEma with { Name = "mine", RealLabel = 0.9 };
+        var mine = Recipes.Named("improved") with { Name = "mine", RealLabel = 0.9 };
         string file = dir.File("mine.json");
         File.WriteAllText(file, mine.ToJson());
         Trainer.Run(Data, Options(1) with { Recipe = file }, run);
@@ -300,25 +293,25 @@ public class TrainerTests
     [Fact]
     public void A_recipe_with_a_number_out_of_range_or_not_a_number_is_refused()
     {
-        var adam = Recipe.AdamB0Ema.GeneratorAdam;
+        var adam = Recipes.Named("improved").GeneratorAdam;
         var refused = new (Recipe Recipe, string Says)[]
         {
-            (Recipe.AdamB0Ema with { RealLabel = 0.5 }, "real-image target"),
-            (Recipe.AdamB0Ema with { RealLabel = double.NaN }, "real-image target"),
-            (Recipe.AdamB0Ema with { EmaDecay = 1 }, "decay"),
-            (Recipe.AdamB0Ema with { EmaDecay = double.NaN }, "decay"),
-            (Recipe.AdamB0Ema with { GeneratorAdam = adam with { LearningRate = double.NaN } }, "generator's Adam"),
-            (Recipe.AdamB0Ema with { GeneratorAdam = adam with { LearningRate = double.PositiveInfinity } }, "generator's Adam"),
-            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
-            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
-            (Recipe.AdamB0Ema with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
-            (Recipe.AdamB0Ema with { R1Gamma = -1 }, "R1 penalty's gamma"),
-            (Recipe.AdamB0Ema with { R1Gamma = double.NaN }, "R1 penalty's gamma"),
-            (Recipe.AdamB0Ema with { R1Gamma = 1, R1Every = 0 }, "R1 penalty's interval"),
+            (Recipes.Named("improved") with { RealLabel = 0.5 }, "real-image target"),
+            (Recipes.Named("improved") with { RealLabel = double.NaN }, "real-image target"),
+            (Recipes.Named("improved") with { EmaDecay = 1 }, "decay"),
+            (Recipes.Named("improved") with { EmaDecay = double.NaN }, "decay"),
+            (Recipes.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.NaN } }, "generator's Adam"),
+            (Recipes.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.PositiveInfinity } }, "generator's Adam"),
+            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
+            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
+            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
+            (Recipes.Named("improved") with { R1Gamma = -1 }, "R1 penalty's gamma"),
+            (Recipes.Named("improved") with { R1Gamma = double.NaN }, "R1 penalty's gamma"),
+            (Recipes.Named("improved") with { R1Gamma = 1, R1Every = 0 }, "R1 penalty's interval"),
         };
 
-        Assert.All(Recipe.All, recipe => Assert.Null(recipe.Problem()));
-        Assert.Null((Recipe.AdamB0Ema with { RealLabel = 0.9, EmaDecay = null }).Problem());
+        Assert.All(Recipes.All, recipe => Assert.Null(recipe.Problem()));
+        Assert.Null((Recipes.Named("improved") with { RealLabel = 0.9, EmaDecay = null }).Problem());
         Assert.All(refused, r => Assert.Contains(r.Says, r.Recipe.Problem()));
     }
 
@@ -353,15 +346,19 @@ public class TrainerTests
         var recipe = Checkpoint.ReadRecipe(run.CheckpointAt(1));
         Trainer.Run(Data, Options(2) with { BatchSize = null }, run, [Listener.Messages(log)]);
 
-        Assert.Equal(Recipe.Tutorial with
+        Assert.Equal(Recipes.Tutorial with
         {
+            Name = "tutorial-torch-epsilon",
+            Summary = recipe.Summary,
             BatchSize = 16,
-            GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
-            DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+            GeneratorAdam = Recipes.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+            DiscriminatorAdam = Recipes.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
         }, recipe);
-        Assert.Contains(log, l => l.Contains("at epoch 2 of 2", StringComparison.Ordinal) && l.Contains("recipe tutorial (fp32, batch 16)", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("at epoch 2 of 2", StringComparison.Ordinal) && l.Contains("recipe tutorial-torch-epsilon (fp32, batch 16)", StringComparison.Ordinal));
         Assert.Equal(recipe, Checkpoint.ReadRecipe(run.CheckpointAt(2))); // it goes on as it was trained
-        Trainer.Run(Data, Options(3) with { BatchSize = null, Recipe = "tutorial" }, run); // and "tutorial" is its name
+        // Today's tutorial adds epsilon as Keras does: naming it would train otherwise, so it is refused.
+        var renamed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(3) with { BatchSize = null, Recipe = "tutorial" }, run));
+        Assert.Null(renamed.Resumable);
     }
 
     [Fact]
@@ -369,7 +366,7 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        run.EnsureWritable();
+        run.Create();
         using var first = run.Claim();
 
         var e = Assert.Throws<IOException>(() => Trainer.Run(Data, Options(1), run));

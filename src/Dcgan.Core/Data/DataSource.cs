@@ -12,12 +12,20 @@ public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, 
 /// <summary>Where a run's images came from: the source that supplied them, their file, and their checksum's status.</summary>
 public sealed record DataOrigin(string Source, string Path, string Checksum);
 
+/// <summary>Reads (or downloads) the split of the data a request names: <see cref="DataSource.Loader"/>, or a
+/// command's own, which shows a download's progress.</summary>
+public delegate LoadedData DataLoader(DataRequest request, Split split);
+
 /// <summary>
 /// Finds the data a <see cref="DataRequest"/> names, in the order a user expects: files they name; else, for a
 /// known dataset, a system copy, this tool's cache, Keras's cache, and finally a verified download into the cache.
 /// </summary>
 public static class DataSource
 {
+    /// <summary><see cref="Load(DataRequest, Split, Downloader?, IProgress{DownloadProgress}?, Action{string}?, CancellationToken)"/>
+    /// with no progress or log.</summary>
+    public static readonly DataLoader Loader = (request, split) => Load(request, split);
+
     public static LoadedData Load(DataRequest request, Split split, Downloader? downloader = null,
         IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
     {
@@ -158,48 +166,21 @@ public static class DataSource
     private static LoadedData Download(Dataset dataset, DataRequest request, Split split, Downloader? downloader,
         IProgress<DownloadProgress>? progress, Action<string>? log, CancellationToken cancel)
     {
+        if (request.Offline)
+        {
+            throw new DownloadFailedException(OfflineAdvice(dataset, request, split, [$"{dataset.Name} ({split.ToString().ToLowerInvariant()}) is not on this machine yet; 'dcgan data fetch' downloads it."]));
+        }
         string cache = CacheOf(request, dataset);
         var (idxMirrors, npzMirrors) = MirrorsFor(request, dataset);
         bool own = downloader is null;
         downloader ??= new Downloader();
         var failures = new List<string>();
-        if (request.Offline)
-        {
-            throw new DownloadFailedException(OfflineAdvice(dataset, request, split, [$"{dataset.Name} ({split.ToString().ToLowerInvariant()}) is not on this machine yet; 'dcgan data fetch' downloads it."]));
-        }
         try
         {
-            if (idxMirrors.Count > 0)
-            {
-                try
-                {
-                    foreach (var file in new[] { dataset.Images(split), dataset.Labels(split) })
-                    {
-                        log?.Invoke($"Downloading {file.Name} into {cache}");
-                        downloader.FetchAsync(file.Name, [.. idxMirrors.Select(m => new Uri(new Uri(WithSlash(m)), file.Name))],
-                            file.GzipMd5, null, cache, progress, cancel).GetAwaiter().GetResult();
-                    }
-                    return FromFolder(cache, dataset, split, "download")!;
-                }
-                catch (DownloadFailedException e)
-                {
-                    failures.Add(e.Message);
-                }
-            }
-            if (npzMirrors.Count > 0 && dataset.NpzName is { } npzName && dataset.NpzSha256 is { } npzSha)
-            {
-                try
-                {
-                    log?.Invoke($"Downloading {npzName} into {cache}");
-                    string npz = downloader.FetchAsync(npzName, [.. npzMirrors.Select(m => new Uri(m))], null, npzSha, cache, progress, cancel)
-                        .GetAwaiter().GetResult();
-                    return FromNpz(npz, split, "download", new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
-                }
-                catch (DownloadFailedException e)
-                {
-                    failures.Add(e.Message);
-                }
-            }
+            var fetch = new Fetch(downloader, cache, progress, log, cancel);
+            return (idxMirrors.Count > 0 ? TryDownload(() => DownloadIdx(fetch, dataset, split, idxMirrors), failures) : null)
+                ?? (npzMirrors.Count > 0 ? TryDownload(() => DownloadNpz(fetch, dataset, split, npzMirrors), failures) : null)
+                ?? throw new DownloadFailedException(OfflineAdvice(dataset, request, split, failures));
         }
         finally
         {
@@ -208,7 +189,48 @@ public static class DataSource
                 downloader.Dispose();
             }
         }
-        throw new DownloadFailedException(OfflineAdvice(dataset, request, split, failures));
+    }
+
+    /// <summary>Where and how one download goes.</summary>
+    private sealed record Fetch(Downloader Downloader, string Cache, IProgress<DownloadProgress>? Progress, Action<string>? Log,
+        CancellationToken Cancel);
+
+    /// <summary>The data a download brought, or null with its failure noted.</summary>
+    private static LoadedData? TryDownload(Func<LoadedData?> download, List<string> failures)
+    {
+        try
+        {
+            return download();
+        }
+        catch (DownloadFailedException e)
+        {
+            failures.Add(e.Message);
+            return null;
+        }
+    }
+
+    private static LoadedData DownloadIdx(Fetch fetch, Dataset dataset, Split split, IReadOnlyList<string> mirrors)
+    {
+        foreach (var file in new[] { dataset.Images(split), dataset.Labels(split) })
+        {
+            fetch.Log?.Invoke($"Downloading {file.Name} into {fetch.Cache}");
+            fetch.Downloader.FetchAsync(file.Name, [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), file.Name))],
+                file.GzipMd5, null, fetch.Cache, fetch.Progress, fetch.Cancel).GetAwaiter().GetResult();
+        }
+        return FromFolder(fetch.Cache, dataset, split, "download")!;
+    }
+
+    /// <summary>Keras's archive, for a dataset that has one (null otherwise).</summary>
+    private static LoadedData? DownloadNpz(Fetch fetch, Dataset dataset, Split split, IReadOnlyList<string> mirrors)
+    {
+        if (dataset.NpzName is not { } npzName || dataset.NpzSha256 is not { } npzSha)
+        {
+            return null;
+        }
+        fetch.Log?.Invoke($"Downloading {npzName} into {fetch.Cache}");
+        string npz = fetch.Downloader.FetchAsync(npzName, [.. mirrors.Select(m => new Uri(m))], null, npzSha, fetch.Cache, fetch.Progress, fetch.Cancel)
+            .GetAwaiter().GetResult();
+        return FromNpz(npz, split, "download", new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
     }
 
     private static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";

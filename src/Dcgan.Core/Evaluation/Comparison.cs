@@ -39,6 +39,28 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         return new Comparison(judge, reference, judge.Measure(train, reference));
     }
 
+    /// <summary>The comparison for a dataset, as train --eval-every and evaluate make it: the evaluator at
+    /// <paramref name="evaluator"/> (default: the one 'dcgan evaluator train' saved for the dataset), the real images
+    /// at <paramref name="reference"/> (default: the dataset's test split, held out from training), and the floor
+    /// measured on <paramref name="floorImages"/>.</summary>
+    public static Comparison ForDataset(DataRequest request, ImageSet floorImages, string? evaluator, string? reference, int count,
+        DataLoader? load = null)
+    {
+        var judge = Evaluator.Load(evaluator ?? Evaluator.DefaultPath(request.Dataset));
+        try
+        {
+            var real = reference is not null
+                ? IdxFile.ReadImages(reference)
+                : (load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test).Images;
+            return Prepare(judge, real, floorImages, count);
+        }
+        catch
+        {
+            judge.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Generated images (at least as many as the reference holds) against the reference.</summary>
     public EvaluationReport Measure(string subject, ImageSet generated)
     {

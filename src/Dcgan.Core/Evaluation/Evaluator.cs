@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Dcgan.Data;
 using Dcgan.IO;
-using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Dcgan.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dcgan.Export;

@@ -7,7 +7,7 @@ namespace Dcgan.Models;
 /// <summary>
 /// Dropout exactly as torch's (in training, each value is kept with probability 1 - p and scaled by 1 / (1 - p);
 /// in inference, the identity), with its mask drawn as uniform &lt; 1 - p: libtorch's bernoulli_ is several times slower
-/// than uniform numbers and a compare (the README's "How fast" has the measurement).
+/// than uniform numbers and a compare (docs/performance.md has the measurement).
 /// </summary>
 public sealed class FastDropout : Module<Tensor, Tensor>
 {

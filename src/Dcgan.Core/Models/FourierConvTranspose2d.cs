@@ -14,7 +14,7 @@ namespace Dcgan.Models;
 /// its forward and two backward products), and oneDNN already runs it near this CPU's peak. In the frequency
 /// domain the 25 taps of each (input, output) channel pair become one complex product at each of 45 frequencies
 /// (a 9x9 real transform), so the channel mixing is one batched complex matrix product (3 GFLOP) instead of a
-/// convolution (20 GFLOP); the README's "How fast" has the measured time.
+/// convolution (20 GFLOP); docs/performance.md has the measured time.
 ///
 /// The transforms are small dense matrices, applied with matrix products (faster here than torch.fft on 65,536
 /// tiny 7x7 images), so autograd differentiates the whole layer without a hand-written backward.

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace Dcgan.Models;
 
 /// <summary>
-/// The tutorial's Keras layers with Keras's defaults, in torch terms (the README's "Same models as the tutorial" lists
+/// The tutorial's Keras layers with Keras's defaults, in torch terms (docs/recipes.md, "The models", lists
 /// them): torch's own defaults differ in every one of these.
 /// </summary>
 public static class Keras

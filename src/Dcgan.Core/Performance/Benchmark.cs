@@ -4,12 +4,11 @@ using Dcgan.Diagnostics;
 using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dcgan.Performance;
 
 /// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
-/// exactly what <see cref="Trainer"/> runs) on synthetic data, after a warm-up.</summary>
+/// exactly what <see cref="Runs.Trainer"/> runs) on synthetic data, after a warm-up.</summary>
 public sealed record BenchmarkResult(
     string Recipe,
     int BatchSize,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dcgan.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.Models;
@@ -23,7 +22,7 @@ public static class LayerProfile
     public static IReadOnlyList<ProfileRow> Run(int batchSize = 256, int repeats = 5, Precision precision = Precision.Fp32)
     {
         torch.manual_seed(0);
-        using var gan = new Gan(Recipe.Tutorial with { BatchSize = batchSize, Precision = precision });
+        using var gan = new Gan(Recipes.Tutorial with { BatchSize = batchSize, Precision = precision });
         var rows = new List<ProfileRow>();
         using (var noise = torch.randn(batchSize, Models.Generator.NoiseDim))
         {

@@ -5,27 +5,21 @@ namespace Dcgan.Runs;
 /// <summary>
 /// losses.csv in the run folder: one row per train step (epoch, step, generator loss, discriminator loss, mean D(x),
 /// mean D(G(z)), the step's wall-clock seconds), appended as training goes. After a resume, rows past the
-/// checkpoint are dropped first, so the file never holds a step twice. losses.png is drawn from it after every epoch.
+/// checkpoint are dropped first, so the file never holds a step twice. (losses.png is drawn from it by the trainer.)
 /// </summary>
-public sealed class LossLog(string path, string plotPath) : IRunObserver
+public sealed class LossLog(string path) : IRunObserver
 {
     public const string Header = "epoch,step,generator_loss,discriminator_loss,d_real,d_fake,step_seconds";
 
     private readonly List<StepReport> pending = [];
 
     public string Path { get; } = path;
-    public string PlotPath { get; } = plotPath;
 
     void IRunObserver.RunStarted(RunStart start) => KeepUpTo(start.FromEpoch, start.FromStep);
 
     void IRunObserver.StepDone(StepReport report) => pending.Add(report);
 
-    void IRunObserver.EpochDone(EpochResult result)
-    {
-        int stepsPerEpoch = pending.Count > 0 ? pending[^1].StepsPerEpoch : 1;
-        Flush();
-        Imaging.LossPlot.Save(Read(), PlotPath, stepsPerEpoch);
-    }
+    void IRunObserver.EpochDone(EpochResult result) => Flush();
 
     void IRunObserver.RunStopping() => Flush();
 

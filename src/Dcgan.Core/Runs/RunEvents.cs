@@ -1,10 +1,7 @@
 using System.Text.Json.Nodes;
+using Dcgan.Training;
 
 namespace Dcgan.Runs;
-
-/// <summary>What one train step measured: the two losses and the discriminator's mean belief that real
-/// images are real, D(x), and that generated ones are, D(G(z)).</summary>
-public readonly record struct StepLosses(float Generator, float Discriminator, float RealScore, float FakeScore);
 
 /// <summary>How a run begins: its seed, where it goes on from (epoch 0, step 0 for a new run), the fingerprint of its
 /// data, and, as JSON for the record, its recipe and options.</summary>
@@ -45,4 +42,11 @@ public interface IRunObserver
 
     /// <summary>The run is over: trained to its last epoch, its GIF written.</summary>
     void RunEnded() { }
+}
+
+/// <summary>Measures the generator after an epoch, for metrics.jsonl. It must not draw from torch's global random
+/// numbers, or resumed runs would diverge.</summary>
+public interface IEpochEvaluation
+{
+    EpochEvaluation Evaluate(Gan gan, int epoch);
 }

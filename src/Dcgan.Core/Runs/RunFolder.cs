@@ -11,8 +11,11 @@ public sealed partial class RunFolder(string path)
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
-    /// <summary>losses.csv: every step's losses, and losses.png drawn from it.</summary>
-    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"), System.IO.Path.Combine(Path, "losses.png"));
+    /// <summary>losses.csv: every step's losses.</summary>
+    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
+
+    /// <summary>losses.png, drawn from losses.csv after every epoch.</summary>
+    public string LossPlotPath => System.IO.Path.Combine(Path, "losses.png");
 
     /// <summary>metrics.jsonl: the evaluations made during training.</summary>
     public EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
@@ -26,21 +29,38 @@ public sealed partial class RunFolder(string path)
             ? string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}.ckpt")
             : string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}-step-{step:D4}.ckpt"));
 
-    /// <summary>Creates the folder and proves it can be written, before any long work starts.</summary>
-    public void EnsureWritable()
+    /// <summary>Refuses, before any work, a folder that could not be made or written: a path that is a file, or
+    /// whose nearest existing folder is not writable. Creates nothing: a probe file is made and removed at once.</summary>
+    public void CheckWritable()
     {
-        string probe = System.IO.Path.Combine(Path, $".write-test-{Environment.ProcessId}");
+        if (File.Exists(Path))
+        {
+            throw new IOException($"{Path} is a file, not a folder; choose a folder for the run (--out).");
+        }
+        string existing = Path;
+        while (!Directory.Exists(existing))
+        {
+            string? parent = System.IO.Path.GetDirectoryName(existing);
+            if (parent is null || File.Exists(parent))
+            {
+                throw new IOException($"cannot make {Path}: {parent ?? existing} is a file, not a folder; choose another --out folder.");
+            }
+            existing = parent;
+        }
+        string probe = System.IO.Path.Combine(existing, $".dcgan-write-test-{Environment.ProcessId}");
         try
         {
-            Directory.CreateDirectory(Path);
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"cannot write to {Path} ({e.Message.TrimEnd('.')}); choose a folder you can write to.", e);
+            throw new IOException($"cannot write to {existing} ({e.Message.TrimEnd('.')}); choose a folder you can write to.", e);
         }
     }
+
+    /// <summary>Makes the folder (after <see cref="CheckWritable"/>, when training starts).</summary>
+    public void Create() => Directory.CreateDirectory(Path);
 
     /// <summary>Claims the folder for one training process: a second one would overwrite the first's files. The claim
     /// is an exclusive lock on .lock (an flock on Unix), which the OS releases when the process ends, even if killed.</summary>

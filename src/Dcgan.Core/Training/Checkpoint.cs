@@ -199,30 +199,48 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>The recipe a checkpoint was trained with, read without restoring any model.</summary>
-    public static Recipe ReadRecipe(string path)
+    public static Recipe ReadRecipe(string path) => ReadHeader(path).Recipe;
+
+    /// <summary>What a checkpoint says of its run, verified and read without building any model: how far training
+    /// got, its seed, recipe and data, and how many grid examples it keeps. Throws <see cref="InvalidDataException"/>
+    /// with a one-line explanation if the file is not a complete, undamaged checkpoint.</summary>
+    public static CheckpointHeader ReadHeader(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
+        }
         var (version, body) = ReadVerifiedPayload(path);
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
-        reader.ReadBytes(4 + 4 + 8); // epoch, step, seed
         try
         {
-            return ReadRecipe(reader, version);
+            int epoch = reader.ReadInt32();
+            int step = reader.ReadInt32();
+            long seed = reader.ReadInt64();
+            var recipe = ReadRecipe(reader, version);
+            string fingerprint = reader.ReadString();
+            reader.ReadBytes(4 * sizeof(double)); // the epoch's running sums
+            using var fixedNoise = TensorExtensionMethods.Load(reader);
+            return new(epoch, step, seed, recipe, fingerprint, (int)fixedNoise.shape[0]);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or EndOfStreamException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or EndOfStreamException or ArgumentException)
         {
-            throw new InvalidDataException($"{path} holds an unreadable recipe ({e.Message.Split('\n')[0]}); it was written by another version.", e);
+            throw new InvalidDataException($"{path} holds an unreadable header ({e.Message.Split('\n')[0]}); it was written by another version.", e);
         }
     }
 
     /// <summary>A checkpoint from before recipes was trained with the tutorial's numbers but torch's epsilon rule;
-    /// it goes on with that rule, so that it still resumes bit for bit.</summary>
+    /// it goes on with that rule, so that it still resumes bit for bit, under a name that says it is not the
+    /// tutorial recipe of today.</summary>
     private static Recipe ReadRecipe(BinaryReader reader, int version) =>
         version == FormatBeforeRecipes
-            ? Recipe.Tutorial with
+            ? Recipes.Tutorial with
             {
+                Name = "tutorial-torch-epsilon",
+                Summary = "the tutorial as trained before recipes: Adam adds epsilon after bias correction, as torch does",
                 BatchSize = reader.ReadInt32(),
-                GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
-                DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+                GeneratorAdam = Recipes.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+                DiscriminatorAdam = Recipes.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
             }
             : Recipe.FromJson(reader.ReadString());
 
@@ -263,35 +281,6 @@ public sealed class Checkpoint : IDisposable
     public void Dispose() => FixedNoise.Dispose();
 }
 
-/// <summary>A checkpoint's models without their training state: what sampling and export need. The average
-/// generator is there when the recipe keeps one.</summary>
-public sealed record TrainedModels(Generator Generator, Discriminator Discriminator, Generator? AverageGenerator, Recipe Recipe, int Epoch)
-    : IDisposable
-{
-    /// <summary>The generator of the weights asked for (null: the recipe's choice, the average when there is one).
-    /// Throws ArgumentException when the average is asked for and the checkpoint has none.</summary>
-    public Generator Weights(SamplingWeights? weights) =>
-        (weights ?? (AverageGenerator is null ? SamplingWeights.Raw : SamplingWeights.Ema)) switch
-        {
-            SamplingWeights.Raw => Generator,
-            _ => AverageGenerator ?? throw new ArgumentException(
-                $"this checkpoint's recipe ({Recipe.Name}) keeps no moving average of the generator's weights; sample the raw weights."),
-        };
-
-    public void Dispose()
-    {
-        Generator.Dispose();
-        Discriminator.Dispose();
-        AverageGenerator?.Dispose();
-    }
-}
-
-/// <summary>Which of a checkpoint's generators to sample from.</summary>
-public enum SamplingWeights
-{
-    /// <summary>The weights as trained.</summary>
-    Raw,
-
-    /// <summary>The moving average of the weights (the recipe's EmaDecay).</summary>
-    Ema,
-}
+/// <summary>A checkpoint's account of its run (<see cref="Checkpoint.ReadHeader"/>): what a resume is checked against
+/// before any model is built.</summary>
+public sealed record CheckpointHeader(int Epoch, int Step, long Seed, Recipe Recipe, string DataFingerprint, int GridExamples);

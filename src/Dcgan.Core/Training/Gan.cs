@@ -1,5 +1,4 @@
 using Dcgan.Models;
-using Dcgan.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +17,7 @@ public sealed class Gan : IDisposable
     private readonly Parameter[] discriminatorParameters;
     private readonly Parameter[] codeParameters = [];
 
-    public Gan() : this(Recipe.Tutorial)
+    public Gan() : this(Recipes.Tutorial)
     {
     }
 
@@ -173,23 +172,8 @@ public sealed class Gan : IDisposable
         // disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.
         discLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, fakes]);
 
-        // gen_tape: gen_loss depends on the fakes only through their logits l, and the discriminator judges each
-        // image alone (no batch statistics; dropout masks are fixed by the forward pass). Per image, d gen_loss /
-        // d l = (sigmoid(l) - 1) / B and d disc_loss / d l = sigmoid(l) / B, so at each fake
-        //   d gen_loss / d image = -exp(-l) * d disc_loss / d image,
-        // which spares a second backward pass through the discriminator (see the README's "How fast"). Same
-        // mathematics; for a fake judged below the floor the second pass is made after all.
-        var fakeLogits = fakeOutput.detach();
-        // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
-        var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
-        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, labels is null ? null : (realFeatures, labels));
-        var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
-            ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
-            : torch.autograd.grad([genLoss], [fakes])[0];
-        if (codeLossAtFakes is not null)
-        {
-            genLossAtFakes = genLossAtFakes.add(codeLossAtFakes); // the generator, too, wants its category told
-        }
+        // gen_tape: gen_loss's gradient at the fakes, carried back through the generator.
+        var genLossAtFakes = GeneratorLossAtFakes(genLoss, fakeOutput, fakes, fakeFeatures, noise, labels is null ? null : (realFeatures, labels));
         generatedImages.backward([genLossAtFakes], inputs: generatorParameters);
 
         if (RealGradientPenaltyDue)
@@ -203,6 +187,28 @@ public sealed class Gan : IDisposable
             discLoss.item<float>(),
             torch.sigmoid(realOutput).mean().item<float>(),
             torch.sigmoid(fakeOutput).mean().item<float>());
+    }
+
+    /// <summary>The gradient of gen_loss (plus the code's term, for a recipe with a code) at the fakes, from what the
+    /// discriminator's backward pass left in fakes.grad. gen_loss depends on the fakes only through their logits l, and
+    /// the discriminator judges each image alone (no batch statistics; dropout masks are fixed by the forward pass).
+    /// Per image, d gen_loss / d l = (sigmoid(l) - 1) / B and d disc_loss / d l = sigmoid(l) / B, so at each fake
+    ///   d gen_loss / d image = -exp(-l) * d disc_loss / d image,
+    /// which spares a second backward pass through the discriminator (docs/performance.md). Same mathematics; for a
+    /// fake judged below the floor the second pass is made after all.</summary>
+    private Tensor GeneratorLossAtFakes(Tensor genLoss, Tensor fakeOutput, Tensor fakes, Tensor fakeFeatures, Tensor noise,
+        (Tensor Features, Tensor Labels)? reals)
+    {
+        var fakeLogits = fakeOutput.detach();
+        // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
+        var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
+        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, reals);
+        var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
+            ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
+            : torch.autograd.grad([genLoss], [fakes])[0];
+        return codeLossAtFakes is null
+            ? genLossAtFakes
+            : genLossAtFakes.add(codeLossAtFakes); // the generator, too, wants its category told
     }
 
     /// <summary>InfoGAN's mutual-information term: lambda times the cross-entropy of the code head's guess at each fake's

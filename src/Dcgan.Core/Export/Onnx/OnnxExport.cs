@@ -4,7 +4,6 @@ using Dcgan.Export.Onnx.Proto;
 using Dcgan.Generation;
 using Dcgan.Models;
 using Google.Protobuf;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Generator = Dcgan.Models.Generator;

@@ -1,6 +1,7 @@
 using Dcgan.Models;
+using Dcgan.Training;
 
-namespace Dcgan.Training;
+namespace Dcgan.Runs;
 
 /// <summary>The tutorial's constants, as options.</summary>
 public sealed record TrainOptions
@@ -8,8 +9,8 @@ public sealed record TrainOptions
     /// <summary>EPOCHS = 50.</summary>
     public int Epochs { get; init; } = 50;
 
-    /// <summary>The recipe of a new run: a recipe's name or a recipe file's path (null: the tutorial's). A resumed run
-    /// keeps its own; naming another is refused.</summary>
+    /// <summary>The recipe of a new run: a built-in recipe's name or a recipe file's path (null: the tutorial's). A
+    /// resumed run keeps its own; naming one that trains otherwise is refused.</summary>
     public string? Recipe { get; init; }
 
     /// <summary>Overrides the recipe's batch size; null: the recipe's (a resumed run's own).</summary>
@@ -34,12 +35,7 @@ public sealed record TrainOptions
     /// <summary>Evaluate the generator every N epochs (and after the last) into metrics.jsonl; null: never.</summary>
     public int? EvalEvery { get; init; }
 
-
-    /// <summary>Where the images came from, for run.json.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public Data.DataOrigin? Origin { get; init; }
-
-    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (the README's CPUs section says how long it takes), and refuse
+    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (docs/cpus.md says how long it takes), and refuse
     /// to train on wrong arithmetic.</summary>
     public bool SelfCheck { get; init; } = true;
 
@@ -52,17 +48,16 @@ public sealed record TrainOptions
         : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
         : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")
         : EvalEvery < 1 ? new(nameof(EvalEvery), "the epochs between evaluations", $"must be at least 1 (got {EvalEvery}).")
-        : Recipe is { } name && !Training.Recipe.Names.Contains(name) && !Training.Recipe.IsFileName(name)
-            ? new(nameof(Recipe), "the recipe", $"must be one of {string.Join(", ", Training.Recipe.Names)}, or a recipe file (.json) (got {name}).")
+        : Recipe is { } name && Recipes.Problem(name) is { } unknown ? new(nameof(Recipe), "the recipe", unknown)
         : null;
 
-    /// <summary>The recipe asked for, read once (a recipe file is read here), or null when none was given.</summary>
-    public Recipe? AskedRecipe() => Recipe is { } name ? Training.Recipe.Resolve(name) : null;
+    /// <summary>The recipe asked for (a recipe file is read here), or null when none was given.</summary>
+    public Recipe? AskedRecipe() => Recipe is { } name ? Recipes.Resolve(name) : null;
 
     /// <summary>The recipe a new run trains with: the one asked for, with the batch size and precision given.</summary>
     public Recipe NewRecipe(Recipe? asked)
     {
-        var recipe = asked ?? Training.Recipe.Tutorial;
+        var recipe = asked ?? Recipes.Tutorial;
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
@@ -70,37 +65,14 @@ public sealed record TrainOptions
     public Recipe NewRecipe() => NewRecipe(AskedRecipe());
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
-    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>. A built-in recipe is known by its name
-    /// (a checkpoint from before recipes is the tutorial with torch's epsilon rule, and still resumes as "tutorial");
-    /// a recipe file must train as the saved recipe does, not merely share its name.</summary>
+    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>; it must train as the saved recipe
+    /// does, whatever either is called, so a run saved under a former name resumes under the new one.</summary>
     public (string Setting, string Saved, string Given)? ConflictWith(Recipe saved, long savedSeed, Recipe? asked) =>
-        asked is not null && (Training.Recipe.IsFileName(Recipe!) ? !asked.TrainsAs(saved) : asked.Name != saved.Name)
+        asked is not null && !asked.TrainsAs(saved)
             ? ("recipe", saved.Name, Recipe!)
         : BatchSize is { } size && size != saved.BatchSize ? ("batch size", $"{saved.BatchSize}", $"{size}")
         : Precision is { } precision && precision != saved.Precision
             ? ("precision", saved.Precision.ToString().ToLowerInvariant(), precision.ToString().ToLowerInvariant())
         : Seed is { } seed && seed != savedSeed ? ("seed", $"{savedSeed}", $"{seed}")
         : null;
-}
-
-/// <summary>A resume was asked for with a setting that differs from the saved run's.</summary>
-public sealed class RunConflictException(string runPath, string setting, string saved, string given)
-    : ArgumentException($"{runPath} holds a run with {setting} {saved}, not {given}; resume it without naming another, or train into a new folder.")
-{
-    public string RunPath { get; } = runPath;
-    public string Setting { get; } = setting;
-    public string Saved { get; } = saved;
-}
-
-/// <summary>An option out of its range: which setting (a <see cref="TrainOptions"/> property), what it is in words, and
-/// what it must be.</summary>
-public sealed record OptionProblem(string Setting, string What, string Requirement)
-{
-    public override string ToString() => $"{What} {Requirement}";
-}
-
-/// <summary>Training was asked for with an option out of its range.</summary>
-public sealed class InvalidOptionException(OptionProblem problem) : ArgumentException(problem.ToString())
-{
-    public OptionProblem Problem { get; } = problem;
 }

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Dcgan.Data;
+using Dcgan.Evaluation;
+using Dcgan.Generation;
+
+namespace Dcgan.Cli;
+
+/// <summary>dcgan evaluate: how good the digits are, in numbers, beside real data's.</summary>
+internal static class EvaluateCommand
+{
+    private static readonly CheckpointOptions Checkpoints = new(required: false);
+    private static readonly SamplingOptions Sampling = new();
+    private static readonly DataOptions Data = new();
+    private static readonly Option<FileInfo> Samples = new("--samples") { Description = "An IDX file of generated images to judge (instead of --run/--checkpoint)" };
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
+    private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
+    private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator (default: the one 'dcgan evaluator train' saved)" };
+    private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the generated noise", DefaultValueFactory = _ => 0 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of a table" };
+
+    public static Command Create()
+    {
+        var command = new Command("evaluate", "Measure generated digits against real ones with the frozen evaluator, beside real data's numbers.\n" +
+            "Example: dcgan evaluate --run runs/mnist")
+        {
+            Samples, Count, Reference, Evaluator, Seed, Json,
+        };
+        Checkpoints.AddTo(command);
+        Sampling.AddTo(command);
+        Data.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            int sources = (result.GetResult(Samples) is null ? 0 : 1) + (Checkpoints.Given(result) ? 1 : 0);
+            if (sources != 1)
+            {
+                result.AddError("Name what to evaluate: --run DIR, --checkpoint FILE or --samples FILE.idx (one of them).");
+            }
+        });
+        command.SetAction(parsed => UserErrors.Run(() => Evaluate(parsed)));
+        return command;
+    }
+
+    private static int Evaluate(ParseResult parsed)
+    {
+        var request = Data.Request(parsed);
+        var floorImages = Downloads.Load(request, Split.Train).Images;
+        var (subject, generated) = Generated(parsed);
+        using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
+            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader);
+        var report = comparison.Measure(subject, generated);
+        Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
+        return 0;
+    }
+
+    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from a checkpoint.</summary>
+    private static (string Subject, ImageSet Images) Generated(ParseResult parsed)
+    {
+        if (parsed.GetValue(Samples) is { } file)
+        {
+            return (file.FullName, IdxFile.ReadImages(file.FullName));
+        }
+        using var restored = Checkpoints.Load(parsed);
+        using var images = Sampler.Sample(Sampling.Generator(parsed, restored), parsed.GetValue(Count), parsed.GetValue(Seed),
+            Sampling.BatchNorm(parsed, restored));
+        return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images));
+    }
+}

@@ -1,0 +1,121 @@
+using Dcgan.Data;
+using Dcgan.Training;
+
+namespace Dcgan.Runs;
+
+/// <summary>A run checked and ready to train: what <see cref="Trainer.Prepare(TrainOptions, DataRequest, string, DataLoader?)"/>
+/// found. <see cref="Recipe"/> is what will train: the new run's, or the saved run's own when
+/// <see cref="ResumeFrom"/> names the checkpoint to go on from. <see cref="Notes"/> are lines for the person watching
+/// (checkpoints skipped as damaged).</summary>
+public sealed record TrainingPlan(ImageSet Data, TrainOptions Options, RunFolder Run, Recipe Recipe, string Fingerprint,
+    string? ResumeFrom, IReadOnlyList<string> Notes, DataOrigin? Origin);
+
+public static partial class Trainer
+{
+    /// <summary>
+    /// The one check of a run, before anything is written: the options, the recipe (a recipe file is read here, once)
+    /// and the run folder, then the data (read or downloaded by <paramref name="load"/>, labels joined), then, for a
+    /// folder that holds checkpoints, the saved run against what was asked. A refusal is an exception with one line
+    /// that says what to do; nothing is created on disk before it. <see cref="Run(TrainingPlan, IEnumerable{IRunObserver}?, IEpochEvaluation?, CancellationToken)"/>
+    /// checks nothing again.
+    /// </summary>
+    public static TrainingPlan Prepare(TrainOptions options, DataRequest data, string folder, DataLoader? load = null)
+    {
+        var run = new RunFolder(folder);
+        var asked = CheckRequest(options, run);
+        var loaded = (load ?? DataSource.Loader)(data, Split.Train);
+        var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels);
+        return Check(images, options, asked, run, loaded.Origin);
+    }
+
+    /// <summary>The same for images already in memory.</summary>
+    public static TrainingPlan Prepare(ImageSet data, TrainOptions options, RunFolder run) =>
+        Check(data, options, CheckRequest(options, run), run, origin: null);
+
+    /// <summary>What can be refused before the data is read: the options, the recipe asked for, the folder.</summary>
+    private static Recipe? CheckRequest(TrainOptions options, RunFolder run)
+    {
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidOptionException(problem);
+        }
+        var asked = options.AskedRecipe();
+        run.CheckWritable();
+        return asked;
+    }
+
+    private static TrainingPlan Check(ImageSet data, TrainOptions options, Recipe? asked, RunFolder run, DataOrigin? origin)
+    {
+        if (data.Rows != 28 || data.Columns != 28)
+        {
+            throw new InvalidDataException(
+                $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
+        }
+        string fingerprint = data.Fingerprint();
+        var notes = new List<string>();
+        var (resumeFrom, saved) = LatestReadable(run, notes);
+        if (saved is not null)
+        {
+            CheckResume(saved, options, asked, fingerprint, run);
+        }
+        var recipe = saved?.Recipe ?? options.NewRecipe(asked);
+        RefuseUnfitLabels(recipe, data);
+        return new TrainingPlan(data, options, run, recipe, fingerprint, resumeFrom, notes, origin);
+    }
+
+    /// <summary>The newest checkpoint whose header reads, as tf.train.latest_checkpoint would pick; a damaged one is
+    /// noted and the one before it taken. None at all: a new run.</summary>
+    private static (string? Path, CheckpointHeader? Header) LatestReadable(RunFolder run, List<string> notes)
+    {
+        var all = run.Checkpoints();
+        foreach (string path in all.Reverse())
+        {
+            try
+            {
+                return (path, Checkpoint.ReadHeader(path));
+            }
+            catch (InvalidDataException e)
+            {
+                notes.Add($"Skipping {Path.GetFileName(path)}: {e.Message}");
+            }
+        }
+        return all.Count == 0
+            ? (null, null)
+            : throw new InvalidDataException($"{run.CheckpointFolder} holds checkpoints but none can be read; move them away to start a new run there.");
+    }
+
+    private static void CheckResume(CheckpointHeader saved, TrainOptions options, Recipe? asked, string fingerprint, RunFolder run)
+    {
+        if (options.ConflictWith(saved.Recipe, saved.Seed, asked) is var (setting, was, given))
+        {
+            string? resumable = setting != "recipe" ? was : Recipes.BuiltInLike(saved.Recipe)?.Name;
+            throw new RunConflictException(run.Path, setting, was, given, resumable);
+        }
+        if (saved.DataFingerprint != fingerprint)
+        {
+            throw new ArgumentException($"{run.Path} holds a run trained on other images; resume it with the same data, or train into a new folder.");
+        }
+        if (saved.GridExamples != options.ExamplesToGenerate)
+        {
+            throw new ArgumentException($"{run.Path} keeps {saved.GridExamples} grid examples, not {options.ExamplesToGenerate}.");
+        }
+    }
+
+    /// <summary>An InvalidDataException that says what to give when a recipe that learns from labels gets images
+    /// without them, or labels beyond the code's categories.</summary>
+    private static void RefuseUnfitLabels(Recipe recipe, ImageSet data)
+    {
+        if (!recipe.CodeFromLabels)
+        {
+            return;
+        }
+        if (data.Labels is null)
+        {
+            throw new InvalidDataException($"the recipe {recipe.Name} learns from the images' labels, and these images have none; name their label file with --labels.");
+        }
+        if (data.Labels.Max() is var largest && largest >= recipe.CodeCategories)
+        {
+            throw new InvalidDataException($"the recipe {recipe.Name} has {recipe.CodeCategories} categories, for labels 0 to {recipe.CodeCategories - 1}, and the data has label {largest}.");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Dcgan.Diagnostics;
+using Dcgan.Generation;
+using Dcgan.Imaging;
+using Dcgan.IO;
+using Dcgan.Training;
+using TorchSharp;
+
+namespace Dcgan.Runs;
+
+/// <summary>
+/// The tutorial's train(dataset, epochs): for each epoch, a train step per shuffled batch, a grid of the fixed
+/// noise, a checkpoint on schedule and after the last epoch; then the GIF of all grids. A folder that already
+/// holds checkpoints is resumed from the latest valid one, exactly: a resumed run ends bit for bit where an
+/// uninterrupted one would. <see cref="Prepare(TrainOptions, Data.DataRequest, string, Data.DataLoader?)"/> checks
+/// everything first (Trainer.Prepare.cs); <see cref="Run(TrainingPlan, IEnumerable{IRunObserver}?, IEpochEvaluation?, CancellationToken)"/> trains.
+/// </summary>
+public static partial class Trainer
+{
+    /// <summary>Trains (or resumes) a prepared run. The run's own files (grids, checkpoints, GIF, losses.csv and .png,
+    /// metrics.jsonl, run.json) are written into its folder; <paramref name="observers"/> hear the run too (progress,
+    /// TensorBoard). <paramref name="evaluation"/>, when given, measures the generator every
+    /// <see cref="TrainOptions.EvalEvery"/> epochs and after the last.</summary>
+    public static void Run(TrainingPlan plan, IEnumerable<IRunObserver>? observers = null, IEpochEvaluation? evaluation = null,
+        CancellationToken cancel = default)
+    {
+        var (data, options, run) = (plan.Data, plan.Options, plan.Run);
+        run.Create();
+        using var claim = run.Claim();
+        AtomicFile.RemoveLeftovers(run.Path);
+        AtomicFile.RemoveLeftovers(run.CheckpointFolder);
+        var hear = new RunObservers([run.Losses, run.Metrics, new RunRecord(run, plan.Origin, data.Count), .. observers ?? []]);
+        plan.Notes.ToList().ForEach(hear.Message);
+
+        long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        using var shuffle = new torch.Generator((ulong)seed);
+        var (gan, state) = plan.ResumeFrom is { } path ? Resume(path, shuffle) : Start(seed, plan);
+        using var owner = gan;
+        using var stateOwner = state;
+        using var labels = plan.Recipe.CodeFromLabels ? torch.tensor(data.Labels!).to(torch.int64) : null;
+        if (options.SelfCheck)
+        {
+            CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, hear.Message);
+        }
+        Begin(plan, gan, state, hear);
+
+        using var images = data.ToTensor();
+        var session = new TrainingSession(gan, state, shuffle, run, options, plan.Fingerprint, hear, evaluation,
+            Data.Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
+        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+        {
+            session.TrainEpoch(images, labels, epoch, cancel);
+        }
+        if (state.Epoch >= options.Epochs)
+        {
+            hear.Message($"{run.Path} is already trained to epoch {state.Epoch}; raise the number of epochs to train further.");
+        }
+        AnimatedGif.Write(run.GifPath, run.EpochImages());
+        hear.RunEnded();
+    }
+
+    /// <summary>Checks and trains in one call, for images already in memory (tests, library users).</summary>
+    public static void Run(Data.ImageSet data, TrainOptions options, RunFolder run, IEnumerable<IRunObserver>? observers = null,
+        IEpochEvaluation? evaluation = null, CancellationToken cancel = default) =>
+        Run(Prepare(data, options, run), observers, evaluation, cancel);
+
+    /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
+    private static void Begin(TrainingPlan plan, Gan gan, Checkpoint state, RunObservers hear)
+    {
+        var (data, options, run) = (plan.Data, plan.Options, plan.Run);
+        hear.Message(state.Epoch == 0 && state.Step == 0
+            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
+            : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
+        var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, JsonFormat.SnakeCase)!;
+        var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, JsonFormat.SnakeCase)!;
+        hear.RunStarted(new RunStart(state.Seed, state.Epoch, state.Step, plan.Fingerprint, recipe, settings));
+    }
+
+    /// <summary>libtorch's kernels at the shapes this run uses, against float64; throws on a wrong one. Leaves torch's
+    /// random state as it was.</summary>
+    private static void CheckKernels(int images, Recipe recipe, int gridExamples, Action<string> log)
+    {
+        var clock = Stopwatch.StartNew();
+        var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Sampler.Block),
+            secondOrder: recipe.R1Gamma > 0);
+        KernelCheck.EnsurePassed(checks);
+        log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}{(recipe.R1Gamma > 0 ? ", second derivatives too" : "")}, {clock.Elapsed.TotalSeconds:F1} s)."));
+    }
+
+    /// <summary>A new run: torch is seeded before the models exist, so the seed fixes their initial weights too; then
+    /// the fixed noise of the grids is drawn, once.</summary>
+    private static (Gan, Checkpoint) Start(long seed, TrainingPlan plan)
+    {
+        torch.manual_seed(seed);
+        var gan = new Gan(plan.Recipe);
+        return (gan, new Checkpoint
+        {
+            Epoch = 0,
+            Seed = seed,
+            Recipe = gan.Recipe,
+            DataFingerprint = plan.Fingerprint,
+            FixedNoise = gan.Generator.Latent.DrawInTurn(plan.Options.ExamplesToGenerate),
+            TorchRngState = [],
+            ShuffleRngState = [],
+        });
+    }
+
+    /// <summary>The models and state of the checkpoint that <see cref="Prepare(Data.ImageSet, TrainOptions, RunFolder)"/>
+    /// chose, built with its own recipe, with every random-number state put back.</summary>
+    private static (Gan, Checkpoint) Resume(string path, torch.Generator shuffle)
+    {
+        var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
+        using (var rng = torch.tensor(restored.TorchRngState))
+        {
+            torch.random.set_rng_state(rng);
+        }
+        using var shuffleState = torch.tensor(restored.ShuffleRngState);
+        shuffle.set_state(shuffleState);
+        return (gan, restored);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Dcgan.Generation;
+using Dcgan.Imaging;
+using Dcgan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcgan.Runs;
+
+/// <summary>One run in progress: what every epoch reads and writes.</summary>
+internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generator Shuffle, RunFolder Run, TrainOptions Options,
+    string Fingerprint, RunObservers Hear, IEpochEvaluation? Evaluation, int StepsPerEpoch)
+{
+    /// <summary>One epoch of the tutorial's train(): a train step per batch, the grid of the fixed noise, an
+    /// evaluation and a checkpoint when due.</summary>
+    public void TrainEpoch(Tensor images, Tensor? labels, int epoch, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        byte[] shuffleAtStart = StateOf(Shuffle);
+        bool continuing = epoch == State.Epoch + 1 && State.Step > 0;
+        int step = continuing ? State.Step : 0;
+        double[] sums = continuing ? [.. State.EpochSums] : new double[4];
+        var stepClock = Stopwatch.StartNew();
+        foreach (var batch in Data.Batches.Shuffled(images, labels, Gan.Recipe.BatchSize, Shuffle, skip: step))
+        {
+            using (batch)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    // Ctrl+C: the previous step is complete; save exactly here, then stop.
+                    Hear.RunStopping();
+                    string path = Run.CheckpointAt(epoch - 1, step);
+                    Save(path, epoch - 1, step, shuffleAtStart, sums);
+                    throw new TrainingInterruptedException(path);
+                }
+                var losses = Gan.TrainStep(batch.Images, batch.Labels);
+                Add(sums, losses);
+                Hear.StepDone(new StepReport(epoch, ++step, StepsPerEpoch, losses, stepClock.Elapsed.TotalSeconds));
+                stepClock.Restart();
+            }
+        }
+        string imagePath = SaveGrid(epoch);
+        var evaluation = Evaluation is not null && Options.EvalEvery is { } every && (epoch % every == 0 || epoch == Options.Epochs)
+            ? Evaluation.Evaluate(Gan, epoch)
+            : null;
+        bool checkpointDue = epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs;
+        var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
+        // Heard before the checkpoint: a crash between the two then redoes this epoch, records included.
+        Hear.EpochDone(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, evaluation,
+            checkpointDue ? Run.CheckpointAt(epoch) : null));
+        LossPlot.Save(Run.Losses.Read(), Run.LossPlotPath, StepsPerEpoch);
+        if (checkpointDue)
+        {
+            Save(Run.CheckpointAt(epoch), epoch, 0, StateOf(Shuffle), new double[4]);
+            Run.PruneCheckpoints(Options.Keep);
+        }
+    }
+
+    private static void Add(double[] sums, StepLosses losses)
+    {
+        sums[0] += losses.Generator;
+        sums[1] += losses.Discriminator;
+        sums[2] += losses.RealScore;
+        sums[3] += losses.FakeScore;
+    }
+
+    /// <summary>generate_and_save_images(model, epoch, seed): the fixed noise's grid.</summary>
+    private string SaveGrid(int epoch)
+    {
+        string imagePath = Run.ImageAtEpoch(epoch);
+        using var grid = Sampler.Generate(Gan.SamplingGenerator, State.FixedNoise, Gan.Recipe.SamplingBatchNorm);
+        ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate));
+        return imagePath;
+    }
+
+    private void Save(string path, int epoch, int step, byte[] shuffleState, double[] sums)
+    {
+        // Not disposed: it borrows the run's fixed noise, which the run still owns.
+        new Checkpoint
+        {
+            Epoch = epoch,
+            Step = step,
+            Seed = State.Seed,
+            Recipe = Gan.Recipe,
+            DataFingerprint = Fingerprint,
+            EpochSums = sums,
+            FixedNoise = State.FixedNoise,
+            TorchRngState = StateOf(null),
+            ShuffleRngState = shuffleState,
+        }.Save(path, Gan);
+    }
+
+    /// <summary>The bytes of a generator's state (the global one for null).</summary>
+    private static byte[] StateOf(torch.Generator? generator)
+    {
+        using var state = generator is null ? torch.random.get_rng_state() : generator.get_state();
+        return state.data<byte>().ToArray();
+    }
+}

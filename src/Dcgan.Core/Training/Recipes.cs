@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Dcgan.Training;
+
+/// <summary>
+/// The built-in recipes: the JSON files of BuiltInRecipes/, embedded in the library and read by <see cref="RecipeFile"/>
+/// as a user's are. Adding one means adding a file. What --recipe takes: one of their names, or a recipe file.
+/// </summary>
+public static class Recipes
+{
+    private const string ResourcePrefix = "Dcgan.Training.BuiltInRecipes.";
+    private const string FormerNamesFile = "former-names.json";
+
+    /// <summary>The default: TensorFlow's tutorial exactly.</summary>
+    public static Recipe Tutorial => Named("tutorial");
+
+    /// <summary>Every built-in recipe, the default first, then by name.</summary>
+    public static IReadOnlyList<Recipe> All => BuiltIn.Value;
+
+    public static IEnumerable<string> Names => All.Select(r => r.Name);
+
+    private static readonly Lazy<IReadOnlyList<Recipe>> BuiltIn = new(() =>
+    [
+        .. ResourceNames()
+            .Where(name => name != FormerNamesFile)
+            .Select(name => RecipeFile.Parse(ReadResource(name), $"the built-in recipe {name}"))
+            .OrderBy(r => r.Name != "tutorial")
+            .ThenBy(r => r.Name, StringComparer.Ordinal),
+    ]);
+
+    /// <summary>Former built-in names, and what each is now: a built-in recipe's name, or an experiment's file.</summary>
+    public static IReadOnlyDictionary<string, string> FormerNames => Former.Value;
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Former = new(() =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(ReadResource(FormerNamesFile), WithComments)!);
+
+    private static readonly JsonSerializerOptions WithComments = new() { ReadCommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>The built-in recipe of that name; an ArgumentException that says what to give otherwise.</summary>
+    public static Recipe Named(string name) =>
+        All.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException(Unknown(name));
+
+    /// <summary>What --recipe takes: a built-in recipe's name, or the path of a recipe file.</summary>
+    public static Recipe Resolve(string nameOrFile) => IsFileName(nameOrFile) ? RecipeFile.Load(nameOrFile) : Named(nameOrFile);
+
+    /// <summary>Whether --recipe names a file rather than a recipe: it ends in .json.</summary>
+    public static bool IsFileName(string nameOrFile) => nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why --recipe refuses <paramref name="name"/>, or null when it takes it.</summary>
+    public static string? Problem(string name) =>
+        IsFileName(name) || Names.Contains(name) ? null : Unknown(name);
+
+    /// <summary>The built-in recipe that trains as <paramref name="recipe"/> does, whatever it is called, or null.</summary>
+    public static Recipe? BuiltInLike(Recipe recipe) => All.FirstOrDefault(r => r.TrainsAs(recipe));
+
+    /// <summary>Why a name is refused, beginning with the name, so that it reads after "--recipe" too.</summary>
+    private static string Unknown(string name) =>
+        FormerNames.TryGetValue(name, out string? now)
+            ? IsFileName(now)
+                ? $"{name} is no longer built in: it is an experiment, kept as {now} in the source; give that file to --recipe."
+                : $"{name} is now called {now} (the same numbers); use --recipe {now}."
+            : $"{name} is not a recipe; the recipes are {string.Join(", ", Names)} ('dcgan recipes' says what each is for), or a recipe file (.json).";
+
+    private static IEnumerable<string> ResourceNames() =>
+        typeof(Recipes).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            .Select(n => n[ResourcePrefix.Length..]);
+
+    private static string ReadResource(string name)
+    {
+        using var stream = typeof(Recipes).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+            ?? throw new InvalidOperationException($"the library lacks its embedded {name}; it was built without BuiltInRecipes/.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

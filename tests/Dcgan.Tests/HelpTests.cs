@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Dcgan.Cli;
+using Dcgan.Training;
+
+namespace Dcgan.Tests;
+
+/// <summary>Help is read in a terminal: every page fits in one, as the program prints it into a pipe.</summary>
+public class HelpTests
+{
+    /// <summary>Every command's path, the root's included, found from the command tree (no list to keep in step).</summary>
+    public static TheoryData<string> CommandPaths()
+    {
+        var paths = new TheoryData<string> { "" };
+        void Walk(Command command, string path)
+        {
+            foreach (var sub in command.Subcommands)
+            {
+                string here = (path + " " + sub.Name).Trim();
+                paths.Add(here);
+                Walk(sub, here);
+            }
+        }
+        Walk(Commands.Root(), "");
+        return paths;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandPaths))]
+    public void Every_help_line_fits_in_120_columns(string command)
+    {
+        var (exitCode, output, err) = DcganProcess.Run([], [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--help"]);
+
+        Assert.True(exitCode == 0, err);
+        Assert.Contains("Usage:", output);
+        var longest = output.Split('\n').MaxBy(l => l.TrimEnd().Length)!.TrimEnd();
+        Assert.True(longest.Length <= Commands.HelpWidth, $"{longest.Length} columns: {longest}");
+    }
+
+    [Fact]
+    public void The_recipe_option_reads_as_a_name_or_a_file_and_points_to_the_list_which_says_what_each_is_for()
+    {
+        var (_, help, _) = DcganProcess.Run([], "train", "--help");
+        var (exitCode, list, err) = DcganProcess.Run([], "recipes");
+
+        Assert.Contains("--recipe <name|file.json>", help);
+        Assert.Contains("'dcgan recipes'", help);
+        Assert.True(exitCode == 0, err);
+        var rows = list.TrimEnd().Split('\n');
+        Assert.Equal(Recipes.All.Count + 1, rows.Length); // a heading, then a row per recipe
+        Assert.All(Recipes.All.Zip(rows.Skip(1)), pair =>
+        {
+            Assert.StartsWith(pair.First.Name + " ", pair.Second);
+            Assert.Contains($" {pair.First.BatchSize} ", pair.Second);
+            Assert.EndsWith(pair.First.Summary, pair.Second.TrimEnd());
+        });
+        Assert.All(rows, row => Assert.True(row.Length <= Commands.HelpWidth, row));
+    }
+}

@@ -1,0 +1,81 @@
+using Dcgan.Runs;
+using Dcgan.Training;
+
+namespace Dcgan.Tests;
+
+/// <summary>The built-in recipes are files, read as a user's are; the names they had before still lead somewhere.</summary>
+public class RecipeTests
+{
+    private static readonly Data.ImageSet Data = Fixtures.Images(40);
+
+    [Fact]
+    public void Every_built_in_recipe_is_a_file_that_the_users_loader_reads_back_as_itself()
+    {
+        var files = typeof(Recipes).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Dcgan.Training.BuiltInRecipes.", StringComparison.Ordinal) && !n.EndsWith("former-names.json", StringComparison.Ordinal))
+            .ToList();
+        using var dir = new TempFolder();
+
+        Assert.Equal(files.Count, Recipes.All.Count);
+        Assert.InRange(Recipes.All.Count, 1, 5); // few enough to choose from
+        Assert.Equal("tutorial", Recipes.All[0].Name); // the default first
+        Assert.Equal(Recipes.All.Count, Recipes.Names.Distinct().Count());
+        Assert.All(files, f => Assert.Contains(Recipes.All, r => f.EndsWith($".{r.Name}.json", StringComparison.Ordinal))); // file named as the recipe
+        Assert.All(Recipes.All, r =>
+        {
+            Assert.Null(r.Problem());
+            Assert.InRange(r.Summary.Length, 1, 90); // one line of 'dcgan recipes'
+            string file = dir.File($"{r.Name}.json");
+            File.WriteAllText(file, r.ToJson(indented: true));
+            Assert.Equal(r, RecipeFile.Load(file));
+            Assert.Same(r, Recipes.BuiltInLike(r with { Name = "another", BatchSize = 7 }));
+        });
+    }
+
+    [Fact]
+    public void A_former_name_is_refused_in_one_line_that_names_what_it_is_now_and_that_recipe_trains_as_the_old_one_did()
+    {
+        Assert.NotEmpty(Recipes.FormerNames);
+        Assert.All(Recipes.FormerNames, former =>
+        {
+            string problem = Recipes.Problem(former.Key)!;
+            Assert.DoesNotContain('\n', problem);
+            Assert.StartsWith(former.Key + " ", problem);
+            Assert.Contains(former.Value, problem);
+            Assert.Throws<ArgumentException>(() => Recipes.Named(former.Key));
+            // What it is now exists: a built-in recipe, or an experiment's file that loads under the former name.
+            var now = Recipes.IsFileName(former.Value) ? RecipeFile.Load(Fixtures.RepositoryFile(former.Value)) : Recipes.Named(former.Value);
+            Assert.Equal(Recipes.IsFileName(former.Value) ? former.Key : former.Value, now.Name);
+        });
+        // The experiments still lead, one change at a time, to the improved recipe.
+        var noDropout = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop.json"));
+        Assert.True((noDropout with { R1Gamma = 1 }).TrainsAs(Recipes.Named("improved")));
+        Assert.True((Recipes.Named("improved") with { CodeCategories = 10 }).TrainsAs(Recipes.Named("infogan")));
+        Assert.True((Recipes.Named("infogan") with { CodeFromLabels = true }).TrainsAs(Recipes.Named("conditional")));
+    }
+
+    [Fact]
+    public void A_run_saved_under_a_former_name_resumes_bit_for_bit_under_the_new_name_or_none()
+    {
+        using var dir = new TempFolder();
+        // A checkpoint as the tool wrote it before the rename: the improved recipe's numbers under its old name.
+        string oldName = dir.File("old.json");
+        File.WriteAllText(oldName, (Recipes.Named("improved") with { Name = "adam-b0-ema-b64-nodrop-r1" }).ToJson());
+        var options = new TrainOptions { Recipe = oldName, Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1, SelfCheck = false };
+        var whole = new RunFolder(dir.File("whole"));
+        var renamed = new RunFolder(dir.File("renamed"));
+        var unnamed = new RunFolder(dir.File("unnamed"));
+        Trainer.Run(Data, options, whole);
+        Trainer.Run(Data, options with { Epochs = 1 }, renamed);
+        Trainer.Run(Data, options with { Epochs = 1 }, unnamed);
+
+        Trainer.Run(Data, options with { Recipe = "improved" }, renamed);
+        Trainer.Run(Data, options with { Recipe = null }, unnamed);
+        var otherwise = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, options with { Epochs = 3, Recipe = "infogan" }, unnamed));
+
+        RunAssert.SameFinalWeights(whole, renamed);
+        RunAssert.SameFinalWeights(whole, unnamed);
+        Assert.Equal("adam-b0-ema-b64-nodrop-r1", Checkpoint.ReadRecipe(renamed.LatestCheckpoint()!).Name); // the run keeps its own record
+        Assert.Equal("improved", otherwise.Resumable); // what to name to resume it
+    }
+}
