@@ -28,7 +28,7 @@ internal static class BenchmarkCommand
         {
             recipe, batchSize, steps, warmup, precision, profile, json,
         };
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision)) ?? Models.Precision.Fp32;
             var timed = new TrainOptions { Recipe = parsed.GetValue(recipe), BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }.NewRecipe();

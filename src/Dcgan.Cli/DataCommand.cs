@@ -22,7 +22,7 @@ internal static class DataCommand
         var command = new Command("info", "Show what data was found and where (never downloads): counts, shape, pixel range, classes, checksum.\n" +
             "Example: dcgan data info --dataset fashion-mnist");
         data.AddTo(command);
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed) with { Offline = true };
             foreach (var split in new[] { Split.Train, Split.Test })
@@ -59,7 +59,7 @@ internal static class DataCommand
         var command = new Command("fetch", "Download a dataset's train and test files into the cache, verified, without training.\n" +
             "Example: dcgan data fetch --dataset mnist");
         data.AddTo(command);
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
             foreach (var split in new[] { Split.Train, Split.Test })

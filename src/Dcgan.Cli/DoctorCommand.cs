@@ -22,7 +22,7 @@ internal static class DoctorCommand
         {
             images, batchSize, precision,
         };
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             foreach (string line in MachineInfo.Current().Lines())
             {

@@ -36,7 +36,7 @@ internal static class EvaluateCommand
                 result.AddError("Name what to evaluate: --run DIR, --checkpoint FILE or --samples FILE.idx (one of them).");
             }
         });
-        command.SetAction(parsed => UserErrors.Run(() => Evaluate(parsed)));
+        command.SetAction(parsed => UserErrors.Run(parsed, () => Evaluate(parsed)));
         return command;
     }
 

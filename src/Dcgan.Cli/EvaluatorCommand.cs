@@ -21,7 +21,7 @@ internal static class EvaluatorCommand
             testImages, testLabels, epochs, seed, output,
         };
         data.AddTo(train);
-        train.SetAction(parsed => UserErrors.Run(() =>
+        train.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
             var trainSet = Downloads.Load(request, Split.Train);

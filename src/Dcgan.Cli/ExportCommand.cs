@@ -27,7 +27,7 @@ internal static class ExportCommand
         };
         source.AddTo(command);
         sampling.AddTo(command);
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             string path = source.PathOf(parsed);
             using var restored = Checkpoint.LoadModels(path);

@@ -53,7 +53,7 @@ internal static class GenerateCommand
                 result.AddError("--interpolate writes a GIF; it does not combine with --format idx.");
             }
         });
-        command.SetAction(parsed => UserErrors.Run(() => Generate(parsed)));
+        command.SetAction(parsed => UserErrors.Run(parsed, () => Generate(parsed)));
         return command;
     }
 

@@ -3,7 +3,6 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 using Dcgan.Models;
-using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -77,8 +76,8 @@ internal static class OptionRules
     }
 
     /// <summary>--recipe NAME|FILE.json, without a default value (a resumed run keeps its own); <paramref name="defaultNote"/>
-    /// says what the command uses when none is given. The value is checked by the library's rule (TrainOptions), so
-    /// every command refuses a bad one in the same words; a file's contents are checked when it is read.</summary>
+    /// says what the command uses when none is given. The value is checked once, by the library (TrainOptions), when
+    /// the command reads it, so every command refuses a bad one in the same words.</summary>
     public static Option<string> RecipeOption(string defaultNote)
     {
         var option = new Option<string>("--recipe")
@@ -87,13 +86,6 @@ internal static class OptionRules
             Description = $"How to train: a built-in recipe ('dcgan recipes' lists them) or a recipe file of your own ({defaultNote})",
         };
         option.CompletionSources.Add([.. Recipes.Names]);
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<string>() is { } value && new TrainOptions { Recipe = value }.Problem() is { } problem)
-            {
-                result.AddError($"{option.Name} {problem.Requirement}");
-            }
-        });
         return option;
     }
 

@@ -17,7 +17,7 @@ internal static class RecipesCommand
         recipe.CompletionSources.Add([.. Recipes.Names]);
         var command = new Command("recipes", "List the recipes, or print one as JSON to start a recipe file of your own from (docs/recipes.md).\n" +
             "Example: dcgan recipes improved > my-recipe.json") { recipe };
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             if (parsed.GetValue(recipe) is { } name)
             {

@@ -14,7 +14,7 @@ internal static class RunsCommand
         var scoreTarget = new Option<double>("--score-target") { Description = "With --evaluations: report each run's minutes to the first classifier score of at least this", DefaultValueFactory = _ => 8.0 }.Between(0, 10, ", as a classifier score of 10 classes is");
         var command = new Command("runs", "List the runs in a folder, or (--evaluations) tabulate their evaluations per recipe and seed.\n" +
             "Example: dcgan runs runs --evaluations") { folder, evaluations, scoreTarget };
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var root = parsed.GetValue(folder)!;
             if (!root.Exists)

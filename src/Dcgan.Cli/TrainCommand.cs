@@ -43,7 +43,7 @@ internal static class TrainCommand
             Tensorboard, SkipSelfCheck,
         };
         data.AddTo(command);
-        command.SetAction(parsed => UserErrors.Run(() =>
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var options = new TrainOptions
             {

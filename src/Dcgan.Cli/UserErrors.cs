@@ -25,12 +25,12 @@ internal static class UserErrors
         {
             Console.Error.WriteLine($"dcgan: {error.Message}");
         }
-        string command = parsed.CommandResult.Command is RootCommand ? "dcgan" : $"dcgan {parsed.CommandResult.Command.Name}";
-        Console.Error.WriteLine($"Run '{command} --help' for the options.");
+        Console.Error.WriteLine($"Run '{HelpCommand(parsed)}' for the options.");
         return Usage;
     }
 
-    public static int Run(Func<int> action)
+    /// <summary>Runs a command's action; <paramref name="parsed"/> names the command in pointers to its help.</summary>
+    public static int Run(ParseResult parsed, Func<int> action)
     {
         try
         {
@@ -48,7 +48,7 @@ internal static class UserErrors
             // The library names the setting; the command line names its flag: CheckpointEvery is --checkpoint-every.
             string flag = "--" + string.Concat(e.Problem.Setting.Select((ch, i) => char.IsUpper(ch) && i > 0 ? $"-{char.ToLowerInvariant(ch)}" : $"{char.ToLowerInvariant(ch)}"));
             Console.Error.WriteLine($"dcgan: {flag} {e.Problem.Requirement}");
-            Console.Error.WriteLine("Run 'dcgan train --help' for the options.");
+            Console.Error.WriteLine($"Run '{HelpCommand(parsed)}' for the options.");
             return Usage;
         }
         catch (Runs.RunConflictException e)
@@ -71,6 +71,17 @@ internal static class UserErrors
             WriteDetails(e);
             return Failure;
         }
+    }
+
+    /// <summary>"dcgan evaluator train --help", say: the command's whole path.</summary>
+    private static string HelpCommand(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result.Command is not RootCommand; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+        return string.Join(' ', ["dcgan", .. names, "--help"]);
     }
 
     private static void WriteDetails(Exception e)

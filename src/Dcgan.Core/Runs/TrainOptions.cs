@@ -61,8 +61,9 @@ public sealed record TrainOptions
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
-    /// <summary>The same, reading the recipe asked for.</summary>
-    public Recipe NewRecipe() => NewRecipe(AskedRecipe());
+    /// <summary>The same, reading the recipe asked for, after the options are checked (InvalidOptionException).</summary>
+    public Recipe NewRecipe() =>
+        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(AskedRecipe());
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
     /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>; it must train as the saved recipe
