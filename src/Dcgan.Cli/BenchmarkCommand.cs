@@ -17,9 +17,12 @@ internal static class BenchmarkCommand
     public static Command Create()
     {
         var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}");
-        var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1);
-        var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3);
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0);
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1)
+            .AtMost(Sizes.MaxBatch, "far beyond what a step of these models needs");
+        var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3)
+            .AtMost(Sizes.MaxBenchmarkSteps, "a benchmark that long tells no more");
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0)
+            .AtMost(Sizes.MaxBenchmarkSteps, "a benchmark that long tells no more");
         var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var precision = OptionRules.PrecisionOption();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Dcgan.Data;
+using Dcgan.IO;
 
 namespace Dcgan.Cli;
 
@@ -62,6 +63,10 @@ internal static class DataCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
+            if (DatasetCatalog.Find(request.Dataset) is { } dataset)
+            {
+                OutputPath.CheckFolder(DataSource.CacheOf(request, dataset), "the cache"); // before any download
+            }
             foreach (var split in new[] { Split.Train, Split.Test })
             {
                 var loaded = Downloads.Load(request, split);

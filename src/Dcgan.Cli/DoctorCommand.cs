@@ -15,7 +15,8 @@ internal static class DoctorCommand
     {
         var defaults = new TrainOptions();
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipes.Tutorial.BatchSize }.AtLeast(1);
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipes.Tutorial.BatchSize }.AtLeast(1)
+            .AtMost(Sizes.MaxBatch, "far beyond what a step of these models needs");
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
         var command = new Command("doctor", "Check libtorch's kernels on this CPU: every layer, forward and backward, in fp32 and bf16, against float64.\n" +
             "Example: dcgan doctor --batch-size 256 --images 60000")
@@ -27,6 +28,10 @@ internal static class DoctorCommand
             foreach (string line in MachineInfo.Current().Lines())
             {
                 Console.WriteLine(line);
+            }
+            if (Sizes.BatchProblem(Math.Min(parsed.GetValue(images), parsed.GetValue(batchSize))) is { } tooLarge)
+            {
+                throw new ArgumentException($"--batch-size {tooLarge}");
             }
             var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Sampler.Block);
             Console.WriteLine($"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dcgan.Data;
+using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.Generation;
 
@@ -12,7 +13,8 @@ internal static class EvaluateCommand
     private static readonly SamplingOptions Sampling = new();
     private static readonly DataOptions Data = new();
     private static readonly Option<FileInfo> Samples = new("--samples") { Description = "An IDX file of generated images to judge (instead of --run/--checkpoint)" };
-    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(20)
+        .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator (default: the one 'dcgan evaluator train' saved)" };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the generated noise", DefaultValueFactory = _ => 0 };
@@ -46,7 +48,7 @@ internal static class EvaluateCommand
         var floorImages = Downloads.Load(request, Split.Train).Images;
         var (subject, generated) = Generated(parsed);
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
-            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader);
+            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader, Console.Error.WriteLine);
         var report = comparison.Measure(subject, generated);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcgan.Data;
+using Dcgan.IO;
 
 namespace Dcgan.Cli;
 
@@ -24,6 +25,8 @@ internal static class EvaluatorCommand
         train.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
+            string path = OutputPath.CheckFile(parsed.GetValue(output)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset), "--out",
+                request.Images, request.Labels, parsed.GetValue(testImages)?.FullName, parsed.GetValue(testLabels)?.FullName);
             var trainSet = Downloads.Load(request, Split.Train);
             var testSet = parsed.GetValue(testImages) is { } ti
                 ? Downloads.Load(new DataRequest { Images = ti.FullName, Labels = parsed.GetValue(testLabels)?.FullName }, Split.Test)
@@ -36,7 +39,6 @@ internal static class EvaluatorCommand
                 request.Dataset, parsed.GetValue(epochs), parsed.GetValue(seed), Console.WriteLine);
             using (model)
             {
-                string path = parsed.GetValue(output)?.FullName ?? Evaluation.Evaluator.DefaultPath(request.Dataset);
                 Evaluation.Evaluator.Save(path, model, info);
                 using var saved = Evaluation.Evaluator.Load(path);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dcgan.Export;
 using Dcgan.Export.Onnx;
+using Dcgan.IO;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -30,13 +31,15 @@ internal static class ExportCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             string path = source.PathOf(parsed);
+            string folder = OutputPath.CheckFolder(parsed.GetValue(output)!.FullName, "--out");
+            string[] files = parsed.GetValue(format) == "onnx" ? ["generator.onnx"] : [PyTorchExport.GeneratorFile, PyTorchExport.DiscriminatorFile];
+            Array.ForEach(files, f => OutputPath.CheckFile(Path.Combine(folder, f), "--out", path));
             using var restored = Checkpoint.LoadModels(path);
             var generator = sampling.Generator(parsed, restored);
-            string folder = parsed.GetValue(output)!.FullName;
             if (parsed.GetValue(format) == "onnx")
             {
                 var batchNorm = sampling.BatchNorm(parsed, restored);
-                string onnx = Path.Combine(Directory.CreateDirectory(folder).FullName, "generator.onnx");
+                string onnx = Path.Combine(folder, files[0]);
                 string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
                 string weights = generator == restored.AverageGenerator ? "ema" : "raw";
                 OnnxExport.WriteGenerator(generator, batchNorm, onnx, OnnxExport.Metadata(restored.Recipe.Name, restored.Epoch, hash, weights, batchNorm));

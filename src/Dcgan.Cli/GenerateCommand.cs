@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Dcgan.Data;
+using Dcgan.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
+using Dcgan.IO;
 using Dcgan.Models;
 using static TorchSharp.torch;
 
@@ -15,21 +17,26 @@ internal static class GenerateCommand
     private static readonly SamplingOptions Sampling = new();
     private static readonly Option<FileInfo> Model = new("--model") { Description = "An ONNX generator ('dcgan export --format onnx') instead of --run or --checkpoint" };
     private static readonly Option<FileInfo> Output = new("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
-    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1);
-    private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1);
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1)
+        .AtMost(Sizes.MaxSamples, "100,000 digits are 310 MB to hold");
+    private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1)
+        .AtMost(Sizes.MaxColumns, "a row of more is no picture to look at");
     private static readonly Option<string> Format = new Option<string>("--format")
     {
         Description = "png: a grid; idx: the samples as an IDX ubyte file (N x 28 x 28)",
         DefaultValueFactory = _ => "png",
     }.OneOf("png", "idx");
     private static readonly Option<int?> Interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
-        .AtLeast(2, " steps");
+        .AtLeast(2, " steps").AtMost(Sizes.MaxWalkSteps, "a walk of more frames is no animation to watch");
     private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
     private static readonly Option<int?> Category = new("--category")
     {
         Description = "Only this category of the generator's code (recipes with a code; with the conditional recipe category K is digit K); " +
             "the same --seed gives the same noise in every category",
     };
+
+    /// <summary>The random points a walk passes through.</summary>
+    private const int WalkKeyframes = 4;
 
     public static Command Create()
     {
@@ -52,21 +59,45 @@ internal static class GenerateCommand
             {
                 result.AddError("--interpolate writes a GIF; it does not combine with --format idx.");
             }
+            if (SizeProblem(result) is { } tooLarge)
+            {
+                result.AddError(tooLarge);
+            }
         });
         command.SetAction(parsed => UserErrors.Run(parsed, () => Generate(parsed)));
         return command;
     }
 
+    /// <summary>What the pictures asked for would cost beyond their limits (Sizes), or null: a grid of more than
+    /// <see cref="Sizes.MaxGridDigits"/> digits, or a walk of more digit-frames than <see cref="Sizes.MaxWalkDigitFrames"/>.</summary>
+    private static string? SizeProblem(System.CommandLine.Parsing.CommandResult result)
+    {
+        int count = result.GetValue(Count);
+        if (result.GetValue(Interpolate) is { } steps)
+        {
+            long digitFrames = (long)count * WalkKeyframes * steps;
+            return digitFrames > Sizes.MaxWalkDigitFrames
+                ? $"a walk of {count} digits in {WalkKeyframes * steps} frames is {digitFrames} digit-frames, held in memory while the GIF is made; " +
+                  $"at most {Sizes.MaxWalkDigitFrames}: lower --count or --interpolate."
+                : null;
+        }
+        return (result.GetValue(Format) ?? "png") == "png" && count > Sizes.MaxGridDigits
+            ? $"a PNG grid holds at most {Sizes.MaxGridDigits} digits (got --count {count}); for more, write them with --format idx."
+            : null;
+    }
+
     /// <summary>Draws from the generator named (a checkpoint's, or an ONNX file's) and writes what was asked.</summary>
     private static int Generate(ParseResult parsed)
     {
-        string outPath = parsed.GetValue(Output)!.FullName;
+        string? model = parsed.GetValue(Model)?.FullName;
+        string? checkpoint = model is null ? Source.PathOf(parsed) : null;
+        string outPath = OutputPath.CheckFile(parsed.GetValue(Output)!.FullName, "--out", checkpoint, model);
         int n = parsed.GetValue(Count);
         int columns = parsed.GetValue(Columns) ?? ImageGrid.SquareColumns(n);
         long seed = parsed.GetValue(Seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
 
-        using var onnx = parsed.GetValue(Model) is { } file ? Export.Onnx.OnnxGenerator.Load(file.FullName) : null;
-        using var restored = onnx is null ? Source.Load(parsed) : null;
+        using var onnx = model is not null ? Export.Onnx.OnnxGenerator.Load(model) : null;
+        using var restored = checkpoint is not null ? Training.Checkpoint.LoadModels(checkpoint) : null;
         var generator = restored is null ? null : Sampling.Generator(parsed, restored);
         // Batch-norm statistics set once for every image drawn (precise ones are estimated once).
         using var statistics = restored is null ? null : SamplingStatistics.Enter(generator!, Sampling.BatchNorm(parsed, restored));
@@ -80,9 +111,8 @@ internal static class GenerateCommand
 
         if (parsed.GetValue(Interpolate) is { } steps)
         {
-            const int keyframes = 4;
-            WriteWalk(draw, latent, n, keyframes, steps, seed, columns, outPath);
-            Console.WriteLine($"Wrote a {keyframes * steps}-frame walk through {keyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
+            WriteWalk(draw, latent, n, WalkKeyframes, steps, seed, columns, outPath);
+            Console.WriteLine($"Wrote a {WalkKeyframes * steps}-frame walk through {WalkKeyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
             return 0;
         }
         using var samples = Sampler.Sample(draw, latent, n, seed);

@@ -23,6 +23,20 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>Refuses a whole number above <paramref name="maximum"/>, in one line that says why the limit is there
+    /// (the limits and their reasons are the library's: Diagnostics.Sizes).</summary>
+    public static Option<T> AtMost<T>(this Option<T> option, long maximum, string why)
+    {
+        option.Validators.Add(result =>
+        {
+            if (Converted<long>(result, NumberStyles.Integer) is { } value && value > maximum)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be at most {maximum}: {why} (got {value})."));
+            }
+        });
+        return option;
+    }
+
     /// <summary>Refuses a number outside [<paramref name="minimum"/>, <paramref name="maximum"/>], in one line.</summary>
     public static Option<double> Between(this Option<double> option, double minimum, double maximum, string why)
     {

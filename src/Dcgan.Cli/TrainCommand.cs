@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
+using Dcgan.IO;
 using Dcgan.Runs;
 using Dcgan.Training;
 
@@ -26,7 +28,8 @@ internal static class TrainCommand
     private static readonly Option<int?> Keep = new("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
     private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
-    private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20);
+    private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20)
+        .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
     private static readonly Option<DirectoryInfo> Tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
     private static readonly Option<bool> SkipSelfCheck = new("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
@@ -58,12 +61,13 @@ internal static class TrainCommand
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
             };
             var request = data.Request(parsed);
+            string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;
             var plan = Trainer.Prepare(options, request, parsed.GetValue(Output)!.FullName, Downloads.Loader);
             Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.Rows}x{plan.Data.Columns} from {plan.Origin?.Path}");
             using var evaluation = options.EvalEvery is null ? null
                 : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
-                    parsed.GetValue(EvalCount), Downloads.Loader);
-            var tensorboard = parsed.GetValue(Tensorboard) is { } t ? new TensorBoardLog(t.FullName) : null;
+                    parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);
+            var tensorboard = tensorboardFolder is null ? null : new TensorBoardLog(tensorboardFolder);
             using var cancel = new CtrlC();
             TrainProgress.Run(options.Epochs, progress =>
                 Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));

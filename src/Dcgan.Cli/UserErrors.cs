@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Dcgan.Cli;
 
@@ -23,7 +24,7 @@ internal static class UserErrors
         }
         foreach (var error in parsed.Errors)
         {
-            Console.Error.WriteLine($"dcgan: {error.Message}");
+            Console.Error.WriteLine($"dcgan: {InUsersWords(error)}");
         }
         Console.Error.WriteLine($"Run '{HelpCommand(parsed)}' for the options.");
         return Usage;
@@ -65,6 +66,14 @@ internal static class UserErrors
             WriteDetails(e);
             return Failure;
         }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            var given = SizeOptions.Where(o => parsed.CommandResult.Children.OfType<OptionResult>().Any(r => r.Option.Name == o)).ToList();
+            Console.Error.WriteLine($"dcgan: error: out of memory ({e.Message.Split('\n')[0].Trim()}); " +
+                (given.Count > 0 ? $"lower {string.Join(" or ", given)}." : "free some memory, or use a smaller recipe batch (--batch-size)."));
+            WriteDetails(e);
+            return Failure;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"dcgan: unexpected error ({e.GetType().Name}): {e.Message.Split('\n')[0]} (set DCGAN_DEBUG=1 for details, and please report it)");
@@ -73,16 +82,39 @@ internal static class UserErrors
         }
     }
 
+    /// <summary>A value that does not convert, said as the range checks say theirs (System.CommandLine names the
+    /// CLR type: "Cannot parse argument 'abc' for option '--count' as expected type 'System.Nullable`1[System.Int32]'").</summary>
+    private static string InUsersWords(ParseError error)
+    {
+        if (error.SymbolResult is not OptionResult { Tokens: [.., var token] } result || !error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+        {
+            return error.Message;
+        }
+        var type = Nullable.GetUnderlyingType(result.Option.ValueType) ?? result.Option.ValueType;
+        string what = type == typeof(int) ? "a whole number"
+            : type == typeof(long) ? "a whole number"
+            : type == typeof(double) ? "a number"
+            : $"a {type.Name.ToLowerInvariant()}";
+        return $"{result.Option.Name} must be {what} (got {token.Value}).";
+    }
+
     /// <summary>"dcgan evaluator train --help", say: the command's whole path.</summary>
     private static string HelpCommand(ParseResult parsed)
     {
         var names = new List<string>();
-        for (var result = parsed.CommandResult; result.Command is not RootCommand; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+        for (var result = parsed.CommandResult; result.Command is not RootCommand; result = (CommandResult)result.Parent!)
         {
             names.Insert(0, result.Command.Name);
         }
         return string.Join(' ', ["dcgan", .. names, "--help"]);
     }
+
+    /// <summary>The options whose values set how much memory a command takes.</summary>
+    private static readonly string[] SizeOptions = ["--batch-size", "--count", "--eval-count", "--interpolate", "--columns", "--steps", "--warmup", "--images"];
+
+    /// <summary>.NET's own, or libtorch's "DefaultCPUAllocator: can't allocate memory" (an ExternalException).</summary>
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException || (e is System.Runtime.InteropServices.ExternalException && e.Message.Contains("allocate", StringComparison.OrdinalIgnoreCase));
 
     private static void WriteDetails(Exception e)
     {

@@ -59,12 +59,20 @@ public static class IdxFile
 
     public static void WriteLabels(string path, byte[] labels) => Write(path, LabelsMagic, [labels.Length], labels);
 
-    private static void Write(string path, int magic, int[] dims, byte[] body)
+    private static void Write(string path, int magic, int[] dims, byte[] body) =>
+        IO.AtomicFile.Write(path, file =>
+        {
+            if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            {
+                WriteBody(file, magic, dims, body);
+                return;
+            }
+            using var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
+            WriteBody(gzip, magic, dims, body);
+        });
+
+    private static void WriteBody(Stream output, int magic, int[] dims, byte[] body)
     {
-        using var file = File.Create(path);
-        using Stream output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(file, CompressionLevel.Optimal)
-            : file;
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, magic);
         output.Write(word);

@@ -19,6 +19,9 @@ public sealed record EvaluatorInfo(double TestAccuracy, int TrainImages, int Tes
 public sealed class Evaluator : IDisposable
 {
     private static readonly byte[] Magic = "DCGANEVL"u8.ToArray();
+    /// <summary>The seal after the contents: this marker and the SHA-256 of everything before it.</summary>
+    private static readonly byte[] SealMarker = "DCGANSHA"u8.ToArray();
+    private const int SealLength = 8 + 32;
     private const int Block = 1000, BatchSize = 64;
 
     private Evaluator(Classifier model, EvaluatorInfo info, string hash)
@@ -31,7 +34,8 @@ public sealed class Evaluator : IDisposable
 
     public Classifier Model { get; }
     public EvaluatorInfo Info { get; }
-    /// <summary>SHA-256 of the evaluator file, hex.</summary>
+    /// <summary>SHA-256 of the evaluator's contents (the file without its seal, so the same for a file saved before
+    /// seals), hex.</summary>
     public string Hash { get; }
     public string ShortHash => Hash[..12];
 
@@ -110,27 +114,39 @@ public sealed class Evaluator : IDisposable
         return (double)correct / tensor.shape[0];
     }
 
+    /// <summary>Writes the evaluator atomically: its description, its weights, and a seal, the SHA-256 of both, so
+    /// that a changed byte is caught when it is read.</summary>
     public static void Save(string path, Classifier model, EvaluatorInfo info)
     {
-        AtomicFile.Write(path, stream =>
+        using var contents = new MemoryStream();
+        using (var writer = new BinaryWriter(contents, Encoding.UTF8, leaveOpen: true))
         {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(JsonSerializer.Serialize(info));
             StateDicts.Write(writer, model);
+        }
+        var body = new ReadOnlyMemory<byte>(contents.GetBuffer(), 0, (int)contents.Length);
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(body.Span);
+            stream.Write(SealMarker);
+            stream.Write(SHA256.HashData(body.Span));
         });
     }
 
-    public static Evaluator Load(string path)
+    /// <summary>Reads an evaluator, checking its seal; <paramref name="note"/> hears that a file saved before seals
+    /// carries none (it still loads). Throws InvalidDataException with one line that says what to do.</summary>
+    public static Evaluator Load(string path, Action<string>? note = null)
     {
         if (!File.Exists(path))
         {
             throw new InvalidDataException($"{path} does not exist; train an evaluator first with 'dcgan evaluator train'.");
         }
         byte[] bytes = File.ReadAllBytes(path);
+        var contents = Unsealed(bytes, path, note);
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(bytes, 0, contents.Length), Encoding.UTF8);
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
             {
                 throw new InvalidDataException("it lacks the DCGANEVL header");
@@ -142,12 +158,28 @@ public sealed class Evaluator : IDisposable
             {
                 StateDicts.LoadInto(model, StateDicts.Read(reader), "classifier");
             }
-            return new Evaluator(model, info, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            return new Evaluator(model, info, Convert.ToHexStringLower(SHA256.HashData(contents.Span)));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or IOException)
         {
             throw new InvalidDataException($"{path} is not a usable evaluator ({e.Message.TrimEnd('.')}); train one with 'dcgan evaluator train'.", e);
         }
+    }
+
+    /// <summary>The contents before the seal, checked against it; a file without a seal is all contents.</summary>
+    private static ReadOnlyMemory<byte> Unsealed(byte[] bytes, string path, Action<string>? note)
+    {
+        int end = bytes.Length - SealLength;
+        if (end < 0 || !bytes.AsSpan(end, SealMarker.Length).SequenceEqual(SealMarker))
+        {
+            note?.Invoke($"note: {path} was saved before evaluators carried a hash, so a damaged byte in it would go unnoticed; 'dcgan evaluator train' makes a sealed one.");
+            return bytes;
+        }
+        if (!SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end + SealMarker.Length)))
+        {
+            throw new InvalidDataException($"{path} is damaged (its contents do not match their SHA-256); train the evaluator again with 'dcgan evaluator train'.");
+        }
+        return bytes.AsMemory(0, end);
     }
 
     /// <summary>Class probabilities [N, 10], hidden features [N, 128] and logits [N, 10] of images in [-1, 1].</summary>

@@ -13,6 +13,9 @@ public static class PyTorchExport
 {
     private const string Prefix = "layers.";
 
+    /// <summary>The files <see cref="WriteSafeTensors"/> writes into its folder.</summary>
+    public const string GeneratorFile = "generator.safetensors", DiscriminatorFile = "discriminator.safetensors";
+
     public static Dictionary<string, Tensor> StateDict(nn.Module model) =>
         model.state_dict().ToDictionary(p => p.Key.StartsWith(Prefix, StringComparison.Ordinal) ? p.Key[Prefix.Length..] : p.Key, p => p.Value);
 
@@ -30,8 +33,8 @@ public static class PyTorchExport
             ["module"] = "see docs/pytorch.md",
         };
         metadata["weights"] = generator == models.AverageGenerator ? "ema" : "raw";
-        string generatorPath = Path.Combine(folder, "generator.safetensors");
-        string discriminatorPath = Path.Combine(folder, "discriminator.safetensors");
+        string generatorPath = Path.Combine(folder, GeneratorFile);
+        string discriminatorPath = Path.Combine(folder, DiscriminatorFile);
         SafeTensors.Write(generatorPath, StateDict(generator), metadata);
         SafeTensors.Write(discriminatorPath, StateDict(models.Discriminator), metadata);
         return (generatorPath, discriminatorPath);

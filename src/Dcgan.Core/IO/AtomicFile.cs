@@ -8,9 +8,21 @@ public static class AtomicFile
     /// <summary>The temporary files are named .NAME.PID.tmp; one left by a killed process matches this.</summary>
     public const string TemporaryPattern = ".*.tmp";
 
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>. Refuses a path that holds anything but
+    /// a regular file (the rename would replace a folder's entry, a device or a FIFO); a link is followed, so that its
+    /// target is written and the link stays.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        path = Path.GetFullPath(path);
+        if (new FileInfo(path).LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target)
+        {
+            path = target.FullName;
+        }
+        if (OutputPath.KindOf(path) is { } kind && kind != OutputPath.Kind.File)
+        {
+            throw new IOException($"{path} is {OutputPath.Describe(kind)}, not a file; this tool writes only files.");
+        }
+        string folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
         string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
         try

@@ -27,19 +27,28 @@ public static class Benchmark
 {
     public const int MnistTrainImages = 60_000;
 
+    /// <summary>Batches of synthetic images held at once.</summary>
+    private const int PoolBatches = 8;
+
     /// <summary>Times the recipe's step (its batch size, precision, dropout, moving average, penalty).</summary>
     public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0)
     {
         int batchSize = recipe.BatchSize;
+        if (Sizes.BatchProblem(batchSize) is { } tooLarge)
+        {
+            throw new ArgumentException($"the batch size {tooLarge}");
+        }
         torch.manual_seed(seed);
         using var gan = new Gan(recipe);
-        using var images = torch.rand(batchSize * (steps + warmup), 1, 28, 28) * 2 - 1;
+        // A few batches' worth of synthetic images, shuffled anew each pass, whatever the number of steps.
+        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), 1, 28, 28) * 2 - 1;
         using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
         int step = 0;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in Batches.Shuffled(images, labels, batchSize, shuffle))
+        foreach (var batch in Enumerable.Repeat(0, (steps + warmup + PoolBatches - 1) / PoolBatches)
+                     .SelectMany(_ => Batches.Shuffled(images, labels, batchSize, shuffle)).Take(steps + warmup))
         {
             using (batch)
             {

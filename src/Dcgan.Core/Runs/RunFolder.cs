@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Dcgan.IO;
 
 namespace Dcgan.Runs;
 
@@ -29,35 +30,9 @@ public sealed partial class RunFolder(string path)
             ? string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}.ckpt")
             : string.Create(CultureInfo.InvariantCulture, $"epoch-{epoch:D4}-step-{step:D4}.ckpt"));
 
-    /// <summary>Refuses, before any work, a folder that could not be made or written: a path that is a file, or
-    /// whose nearest existing folder is not writable. Creates nothing: a probe file is made and removed at once.</summary>
-    public void CheckWritable()
-    {
-        if (File.Exists(Path))
-        {
-            throw new IOException($"{Path} is a file, not a folder; choose a folder for the run (--out).");
-        }
-        string existing = Path;
-        while (!Directory.Exists(existing))
-        {
-            string? parent = System.IO.Path.GetDirectoryName(existing);
-            if (parent is null || File.Exists(parent))
-            {
-                throw new IOException($"cannot make {Path}: {parent ?? existing} is a file, not a folder; choose another --out folder.");
-            }
-            existing = parent;
-        }
-        string probe = System.IO.Path.Combine(existing, $".dcgan-write-test-{Environment.ProcessId}");
-        try
-        {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"cannot write to {existing} ({e.Message.TrimEnd('.')}); choose a folder you can write to.", e);
-        }
-    }
+    /// <summary>Refuses, before any work, a folder that could not be made or written (see <see cref="OutputPath"/>).
+    /// Creates nothing.</summary>
+    public void CheckWritable() => OutputPath.CheckFolder(Path, "the run folder");
 
     /// <summary>Makes the folder (after <see cref="CheckWritable"/>, when training starts).</summary>
     public void Create() => Directory.CreateDirectory(Path);

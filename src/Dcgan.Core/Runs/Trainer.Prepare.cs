@@ -60,6 +60,11 @@ public static partial class Trainer
         }
         var recipe = saved?.Recipe ?? options.NewRecipe(asked);
         RefuseUnfitLabels(recipe, data);
+        // A batch larger than the data is allowed, as Keras allows it, and costs what the data needs.
+        if (Diagnostics.Sizes.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)
+        {
+            throw new InvalidOptionException(new(nameof(TrainOptions.BatchSize), "the batch size", tooLarge));
+        }
         return new TrainingPlan(data, options, run, recipe, fingerprint, resumeFrom, notes, origin);
     }
 

@@ -92,7 +92,7 @@ public sealed record Recipe
     /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
         NoiseSize != Generator.NoiseDim ? $"the noise size must be {Generator.NoiseDim}, the tutorial generator's input (got {NoiseSize})."
-        : BatchSize < 1 ? $"the batch size must be at least 1 (got {BatchSize})."
+        : BatchSize is < 1 or > Diagnostics.Sizes.MaxBatch ? $"the batch size must be from 1 to {Diagnostics.Sizes.MaxBatch} (got {BatchSize})."
         : Loss != "bce-logits" ? $"the loss '{Loss}' is unknown; the loss is bce-logits."
         : RealLabel is not (> 0.5 and <= 1) ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
         : EmaDecay is not (null or (> 0 and < 1)) ? $"the moving average's decay must be between 0 and 1 (got {EmaDecay})."
