@@ -13,7 +13,7 @@ internal static class EvaluateCommand
     private static readonly SamplingOptions Sampling = new();
     private static readonly DataOptions Data = new();
     private static readonly Option<FileInfo> Samples = new("--samples") { Description = "An IDX file of generated images to judge (instead of --run/--checkpoint)" };
-    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(20)
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator (default: the one 'dcgan evaluator train' saved)" };

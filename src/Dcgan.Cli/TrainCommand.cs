@@ -28,7 +28,7 @@ internal static class TrainCommand
     private static readonly Option<int?> Keep = new("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
     private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
-    private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(20)
+    private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
     private static readonly Option<DirectoryInfo> Tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
@@ -77,12 +77,25 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Ctrl+C lets the current step finish; the trainer then saves and stops.</summary>
+    /// <summary>Ctrl+C (SIGINT) and SIGTERM let the current step finish; the trainer then saves and stops.</summary>
     private sealed class CtrlC : IDisposable
     {
         private readonly CancellationTokenSource source = new();
+        private readonly System.Runtime.InteropServices.PosixSignalRegistration? terminate;
 
-        public CtrlC() => Console.CancelKeyPress += OnCancel;
+        public CtrlC()
+        {
+            Console.CancelKeyPress += OnCancel;
+            if (!OperatingSystem.IsWindows())
+            {
+                // Without this, SIGTERM (kill, systemd, a container stopping) ends the process mid-step.
+                terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+                {
+                    context.Cancel = true;
+                    source.Cancel();
+                });
+            }
+        }
 
         public CancellationToken Token => source.Token;
 
@@ -95,6 +108,7 @@ internal static class TrainCommand
         public void Dispose()
         {
             Console.CancelKeyPress -= OnCancel;
+            terminate?.Dispose();
             source.Dispose();
         }
     }

@@ -107,6 +107,9 @@ public class TrainerTests
         Assert.Contains(log, l => l.StartsWith("Skipping epoch-0002.ckpt: ", StringComparison.Ordinal) && l.Contains("truncated", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("at epoch 2 of 3", StringComparison.Ordinal));
         RunAssert.SameFinalWeights(whole, damaged);
+        // Nothing is deleted: the damaged file is kept aside, not written over by the epoch trained again.
+        Assert.Equal(bytes[..(bytes.Length / 2)], File.ReadAllBytes(damaged.CheckpointAt(2) + ".damaged"));
+        Assert.Equal(["epoch-0001.ckpt", "epoch-0002.ckpt", "epoch-0003.ckpt"], damaged.Checkpoints().Select(Path.GetFileName));
     }
 
     [Fact]

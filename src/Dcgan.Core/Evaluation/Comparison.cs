@@ -25,6 +25,10 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
 
     public SetMetrics Floor { get; }
 
+    /// <summary>The fewest images on each side that the metrics can be computed from (ten splits of the score,
+    /// neighbours for precision and recall, a covariance for the distance).</summary>
+    public const int MinImages = 20;
+
     /// <summary>How many images each side holds.</summary>
     public int Count => reference.Count;
 
@@ -32,7 +36,13 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// <paramref name="floorImages"/> measured against it. The evaluator becomes the comparison's, disposed with it.</summary>
     public static Comparison Prepare(Evaluator judge, ImageSet real, ImageSet floorImages, int count)
     {
+        Evaluator.CheckImages(real, "the real held-out images");
+        Evaluator.CheckImages(floorImages, "the training images (the real-data floor)");
         count = new[] { count, real.Count, floorImages.Count }.Min();
+        if (count < MinImages)
+        {
+            throw new ArgumentException($"a comparison of {count} images is too small to measure; the metrics need at least {MinImages} on each side.");
+        }
         using var test = real.Take(count).ToTensor();
         using var train = floorImages.Take(count).ToTensor();
         var reference = judge.Prepare(test);
@@ -64,6 +74,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// <summary>Generated images (at least as many as the reference holds) against the reference.</summary>
     public EvaluationReport Measure(string subject, ImageSet generated)
     {
+        Evaluator.CheckImages(generated, subject);
         if (generated.Count < Count)
         {
             throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {Count}, as many as the real sets.");

@@ -39,6 +39,20 @@ public sealed class Evaluator : IDisposable
     public string Hash { get; }
     public string ShortHash => Hash[..12];
 
+    /// <summary>An ArgumentException that says what was found and what is needed, unless <paramref name="images"/> are
+    /// at least <paramref name="atLeast"/> images of 28x28, the classifier's input.</summary>
+    public static void CheckImages(ImageSet images, string what, int atLeast = Comparison.MinImages)
+    {
+        if (images.Rows != 28 || images.Columns != 28)
+        {
+            throw new ArgumentException($"{what} are {images.Rows}x{images.Columns} images; the evaluator takes 28x28 images, as MNIST's are.");
+        }
+        if (images.Count < atLeast)
+        {
+            throw new ArgumentException($"{what} are {images.Count} image{(images.Count == 1 ? "" : "s")}; at least {atLeast} are needed.");
+        }
+    }
+
     /// <summary>Where 'dcgan evaluator train' saves a dataset's evaluator, and where evaluations look for it.</summary>
     public static string DefaultPath(string dataset) =>
         Path.Combine(DataRequest.DefaultCacheFolder(), "evaluator", $"{dataset}-lenet.evaluator");
@@ -50,6 +64,8 @@ public sealed class Evaluator : IDisposable
     public static (Classifier Model, EvaluatorInfo Info) Train(ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
         string dataset, int epochs = 12, long seed = 1, Action<string>? log = null)
     {
+        CheckImages(trainImages, "the evaluator's training images", atLeast: 1);
+        CheckImages(testImages, "the evaluator's test images", atLeast: 1);
         torch.manual_seed(seed);
         var model = new Classifier();
         using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);

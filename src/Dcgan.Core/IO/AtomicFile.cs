@@ -34,12 +34,25 @@ public static class AtomicFile
             }
             File.Move(temp, path, overwrite: true);
         }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            File.Delete(temp);
+            throw DiskFull(path, e);
+        }
         catch
         {
             File.Delete(temp);
             throw;
         }
     }
+
+    /// <summary>Whether an IOException is the disk being full (ENOSPC, or Windows's ERROR_DISK_FULL).</summary>
+    public static bool IsDiskFull(IOException e) =>
+        e.HResult is 28 or unchecked((int)0x80070070) || e.Message.Contains("No space left on device", StringComparison.Ordinal);
+
+    /// <summary>The one line a full disk gets: which file, and that what was saved before is intact.</summary>
+    public static IOException DiskFull(string path, IOException e) =>
+        new($"the disk is full: {path} could not be written, and what was saved before it is intact; free some space, then run the same command again.", e);
 
     /// <summary>Deletes the temporary files that killed writers left in <paramref name="folder"/>: none of them was
     /// ever the real file, so nothing is lost.</summary>

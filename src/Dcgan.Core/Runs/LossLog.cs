@@ -45,11 +45,19 @@ public sealed class LossLog(string path) : IRunObserver
         });
     }
 
+    /// <summary>Appends rows. On a full disk a row may be cut short; a resume rewrites the file up to its checkpoint.</summary>
     public void Append(IEnumerable<StepReport> rows)
     {
         var c = CultureInfo.InvariantCulture;
-        File.AppendAllLines(Path, rows.Select(r => string.Create(c,
-            $"{r.Epoch},{r.Step},{r.Losses.Generator:G6},{r.Losses.Discriminator:G6},{r.Losses.RealScore:G6},{r.Losses.FakeScore:G6},{r.Seconds:F3}")));
+        try
+        {
+            File.AppendAllLines(Path, rows.Select(r => string.Create(c,
+                $"{r.Epoch},{r.Step},{r.Losses.Generator:G6},{r.Losses.Discriminator:G6},{r.Losses.RealScore:G6},{r.Losses.FakeScore:G6},{r.Seconds:F3}")));
+        }
+        catch (IOException e) when (IO.AtomicFile.IsDiskFull(e))
+        {
+            throw IO.AtomicFile.DiskFull(Path, e);
+        }
     }
 
     /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds.</summary>

@@ -51,6 +51,19 @@ public sealed partial class RunFolder(string path)
         }
     }
 
+    /// <summary>Renames a damaged checkpoint out of the checkpoints' names (NAME.damaged, or NAME.damaged-2 and on if
+    /// that is taken), so that nothing reads it and nothing writes over it. Returns the new path.</summary>
+    public static string SetAside(string checkpoint)
+    {
+        string aside = checkpoint + ".damaged";
+        for (int n = 2; File.Exists(aside); n++)
+        {
+            aside = string.Create(CultureInfo.InvariantCulture, $"{checkpoint}.damaged-{n}");
+        }
+        File.Move(checkpoint, aside);
+        return aside;
+    }
+
     /// <summary>The per-epoch grids present, in epoch order.</summary>
     public IReadOnlyList<string> EpochImages() => Numbered(Path, ImagePattern());
 

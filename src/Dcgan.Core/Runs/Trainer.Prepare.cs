@@ -5,10 +5,10 @@ namespace Dcgan.Runs;
 
 /// <summary>A run checked and ready to train: what <see cref="Trainer.Prepare(TrainOptions, DataRequest, string, DataLoader?)"/>
 /// found. <see cref="Recipe"/> is what will train: the new run's, or the saved run's own when
-/// <see cref="ResumeFrom"/> names the checkpoint to go on from. <see cref="Notes"/> are lines for the person watching
-/// (checkpoints skipped as damaged).</summary>
+/// <see cref="ResumeFrom"/> names the checkpoint to go on from. <see cref="Damaged"/> are the newer checkpoints that
+/// could not be read, with why: the run keeps them aside, under another name, before it writes any checkpoint.</summary>
 public sealed record TrainingPlan(ImageSet Data, TrainOptions Options, RunFolder Run, Recipe Recipe, string Fingerprint,
-    string? ResumeFrom, IReadOnlyList<string> Notes, DataOrigin? Origin);
+    string? ResumeFrom, IReadOnlyList<(string Path, string Why)> Damaged, DataOrigin? Origin);
 
 public static partial class Trainer
 {
@@ -52,8 +52,8 @@ public static partial class Trainer
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
         string fingerprint = data.Fingerprint();
-        var notes = new List<string>();
-        var (resumeFrom, saved) = LatestReadable(run, notes);
+        var damaged = new List<(string, string)>();
+        var (resumeFrom, saved) = LatestReadable(run, damaged);
         if (saved is not null)
         {
             CheckResume(saved, options, asked, fingerprint, run);
@@ -65,12 +65,12 @@ public static partial class Trainer
         {
             throw new InvalidOptionException(new(nameof(TrainOptions.BatchSize), "the batch size", tooLarge));
         }
-        return new TrainingPlan(data, options, run, recipe, fingerprint, resumeFrom, notes, origin);
+        return new TrainingPlan(data, options, run, recipe, fingerprint, resumeFrom, damaged, origin);
     }
 
     /// <summary>The newest checkpoint whose header reads, as tf.train.latest_checkpoint would pick; a damaged one is
     /// noted and the one before it taken. None at all: a new run.</summary>
-    private static (string? Path, CheckpointHeader? Header) LatestReadable(RunFolder run, List<string> notes)
+    private static (string? Path, CheckpointHeader? Header) LatestReadable(RunFolder run, List<(string, string)> damaged)
     {
         var all = run.Checkpoints();
         foreach (string path in all.Reverse())
@@ -81,7 +81,7 @@ public static partial class Trainer
             }
             catch (InvalidDataException e)
             {
-                notes.Add($"Skipping {Path.GetFileName(path)}: {e.Message}");
+                damaged.Add((path, e.Message));
             }
         }
         return all.Count == 0

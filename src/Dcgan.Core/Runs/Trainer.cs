@@ -30,7 +30,12 @@ public static partial class Trainer
         AtomicFile.RemoveLeftovers(run.Path);
         AtomicFile.RemoveLeftovers(run.CheckpointFolder);
         var hear = new RunObservers([run.Losses, run.Metrics, new RunRecord(run, plan.Origin, data.Count), .. observers ?? []]);
-        plan.Notes.ToList().ForEach(hear.Message);
+        foreach (var (damaged, why) in plan.Damaged)
+        {
+            // Kept, not deleted and not written over by the epoch trained again: it may hold what a person wants back.
+            string aside = RunFolder.SetAside(damaged);
+            hear.Message($"Skipping {Path.GetFileName(damaged)}: {why} It is kept as {Path.GetFileName(aside)}; training goes on from the checkpoint before it.");
+        }
 
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         using var shuffle = new torch.Generator((ulong)seed);
