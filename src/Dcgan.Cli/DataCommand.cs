@@ -26,6 +26,7 @@ internal static class DataCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed) with { Offline = true };
+            int status = 0;
             foreach (var split in new[] { Split.Train, Split.Test })
             {
                 if (split == Split.Test && request.Images is not null)
@@ -44,12 +45,13 @@ internal static class DataCommand
                 }
                 catch (InvalidDataException e)
                 {
-                    Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {e.Message}");
+                    Console.Error.WriteLine($"dcgan: error: {split.ToString().ToLowerInvariant()}: {e.Message}");
+                    status = UserErrors.Failure; // a file that is there but unreadable is the user's to fix
                     continue;
                 }
                 Console.WriteLine(Describe(split, loaded));
             }
-            return 0;
+            return status;
         }));
         return command;
     }

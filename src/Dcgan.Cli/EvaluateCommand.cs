@@ -45,8 +45,9 @@ internal static class EvaluateCommand
     private static int Evaluate(ParseResult parsed)
     {
         var request = Data.Request(parsed);
-        var floorImages = Downloads.Load(request, Split.Train).Images;
         var (subject, generated) = Generated(parsed);
+        Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded
+        var floorImages = Downloads.Load(request, Split.Train).Images;
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader, Console.Error.WriteLine);
         var report = comparison.Measure(subject, generated);

@@ -72,6 +72,10 @@ internal static class GenerateCommand
     /// <see cref="Sizes.MaxGridDigits"/> digits, or a walk of more digit-frames than <see cref="Sizes.MaxWalkDigitFrames"/>.</summary>
     private static string? SizeProblem(System.CommandLine.Parsing.CommandResult result)
     {
+        if (new System.CommandLine.Option[] { Count, Interpolate, Format }.Any(o => (result.GetResult(o)?.Errors.Any() ?? false) || Unparsed(result, o)))
+        {
+            return null; // the option's own check says what is wrong with it
+        }
         int count = result.GetValue(Count);
         if (result.GetValue(Interpolate) is { } steps)
         {
@@ -85,6 +89,11 @@ internal static class GenerateCommand
             ? $"a PNG grid holds at most {Sizes.MaxGridDigits} digits (got --count {count}); for more, write them with --format idx."
             : null;
     }
+
+    /// <summary>Whether an option was given a value that does not convert (reading it would throw).</summary>
+    private static bool Unparsed(System.CommandLine.Parsing.CommandResult result, System.CommandLine.Option option) =>
+        result.GetResult(option) is { Tokens: [.., var last] } && option.ValueType != typeof(string)
+        && !long.TryParse(last.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>Draws from the generator named (a checkpoint's, or an ONNX file's) and writes what was asked.</summary>
     private static int Generate(ParseResult parsed)

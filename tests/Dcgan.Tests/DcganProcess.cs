@@ -37,4 +37,53 @@ internal static class DcganProcess
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>Runs dcgan in <paramref name="folder"/> and watches its peak resident memory (VmHWM, read every few
+    /// milliseconds until it exits: a high-water mark, so the last reading is the peak up to then).</summary>
+    public static (int ExitCode, string Out, string Err, long PeakBytes) RunIn(string folder, Dictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dcgan.dll"));
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var until = DateTime.UtcNow.AddMinutes(2);
+        while (!process.WaitForExit(5))
+        {
+            peak = Math.Max(peak, HighWaterMark(process.Id));
+            if (DateTime.UtcNow > until)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("dcgan did not finish in 2 minutes: " + string.Join(' ', args));
+            }
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result, peak);
+    }
+
+    private static long HighWaterMark(int pid)
+    {
+        try
+        {
+            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0; // it has just exited
+        }
+    }
 }

@@ -188,6 +188,10 @@ public sealed class Evaluator : IDisposable
         int end = bytes.Length - SealLength;
         if (end < 0 || !bytes.AsSpan(end, SealMarker.Length).SequenceEqual(SealMarker))
         {
+            if (!bytes.AsSpan().StartsWith(Magic))
+            {
+                return bytes; // not an evaluator at all: the header check says so
+            }
             note?.Invoke($"note: {path} was saved before evaluators carried a hash, so a damaged byte in it would go unnoticed; 'dcgan evaluator train' makes a sealed one.");
             return bytes;
         }

@@ -38,6 +38,7 @@ public sealed class OnnxGenerator : IDisposable
         InferenceSession session;
         try
         {
+            OrtEnv.Instance().DisableTelemetryEvents(); // a sample generator has nothing to report to anyone
             session = new InferenceSession(path);
         }
         catch (OnnxRuntimeException e)

@@ -1,0 +1,160 @@
+using Dcgan.Data;
+using Dcgan.Training;
+
+namespace Dcgan.Tests;
+
+/// <summary>What a tired or hostile user types, command by command: options at their edges (0, negative, huge, not a
+/// number), wrong kinds of file, wrong shapes, outputs that cannot be written or that are the command's own inputs.
+/// Each must end non-zero in at most three lines, with no stack trace and no "unexpected error", under 1.5 GB, and
+/// leave no file behind.</summary>
+public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTests.Files>
+{
+    /// <summary>What the cases point at, made once: a tiny run and evaluator, files of the wrong kind and shape.</summary>
+    public sealed class Files : IDisposable
+    {
+        private readonly TempFolder root = new();
+
+        public Files()
+        {
+            Directory.CreateDirectory(Work);
+            var images = Fixtures.Images(48);
+            IdxFile.WriteImages(Path("data.idx"), images);
+            IdxFile.WriteLabels(Path("labels.idx"), [.. Enumerable.Range(0, 48).Select(i => (byte)(i % 10))]);
+            IdxFile.WriteImages(Path("img32.idx"), Fixtures.Images(48, 32, 32));
+            IdxFile.WriteImages(Path("img14.idx"), Fixtures.Images(48, 14, 14));
+            IdxFile.WriteImages(Path("one.idx"), Fixtures.Images(1));
+            File.WriteAllText(Path("text.txt"), "not images at all");
+            File.WriteAllText(Path("text.json"), "not a recipe");
+            Directory.CreateDirectory(Path("folder"));
+            string tutorial = Recipes.Tutorial.ToJson(indented: true).Replace("\"name\": \"tutorial\"", "\"name\": \"mine\"");
+            File.WriteAllText(Path("dup.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 256, \"batch_size\": 64,"));
+            File.WriteAllText(Path("huge.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 1000000000,"));
+            using (var fifo = System.Diagnostics.Process.Start("mkfifo", [Path("fifo")]))
+            {
+                fifo.WaitForExit();
+            }
+            Must(DcganProcess.Run(Environment, "train", "--images", Path("data.idx"), "--epochs", "1", "--batch-size", "16", "--out", Path("run"), "--skip-self-check"));
+            Must(DcganProcess.Run(Environment, "evaluator", "train", "--images", Path("data.idx"), "--labels", Path("labels.idx"),
+                "--test-images", Path("data.idx"), "--test-labels", Path("labels.idx"), "--epochs", "1", "--out", Path("judge.evaluator")));
+            byte[] judge = File.ReadAllBytes(Path("judge.evaluator"));
+            judge[judge.Length / 2] ^= 1;
+            File.WriteAllBytes(Path("flipped.evaluator"), judge);
+        }
+
+        private static void Must((int ExitCode, string Out, string Err) result) => Assert.True(result.ExitCode == 0, result.Err);
+
+        /// <summary>Where each case runs: an empty folder, nothing cached, no network to download from.</summary>
+        public string Work => Path("work");
+
+        public Dictionary<string, string> Environment => new()
+        {
+            ["HOME"] = Path("home"),
+            ["DCGAN_DATA"] = Path("cache"),
+            ["XDG_CACHE_HOME"] = Path("xdg"),
+            ["DCGAN_MIRRORS"] = "http://127.0.0.1:9/mnist/",
+        };
+
+        public string Path(string name) => root.File(name);
+
+        /// <summary>Every file below the root, with its size and time, to see that a case wrote nothing.</summary>
+        public Dictionary<string, (long, DateTime)> Snapshot() =>
+            Directory.EnumerateFileSystemEntries(root.Path, "*", SearchOption.AllDirectories)
+                .Where(f => !IsOnnxRuntimes(f))
+                .ToDictionary(f => f, f => File.Exists(f) ? (new FileInfo(f).Length, File.GetLastWriteTimeUtc(f)) : (-1, DateTime.MinValue));
+
+        /// <summary>ONNX Runtime keeps a device id of its own in $XDG_CACHE_HOME/Microsoft/DeveloperTools when it first
+        /// loads (the folder, made for this test, is made by it).</summary>
+        private bool IsOnnxRuntimes(string path) =>
+            path == Path("xdg") || path.StartsWith(Path("xdg/Microsoft"), StringComparison.Ordinal);
+
+        public string Expand(string arg) => arg
+            .Replace("{ckpt}", Path("run/checkpoints/epoch-0001.ckpt"))
+            .Replace("{dev}", "/dev/null")
+            .Replace("{", root.Path + "/").Replace("}", "");
+
+        public void Dispose() => root.Dispose();
+    }
+
+    public static TheoryData<string> Cases() =>
+    [
+        // train: numbers
+        "train --images {data.idx} --epochs 0", "train --images {data.idx} --epochs -3", "train --images {data.idx} --epochs abc",
+        "train --images {data.idx} --epochs 99999999999", "train --images {data.idx} --batch-size 0", "train --images {data.idx} --batch-size -5",
+        "train --images {data.idx} --batch-size 1e3", "train --images {data.idx} --batch-size 100000000", "train --images {data.idx} --checkpoint-every 0",
+        "train --images {data.idx} --keep 0", "train --images {data.idx} --eval-every 0", "train --images {data.idx} --eval-every 1 --eval-count 5",
+        "train --images {data.idx} --eval-every 1 --eval-count 100000000", "train --images {data.idx} --seed x", "train --images {data.idx} --precision fp16",
+        // train: recipes
+        "train --images {data.idx} --recipe fastest", "train --images {data.idx} --recipe adam-b0-ema-b64-nodrop-r1", "train --images {data.idx} --recipe dcgan-ema",
+        "train --images {data.idx} --recipe {missing.json}", "train --images {data.idx} --recipe {dup.json}", "train --images {data.idx} --recipe {huge.json}",
+        "train --images {data.idx} --recipe {text.json}", "train --images {data.idx} --recipe conditional --out {new}",
+        // train: files
+        "train --images {text.txt} --out {new}", "train --images {folder} --out {new}", "train --images {img32.idx} --out {new}", "train --images {missing.idx} --out {new}",
+        "train --labels {labels.idx}", "train --images {data.idx} --labels {text.txt} --out {new}", "train --data {text.txt}", "train --images {data.idx} --data {folder}",
+        "train --images {data.idx} --out {text.txt}", "train --images {data.idx} --out {text.txt}/run", "train --images {data.idx} --out {dev}",
+        "train --images {data.idx} --out {new} --tensorboard {text.txt}", "train --images {data.idx} --out {run} --seed 4",
+        "train --images {img14.idx} --out {run}", "train --images {data.idx} --out {new} --eval-every 1 --evaluator {text.txt}",
+        "train --images {data.idx} --out {new} --eval-every 1 --evaluator {flipped.evaluator}",
+        // generate
+        "generate --checkpoint {ckpt} --out {g.png} --count 0", "generate --checkpoint {ckpt} --out {g.png} --count abc",
+        "generate --checkpoint {ckpt} --out {g.png} --count 100000000", "generate --checkpoint {ckpt} --out {g.png} --count 50000",
+        "generate --checkpoint {ckpt} --out {g.png} --columns 0", "generate --checkpoint {ckpt} --out {g.png} --columns 5000",
+        "generate --checkpoint {ckpt} --out {g.gif} --interpolate 1", "generate --checkpoint {ckpt} --out {g.gif} --interpolate 100000000",
+        "generate --checkpoint {ckpt} --out {g.gif} --interpolate 900 --count 64", "generate --checkpoint {ckpt} --out {g.png} --category abc",
+        "generate --checkpoint {ckpt} --out {g.png} --category 3", "generate --checkpoint {ckpt} --out {g.png} --seed 1.5",
+        "generate --checkpoint {ckpt} --out {ckpt}", "generate --checkpoint {ckpt} --out {folder}", "generate --checkpoint {ckpt} --out {dev}",
+        "generate --checkpoint {ckpt} --out {fifo}", "generate --checkpoint {ckpt} --out {text.txt}/g.png", "generate --checkpoint {text.txt} --out {g.png}",
+        "generate --checkpoint {missing.ckpt} --out {g.png}", "generate --run {folder} --out {g.png}", "generate --model {text.txt} --out {g.png}",
+        "generate --checkpoint {ckpt} --out {g.png} --format jpeg", "generate --checkpoint {ckpt} --out {g.png} --weights ema",
+        "generate --checkpoint {ckpt} --model {text.txt} --out {g.png}", "generate --out {g.png}",
+        // evaluate
+        "evaluate --samples {img32.idx} --images {data.idx} --reference {data.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {img14.idx} --images {data.idx} --reference {data.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {one.idx} --images {data.idx} --reference {data.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {text.txt} --images {data.idx} --reference {data.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {data.idx} --images {data.idx} --reference {img32.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {data.idx} --images {img32.idx} --reference {data.idx} --evaluator {judge.evaluator}",
+        "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {flipped.evaluator}",
+        "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {text.txt}",
+        "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {missing.evaluator}",
+        "evaluate --checkpoint {ckpt} --images {data.idx} --count 5", "evaluate --checkpoint {ckpt} --images {data.idx} --count 100000000",
+        "evaluate --images {data.idx}",
+        // evaluator train
+        "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {folder}",
+        "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {data.idx}",
+        "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {dev}",
+        "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --epochs 0",
+        "evaluator train --images {img32.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
+        "evaluator train --images {data.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
+        // export
+        "export --checkpoint {ckpt} --out {new} --format xyz", "export --checkpoint {ckpt} --out {text.txt}", "export --checkpoint {text.txt} --out {new}",
+        "export --checkpoint {ckpt} --out {new} --weights ema", "export --checkpoint {ckpt} --out {new} --format onnx --bn batch",
+        // benchmark and doctor
+        "benchmark --batch-size 0", "benchmark --batch-size 100000000", "benchmark --batch-size 60000", "benchmark --batch-size x",
+        "benchmark --steps 2", "benchmark --steps 1000000", "benchmark --warmup -1", "benchmark --recipe fastest", "benchmark --recipe {dup.json}",
+        "doctor --batch-size 0", "doctor --batch-size 100000000", "doctor --batch-size 30000 --images 60000", "doctor --images 0", "doctor --images abc",
+        // data, recipes, runs
+        "data info --dataset xyz", "data info --images {text.txt}", "recipes fastest", "recipes {dup.json}",
+        "recipes {missing.json}", "runs --evaluations --score-target 11", "nosuchcommand",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Bad_input_gets_at_most_three_lines_a_nonzero_exit_and_leaves_nothing_behind(string command)
+    {
+        string[] args = [.. command.Split(' ').Select(files.Expand)];
+        var before = files.Snapshot();
+
+        var (exitCode, _, err, peak) = DcganProcess.RunIn(files.Work, files.Environment, args);
+
+        Assert.True(exitCode != 0, $"exit 0: {command}");
+        string[] lines = err.TrimEnd().Split('\n');
+        Assert.True(lines.Length <= 3, $"{lines.Length} lines:\n{err}");
+        Assert.StartsWith("dcgan: ", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.DoesNotContain("unexpected error", err);
+        Assert.True(peak < 1_500L << 20, $"{peak >> 20} MB at its peak");
+        var after = files.Snapshot();
+        Assert.Empty(after.Keys.Except(before.Keys)); // nothing made
+        Assert.All(before, entry => Assert.Equal(entry.Value, after[entry.Key])); // nothing changed
+    }
+}
