@@ -43,10 +43,15 @@ internal static class DataCommand
                     Console.WriteLine($"{split.ToString().ToLowerInvariant()}: not found on this machine; 'dcgan data fetch{DatasetArgument(request)}' downloads it.");
                     continue;
                 }
+                catch (InvalidDataException e) when (split == Split.Train)
+                {
+                    Console.Error.WriteLine($"dcgan: error: {e.Message}");
+                    status = UserErrors.Failure; // what train would read is missing or unreadable: the user's to fix
+                    continue;
+                }
                 catch (InvalidDataException e)
                 {
-                    Console.Error.WriteLine($"dcgan: error: {split.ToString().ToLowerInvariant()}: {e.Message}");
-                    status = UserErrors.Failure; // a file that is there but unreadable is the user's to fix
+                    Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {e.Message}");
                     continue;
                 }
                 Console.WriteLine(Describe(split, loaded));
