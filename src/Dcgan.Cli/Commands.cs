@@ -22,6 +22,7 @@ internal static class Commands
             EvaluatorCommand.Create(),
             BenchmarkCommand.Create(),
             RunsCommand.Create(),
+            ServeCommand.Create(),
             DoctorCommand.Create(),
         };
         // The help option is the root's, inherited by every command. Unset, its width is the terminal's, or unbounded

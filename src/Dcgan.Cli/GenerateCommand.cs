@@ -4,8 +4,6 @@ using Dcgan.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.IO;
-using Dcgan.Models;
-using static TorchSharp.torch;
 
 namespace Dcgan.Cli;
 
@@ -34,9 +32,6 @@ internal static class GenerateCommand
         Description = "Only this category of the generator's code (recipes with a code; with the conditional recipe category K is digit K); " +
             "the same --seed gives the same noise in every category",
     };
-
-    /// <summary>The random points a walk passes through.</summary>
-    private const int WalkKeyframes = 4;
 
     public static Command Create()
     {
@@ -79,9 +74,9 @@ internal static class GenerateCommand
         int count = result.GetValue(Count);
         if (result.GetValue(Interpolate) is { } steps)
         {
-            long digitFrames = (long)count * WalkKeyframes * steps;
+            long digitFrames = (long)count * Drawing.WalkKeyframes * steps;
             return digitFrames > Sizes.MaxWalkDigitFrames
-                ? $"a walk of {count} digits in {WalkKeyframes * steps} frames is {digitFrames} digit-frames, held in memory while the GIF is made; " +
+                ? $"a walk of {count} digits in {Drawing.WalkKeyframes * steps} frames is {digitFrames} digit-frames, held in memory while the GIF is made; " +
                   $"at most {Sizes.MaxWalkDigitFrames}: lower --count or --interpolate."
                 : null;
         }
@@ -107,47 +102,31 @@ internal static class GenerateCommand
 
         using var onnx = model is not null ? Export.Onnx.OnnxGenerator.Load(model) : null;
         using var restored = checkpoint is not null ? Training.Checkpoint.LoadModels(checkpoint) : null;
-        var generator = restored is null ? null : Sampling.Generator(parsed, restored);
-        // Batch-norm statistics set once for every image drawn (precise ones are estimated once).
-        using var statistics = restored is null ? null : SamplingStatistics.Enter(generator!, Sampling.BatchNorm(parsed, restored));
-        Func<Tensor, Tensor> draw = onnx is not null ? onnx.Generate : noise => Sampler.GenerateAsIs(generator!, noise);
-        var latent = onnx?.Latent ?? generator!.Latent;
-        if (parsed.GetValue(Category) is { } only)
-        {
-            latent = latent.InCategory(only);
-        }
-        string from = onnx is not null ? parsed.GetValue(Model)!.Name : $"epoch {restored!.Epoch}";
+        using var drawing = onnx is not null
+            ? Drawing.From(onnx.Generate, onnx.Latent)
+            : Drawing.From(restored!, Sampling.Weights(parsed), Sampling.BatchNormGiven(parsed));
+        int? category = parsed.GetValue(Category);
+        string from = onnx is not null ? Path.GetFileName(model)! : $"epoch {restored!.Epoch}";
 
         if (parsed.GetValue(Interpolate) is { } steps)
         {
-            WriteWalk(draw, latent, n, WalkKeyframes, steps, seed, columns, outPath);
-            Console.WriteLine($"Wrote a {WalkKeyframes * steps}-frame walk through {WalkKeyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
+            byte[] gif = drawing.WalkGif(category, n, steps, seed, columns);
+            AtomicFile.Write(outPath, stream => stream.Write(gif));
+            Console.WriteLine($"Wrote a {Drawing.WalkKeyframes * steps}-frame walk through {Drawing.WalkKeyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
             return 0;
         }
-        using var samples = Sampler.Sample(draw, latent, n, seed);
         if (parsed.GetValue(Format) == "idx")
         {
+            using var samples = drawing.Sample(category, n, seed);
             IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));
         }
         else
         {
-            ImageGrid.SavePng(samples, outPath, columns);
+            byte[] png = drawing.GridPng(category, n, seed, columns);
+            AtomicFile.Write(outPath, stream => stream.Write(png));
         }
-        string inCategory = latent.FixedCategory is { } c ? $", category {c}" : "";
+        string inCategory = category is { } c ? $", category {c}" : "";
         Console.WriteLine($"Wrote {n} digits from {from} (seed {seed}{inCategory}) to {outPath}");
         return 0;
-    }
-
-    /// <summary>A GIF of <paramref name="n"/> digits walking through <paramref name="keyframes"/> random points.</summary>
-    private static void WriteWalk(Func<Tensor, Tensor> draw, Latent latent, int n, int keyframes, int steps, long seed, int columns, string path)
-    {
-        var frames = Sampler.Interpolate(draw, latent, n, keyframes, steps, seed).Select(images =>
-        {
-            using (images)
-            {
-                return ImageGrid.Render(images, columns);
-            }
-        });
-        AnimatedGif.Write(path, frames, delay: 8);
     }
 }

@@ -28,16 +28,22 @@ internal sealed class SamplingOptions(bool withBatchNorm = true)
         }
     }
 
-    /// <summary>The generator asked for (ArgumentException if the checkpoint lacks it).</summary>
-    public Models.Generator Generator(ParseResult parsed, TrainedModels models) =>
-        models.Weights(parsed.GetValue(weights) switch { "ema" => SamplingWeights.Ema, "raw" => SamplingWeights.Raw, _ => null });
+    /// <summary>The weights asked for; null: the recipe's choice.</summary>
+    public SamplingWeights? Weights(ParseResult parsed) =>
+        parsed.GetValue(weights) switch { "ema" => SamplingWeights.Ema, "raw" => SamplingWeights.Raw, _ => null };
 
-    public BatchNormMode BatchNorm(ParseResult parsed, TrainedModels models) =>
+    /// <summary>The generator asked for (ArgumentException if the checkpoint lacks it).</summary>
+    public Models.Generator Generator(ParseResult parsed, TrainedModels models) => models.Weights(Weights(parsed));
+
+    /// <summary>The batch-norm statistics asked for; null: the recipe's.</summary>
+    public BatchNormMode? BatchNormGiven(ParseResult parsed) =>
         parsed.GetValue(batchNorm) switch
         {
             "moving" => BatchNormMode.Moving,
             "precise" => BatchNormMode.Precise,
             "batch" => BatchNormMode.Batch,
-            _ => models.Recipe.SamplingBatchNorm,
+            _ => null,
         };
+
+    public BatchNormMode BatchNorm(ParseResult parsed, TrainedModels models) => BatchNormGiven(parsed) ?? models.Recipe.SamplingBatchNorm;
 }

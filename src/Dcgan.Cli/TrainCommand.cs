@@ -32,6 +32,8 @@ internal static class TrainCommand
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
     private static readonly Option<DirectoryInfo> Tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
+    private static readonly Option<bool> Serve = new("--serve") { Description = "Show the run in the browser as it trains (see dcgan serve; --port, --host)" };
+    private static readonly ServeOptions Where = new();
     private static readonly Option<bool> SkipSelfCheck = new("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
 
     public static Command Create()
@@ -43,9 +45,10 @@ internal static class TrainCommand
             "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist")
         {
             recipe, Epochs, BatchSize, CheckpointEvery, Output, Seed, Keep, precision, EvalEvery, Evaluator, EvalCount, EvalReference,
-            Tensorboard, SkipSelfCheck,
+            Tensorboard, Serve, SkipSelfCheck,
         };
         data.AddTo(command);
+        Where.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var options = new TrainOptions
@@ -69,8 +72,16 @@ internal static class TrainCommand
                     parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);
             var tensorboard = tensorboardFolder is null ? null : new TensorBoardLog(tensorboardFolder);
             using var cancel = new CtrlC();
-            TrainProgress.Run(options.Epochs, progress =>
-                Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
+            var server = parsed.GetValue(Serve) ? Where.Start(parsed, [plan.Run]) : null;
+            try
+            {
+                TrainProgress.Run(options.Epochs, progress =>
+                    Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
+            }
+            finally
+            {
+                server?.DisposeAsync().AsTask().GetAwaiter().GetResult(); // the page goes with the run; 'dcgan serve' shows it after
+            }
             Console.WriteLine($"Done: grids and {Path.GetFileName(plan.Run.GifPath)} in {plan.Run.Path}, checkpoints in {plan.Run.CheckpointFolder}");
             return 0;
         }));

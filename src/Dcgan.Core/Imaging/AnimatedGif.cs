@@ -30,16 +30,28 @@ public static class AnimatedGif
     /// hundredths of a second. Each bitmap is disposed once encoded.</summary>
     public static void Write(string path, IEnumerable<SKBitmap> frames, int delay)
     {
-        Write(path, frames.Select((bitmap, i) =>
+        byte[] gif = Encode(frames, delay);
+        AtomicFile.Write(path, stream => stream.Write(gif));
+    }
+
+    /// <summary>The same animation as GIF bytes.</summary>
+    public static byte[] Encode(IEnumerable<SKBitmap> frames, int delay)
+    {
+        using var bytes = new MemoryStream();
+        Encode(bytes, frames.Select((bitmap, i) =>
         {
             using (bitmap)
             {
                 return (ToImage(bitmap), $"frame {i}");
             }
         }), delay, delay);
+        return bytes.ToArray();
     }
 
-    private static void Write(string path, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay)
+    private static void Write(string path, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay) =>
+        AtomicFile.Write(path, stream => Encode(stream, frames, delay, lastDelay));
+
+    private static void Encode(Stream output, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay)
     {
         Image<L8>? gif = null;
         try
@@ -70,22 +82,16 @@ public static class AnimatedGif
             {
                 gif.Frames[i].Metadata.GetGifMetadata().FrameDelay = i == gif.Frames.Count - 1 ? lastDelay : delay;
             }
-            Encode(path, gif);
+            gif.SaveAsGif(output, new GifEncoder
+            {
+                ColorTableMode = GifColorTableMode.Global,
+                Quantizer = new PaletteQuantizer(GrayPalette, new QuantizerOptions { Dither = null }),
+            });
         }
         finally
         {
             gif?.Dispose();
         }
-    }
-
-    private static void Encode(string path, Image<L8> gif)
-    {
-        var encoder = new GifEncoder
-        {
-            ColorTableMode = GifColorTableMode.Global,
-            Quantizer = new PaletteQuantizer(GrayPalette, new QuantizerOptions { Dither = null }),
-        };
-        AtomicFile.Write(path, stream => gif.SaveAsGif(stream, encoder));
     }
 
     private static Image<L8> LoadGray(string png)

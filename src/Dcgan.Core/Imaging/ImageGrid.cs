@@ -61,9 +61,16 @@ public static class ImageGrid
     /// <summary>Writes the grid as a PNG, atomically.</summary>
     public static void SavePng(Tensor images, string path, int columns)
     {
+        byte[] png = EncodePng(images, columns);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+
+    /// <summary>The grid as PNG bytes, as <see cref="SavePng"/> writes them.</summary>
+    public static byte[] EncodePng(Tensor images, int columns)
+    {
         using var bitmap = Render(images, columns);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, data.SaveTo);
+        return data.ToArray();
     }
 
     /// <summary>A sensible number of columns for <paramref name="count"/> images: a square grid when it can be.</summary>

@@ -12,6 +12,20 @@ public static class LossPlot
         {
             return;
         }
+        byte[] png = Plot(rows, stepsPerEpoch).GetImageBytes(1000, 500, ScottPlot.ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+
+    /// <summary>The same plot as SVG text, for a page (an empty plot for no rows); the steps per epoch are read from
+    /// the rows (epoch 1's last step).</summary>
+    public static string Svg(IReadOnlyList<double[]> rows, int width = 900, int height = 400)
+    {
+        int stepsPerEpoch = rows.Count == 0 ? 1 : (int)rows.Where(r => r[0] == rows[0][0]).Max(r => r[1]);
+        return Plot(rows, Math.Max(1, stepsPerEpoch)).GetSvgXml(width, height);
+    }
+
+    private static ScottPlot.Plot Plot(IReadOnlyList<double[]> rows, int stepsPerEpoch)
+    {
         // x: epochs as a real number, so runs of any length read the same.
         double[] x = [.. rows.Select(r => r[0] - 1 + r[1] / stepsPerEpoch)];
         var plot = new ScottPlot.Plot();
@@ -22,7 +36,6 @@ public static class LossPlot
         plot.Title("Training losses and discriminator outputs, per step");
         plot.XLabel("epoch");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-        byte[] png = plot.GetImageBytes(1000, 500, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, stream => stream.Write(png));
+        return plot;
     }
 }

@@ -60,12 +60,26 @@ public sealed class LossLog(string path) : IRunObserver
         }
     }
 
-    /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds.</summary>
+    /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds. A row cut short (being
+    /// appended as this reads, or by a full disk) is left out.</summary>
     public IReadOnlyList<double[]> Read() =>
         File.Exists(Path)
-            ? [.. File.ReadLines(Path).Skip(1).Where(r => r.Length > 0)
-                .Select(r => r.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())]
+            ? [.. File.ReadLines(Path).Skip(1).Select(Parse).OfType<double[]>()]
             : [];
+
+    private static double[]? Parse(string row)
+    {
+        string[] fields = row.Split(',');
+        var values = new double[fields.Length];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (!double.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                return null;
+            }
+        }
+        return fields.Length == Header.Split(',').Length ? values : null;
+    }
 
     private static bool Before(string row, int epoch, int step)
     {

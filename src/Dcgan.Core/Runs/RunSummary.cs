@@ -31,7 +31,7 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
 
     /// <summary>The scores under <paramref name="part"/> ("model": the generated images, "floor": real held-out
     /// images) of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
-    internal static ModelScores? Scores(JsonObject record, string part) =>
+    public static ModelScores? Scores(JsonObject record, string part) =>
         record[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase)
         ?? record[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>();
 

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Dcgan.Runs;
+
+namespace Dcgan.Web;
+
+/// <summary>What the live page shows of a run, as JSON: the recipe, seed, precision and epochs, the time per epoch and
+/// what is left, the grids and checkpoints there, and the evaluations beside the real-data floor.</summary>
+internal static class RunStatus
+{
+    public static JsonObject Of(ServedRun run)
+    {
+        var summary = RunSummary.Of(run.Folder);
+        var record = RunRecord.Read(run.Folder);
+        int? target = (int?)record["options"]?["epochs"];
+        double? left = summary.SecondsPerEpoch is { } seconds && target is { } end && summary.EpochReached is { } reached && reached < end
+            ? seconds * (end - reached)
+            : null;
+        var evaluations = new JsonArray();
+        foreach (var row in run.Folder.Metrics.Read())
+        {
+            evaluations.Add(new JsonObject
+            {
+                ["epoch"] = (int?)row["epoch"],
+                ["model"] = Scores(row, "model"),
+                ["floor"] = Scores(row, "floor"),
+            });
+        }
+        return new JsonObject
+        {
+            ["id"] = run.Id,
+            ["name"] = run.Name,
+            ["recipe"] = summary.Recipe,
+            ["seed"] = summary.Seed,
+            ["precision"] = summary.Precision,
+            ["epoch"] = summary.EpochReached,
+            ["epochs"] = target,
+            ["seconds_per_epoch"] = summary.SecondsPerEpoch,
+            ["seconds_left"] = left,
+            ["code_categories"] = (int?)record["recipe"]?["code_categories"] ?? 0,
+            ["grids"] = new JsonArray([.. run.Epochs().Select(e => (JsonNode)e)]),
+            ["checkpoints"] = new JsonArray([.. run.Checkpoints().Select(c => (JsonNode)c)]),
+            ["loss_steps"] = LossSteps(run.Folder),
+            ["evaluations"] = evaluations,
+        };
+    }
+
+    private static JsonObject? Scores(JsonObject row, string part) =>
+        RunSummary.Scores(row, part) is { } s
+            ? new JsonObject
+            {
+                ["score"] = s.ClassifierScore,
+                ["fd"] = s.FrechetDistanceFeatures,
+                ["classes"] = s.EffectiveClasses,
+                ["precision"] = s.Precision,
+                ["recall"] = s.Recall,
+            }
+            : null;
+
+    /// <summary>The steps losses.csv holds (its rows, less the header).</summary>
+    private static int LossSteps(RunFolder run)
+    {
+        string path = run.Losses.Path;
+        return File.Exists(path) ? Math.Max(0, File.ReadLines(path).Count(l => l.Length > 0) - 1) : 0;
+    }
+}

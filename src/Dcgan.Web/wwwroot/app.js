@@ -1,0 +1,114 @@
+// dcgan serve's page: it follows one run through server-sent events (a "change" whenever the run writes something
+// new) and redraws from /api/runs/{id}; the playground asks the server to draw, with the same code as dcgan generate.
+"use strict";
+const $ = id => document.getElementById(id);
+let run = 0, status = null, events = null, followNewest = true;
+
+const fixed = (x, digits) => (x === null || x === undefined ? "" : Number(x).toFixed(digits));
+const minutes = s => (s === null || s === undefined ? "" : s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
+
+async function loadRuns() {
+  const runs = await (await fetch("/api/runs")).json();
+  $("run").innerHTML = runs.map(r => `<option value="${r.id}">${r.name}</option>`).join("");
+  $("run").onchange = () => follow(Number($("run").value));
+  if (runs.length) follow(runs[0].id);
+}
+
+function follow(id) {
+  run = id;
+  status = null;
+  if (events) events.close();
+  events = new EventSource(`/api/runs/${id}/events`);
+  events.addEventListener("change", refresh);
+  events.onopen = () => $("live").classList.remove("off");
+  events.onerror = () => $("live").classList.add("off");
+}
+
+async function refresh() {
+  const response = await fetch(`/api/runs/${run}`);
+  if (!response.ok) return;
+  const s = await response.json();
+  const first = status === null;
+  status = s;
+  const v = `${s.epoch}-${s.loss_steps}-${s.checkpoints.length}-${s.evaluations.length}`;
+  $("info").textContent = `recipe ${s.recipe} · seed ${s.seed ?? "?"} · ${s.precision} · epoch ${s.epoch ?? 0} of ${s.epochs ?? "?"}`;
+  const newest = s.grids.length ? s.grids[s.grids.length - 1] : null;
+  $("epoch-label").textContent = newest ? `(epoch ${newest})` : "(none yet)";
+  if (newest) $("newest").src = `/api/runs/${run}/grids/${newest}?v=${v}`;
+  $("eta").textContent = s.seconds_per_epoch ? `${minutes(s.seconds_per_epoch)} an epoch` + (s.seconds_left ? `, about ${minutes(s.seconds_left)} left` : "") : "";
+  const slider = $("slider");
+  slider.min = s.grids.length ? s.grids[0] : 1;
+  slider.max = newest ?? 1;
+  if (followNewest && newest) slider.value = newest;
+  showEpoch();
+  $("gif-link").href = `/api/runs/${run}/gif?v=${v}`;
+  $("gif-note").textContent = s.epoch !== null && s.epochs !== null && s.epoch >= s.epochs ? "" : "(written when the run ends)";
+  $("losses").src = `/api/runs/${run}/losses.svg?v=${v}`;
+  $("loss-steps").textContent = `${s.loss_steps} steps`;
+  $("score-svg").src = `/api/runs/${run}/metrics/score.svg?v=${v}`;
+  $("fd-svg").src = `/api/runs/${run}/metrics/fd.svg?v=${v}`;
+  const rows = s.evaluations.map(e => row(e.epoch, e.model));
+  const floor = s.evaluations.length ? s.evaluations[s.evaluations.length - 1].floor : null;
+  if (floor) rows.push(row("real data", floor, "floor"));
+  $("metrics").tBodies[0].innerHTML = rows.length ? rows.join("") : `<tr><td colspan="6">none: train with --eval-every N</td></tr>`;
+  $("checkpoints").innerHTML = s.checkpoints.map(c => `<li>${c}</li>`).join("");
+  fillPlayground(s, first);
+}
+
+function row(label, m, cls = "") {
+  if (!m) return "";
+  return `<tr class="${cls}"><td>${label}</td><td>${fixed(m.score, 2)}</td><td>${fixed(m.fd, 1)}</td><td>${fixed(m.classes, 1)}</td>` +
+    `<td>${fixed(m.precision, 2)}</td><td>${fixed(m.recall, 2)}</td></tr>`;
+}
+
+function showEpoch() {
+  const epoch = $("slider").value;
+  $("slider-label").textContent = epoch;
+  if (status && status.grids.includes(Number(epoch))) $("slider-img").src = `/api/runs/${run}/grids/${epoch}`;
+}
+
+function fillPlayground(s, first) {
+  const select = $("pg-checkpoint"), chosen = select.value;
+  select.innerHTML = `<option value="">the latest</option>` + s.checkpoints.slice().reverse().map(c => `<option>${c}</option>`).join("");
+  if (s.checkpoints.includes(chosen)) select.value = chosen;
+  const categories = s.code_categories || 0;
+  $("pg-category-label").hidden = categories === 0;
+  if (first || $("pg-category").options.length !== categories + 1) {
+    $("pg-category").innerHTML = `<option value="">each in turn</option>` +
+      Array.from({ length: categories }, (_, k) => `<option value="${k}">${k}</option>`).join("");
+  }
+}
+
+function query() {
+  const q = new URLSearchParams({ count: $("pg-count").value, seed: $("pg-seed").value });
+  for (const [key, id] of [["checkpoint", "pg-checkpoint"], ["category", "pg-category"], ["weights", "pg-weights"], ["bn", "pg-bn"]]) {
+    if ($(id).value !== "" && !(id === "pg-category" && $("pg-category-label").hidden)) q.set(key, $(id).value);
+  }
+  return q;
+}
+
+async function draw(kind) {
+  const started = performance.now();
+  const q = query();
+  const url = `/api/runs/${run}/${kind === "walk" ? "walk.gif" : "sample.png"}?${q}`;
+  const response = await fetch(url);
+  if (!response.ok) {
+    $("pg-error").textContent = (await response.text()).trim();
+    return;
+  }
+  $("pg-error").textContent = "";
+  const blob = await response.blob();
+  const image = $("pg-image");
+  if (image.dataset.url) URL.revokeObjectURL(image.dataset.url);
+  image.dataset.url = URL.createObjectURL(blob);
+  image.dataset.source = url;
+  image.src = image.dataset.url;
+  $("pg-download").href = image.dataset.url;
+  $("pg-download").download = `dcgan-seed${q.get("seed")}${q.has("category") ? "-category" + q.get("category") : ""}.${kind === "walk" ? "gif" : "png"}`;
+  $("pg-time").textContent = `drawn in ${Math.round(performance.now() - started)} ms`;
+}
+
+$("slider").oninput = () => { followNewest = $("slider").value === $("slider").max; showEpoch(); };
+$("pg-form").onsubmit = e => { e.preventDefault(); draw("grid"); };
+$("pg-walk").onclick = () => draw("walk");
+loadRuns();
