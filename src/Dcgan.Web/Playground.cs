@@ -29,7 +29,9 @@ internal sealed record DrawRequest(string? Checkpoint, int Count, long Seed, int
         var weights = Choice(query, "weights", new Dictionary<string, SamplingWeights> { ["ema"] = SamplingWeights.Ema, ["raw"] = SamplingWeights.Raw }, ref problem);
         var batchNorm = Choice(query, "bn", new Dictionary<string, BatchNormMode>
         {
-            ["moving"] = BatchNormMode.Moving, ["precise"] = BatchNormMode.Precise, ["batch"] = BatchNormMode.Batch,
+            ["moving"] = BatchNormMode.Moving,
+            ["precise"] = BatchNormMode.Precise,
+            ["batch"] = BatchNormMode.Batch,
         }, ref problem);
         string? checkpoint = query["checkpoint"] is { Count: > 0 } c ? c.ToString() : null;
         if (checkpoint is not null && !ServedRun.CheckpointName().IsMatch(checkpoint))
