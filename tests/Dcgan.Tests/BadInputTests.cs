@@ -135,6 +135,9 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         // data, recipes, runs
         "data info --dataset xyz", "data info --images {text.txt}", "recipes fastest", "recipes {dup.json}",
         "recipes {missing.json}", "runs --evaluations --score-target 11", "nosuchcommand",
+        // serve
+        "serve", "serve --run {text.txt}", "serve --run {missing}", "serve --runs {folder}", "serve --run {run} --port 70000",
+        "serve --run {run} --port abc", "serve --run {run} --port -1", "train --images {data.idx} --out {new} --serve --port 99999",
     ];
 
     [Theory]

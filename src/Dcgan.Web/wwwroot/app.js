@@ -50,7 +50,8 @@ async function refresh() {
   const rows = s.evaluations.map(e => row(e.epoch, e.model));
   const floor = s.evaluations.length ? s.evaluations[s.evaluations.length - 1].floor : null;
   if (floor) rows.push(row("real data", floor, "floor"));
-  $("metrics").tBodies[0].innerHTML = rows.length ? rows.join("") : `<tr><td colspan="6">none: train with --eval-every N</td></tr>`;
+  $("metrics").tBodies[0].innerHTML = rows.length ? rows.join("") : `<tr><td class="none" colspan="6">none yet: train with --eval-every N</td></tr>`;
+  document.querySelector(".charts").hidden = s.evaluations.length === 0;
   $("checkpoints").innerHTML = s.checkpoints.map(c => `<li>${c}</li>`).join("");
   fillPlayground(s, first);
 }
