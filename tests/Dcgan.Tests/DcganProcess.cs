@@ -6,12 +6,15 @@ namespace Dcgan.Tests;
 /// reference), and run with the same dotnet host as the tests.</summary>
 internal static class DcganProcess
 {
-    public static Process Start(Dictionary<string, string> environment, params string[] args)
+    public static Process Start(Dictionary<string, string> environment, params string[] args) => Process.Start(StartInfo(environment, args))!;
+
+    private static ProcessStartInfo StartInfo(Dictionary<string, string> environment, string[] args, string? folder = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = folder ?? "",
         };
         foreach (var (name, value) in environment)
         {
@@ -22,7 +25,7 @@ internal static class DcganProcess
         {
             start.ArgumentList.Add(a);
         }
-        return Process.Start(start)!;
+        return start;
     }
 
     public static (int ExitCode, string Out, string Err) Run(Dictionary<string, string> environment, params string[] args)
@@ -42,22 +45,7 @@ internal static class DcganProcess
     /// milliseconds until it exits: a high-water mark, so the last reading is the peak up to then).</summary>
     public static (int ExitCode, string Out, string Err, long PeakBytes) RunIn(string folder, Dictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dcgan.dll"));
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(environment, args, folder))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         long peak = 0;
