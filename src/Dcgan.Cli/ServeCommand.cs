@@ -33,18 +33,7 @@ internal static class ServeCommand
         {
             var runs = Folders(parsed);
             var server = Where.Start(parsed, runs);
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            using var terminate = OperatingSystem.IsWindows() ? null
-                : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-                {
-                    context.Cancel = true;
-                    stop.Cancel();
-                });
+            using var stop = new StopSignals(); // after the start, so that a start that hangs can still be interrupted
             Console.WriteLine("Ctrl+C stops it.");
             stop.Token.WaitHandle.WaitOne();
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();

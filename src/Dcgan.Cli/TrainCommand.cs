@@ -71,7 +71,7 @@ internal static class TrainCommand
                 : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
                     parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);
             var tensorboard = tensorboardFolder is null ? null : new TensorBoardLog(tensorboardFolder);
-            using var cancel = new CtrlC();
+            using var cancel = new StopSignals();
             var server = parsed.GetValue(Serve) ? Where.Start(parsed, [plan.Run]) : null;
             try
             {
@@ -86,41 +86,5 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>Ctrl+C (SIGINT) and SIGTERM let the current step finish; the trainer then saves and stops.</summary>
-    private sealed class CtrlC : IDisposable
-    {
-        private readonly CancellationTokenSource source = new();
-        private readonly System.Runtime.InteropServices.PosixSignalRegistration? terminate;
-
-        public CtrlC()
-        {
-            Console.CancelKeyPress += OnCancel;
-            if (!OperatingSystem.IsWindows())
-            {
-                // Without this, SIGTERM (kill, systemd, a container stopping) ends the process mid-step.
-                terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-                {
-                    context.Cancel = true;
-                    source.Cancel();
-                });
-            }
-        }
-
-        public CancellationToken Token => source.Token;
-
-        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
-        {
-            e.Cancel = true;
-            source.Cancel();
-        }
-
-        public void Dispose()
-        {
-            Console.CancelKeyPress -= OnCancel;
-            terminate?.Dispose();
-            source.Dispose();
-        }
     }
 }

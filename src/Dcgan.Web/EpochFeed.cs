@@ -71,11 +71,13 @@ internal sealed class EpochFeed : IDisposable
     {
         try
         {
-            var epochs = run.Epochs();
-            var checkpoints = run.Checkpoints();
-            long metrics = File.Exists(run.Folder.Metrics.Path) ? new FileInfo(run.Folder.Metrics.Path).Length : 0;
-            long gif = run.Gif() is { } g ? File.GetLastWriteTimeUtc(g).Ticks : 0;
-            return $"{(epochs.Count > 0 ? epochs[^1] : 0)}|{(checkpoints.Count > 0 ? checkpoints[^1] : "")}|{metrics}|{gif}";
+            // Names and sizes only: what is served is checked when it is asked for, not twice a second here.
+            var folder = run.Folder;
+            string grid = folder.EpochImages() is { Count: > 0 } grids ? grids[^1] : "";
+            string checkpoint = folder.LatestCheckpoint() ?? "";
+            long metrics = File.Exists(folder.Metrics.Path) ? new FileInfo(folder.Metrics.Path).Length : 0;
+            long gif = File.Exists(folder.GifPath) ? File.GetLastWriteTimeUtc(folder.GifPath).Ticks : 0;
+            return $"{grid}|{checkpoint}|{metrics}|{gif}";
         }
         catch (IOException)
         {

@@ -31,6 +31,15 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
         public void Dispose() => dir.Dispose();
     }
 
+    /// <summary>One request to a server of <paramref name="runs"/>: its status and body.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> Get(IReadOnlyList<RunFolder> runs, string url)
+    {
+        await using var server = await RunServer.StartAsync(runs, port: 0);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        using var response = await http.GetAsync(url);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private static Dictionary<string, DateTime> Snapshot(RunFolder run) =>
         Directory.EnumerateFileSystemEntries(run.Path, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
 
@@ -75,13 +84,9 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
     [InlineData("api/runs/0/metrics/passwd.svg", "metric must be score, fd or recall (got passwd).")]
     public async Task A_bad_query_value_gets_400_and_one_line(string url, string says)
     {
-        await using var server = await RunServer.StartAsync([trained.Run], port: 0);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        var (status, body) = await Get([trained.Run], url);
 
-        var response = await http.GetAsync(url);
-        string body = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.StartsWith(says, body);
         Assert.Single(body.TrimEnd().Split('\n'));
     }
@@ -98,13 +103,10 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
     [InlineData("api/runs/0/checkpoints/epoch-0001.ckpt")]
     public async Task Anything_but_the_runs_own_files_by_their_own_names_is_not_there(string url)
     {
-        await using var server = await RunServer.StartAsync([trained.Run], port: 0);
-        using var http = new HttpClient { BaseAddress = server.Address };
+        var (status, body) = await Get([trained.Run], url);
 
-        var response = await http.GetAsync(url);
-
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.DoesNotContain("not the run's", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.DoesNotContain("not the run's", body);
     }
 
     [Fact]
@@ -115,13 +117,11 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
         Directory.CreateDirectory(run.Path);
         File.WriteAllText(dir.File("secret.png"), "secret");
         File.CreateSymbolicLink(run.ImageAtEpoch(1), dir.File("secret.png"));
-        await using var server = await RunServer.StartAsync([run], port: 0);
-        using var http = new HttpClient { BaseAddress = server.Address };
 
-        var response = await http.GetAsync("api/runs/0/grids/1");
+        var (status, body) = await Get([run], "api/runs/0/grids/1");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.DoesNotContain("secret", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.DoesNotContain("secret", body);
     }
 
     [Fact]

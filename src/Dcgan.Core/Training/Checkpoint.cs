@@ -154,36 +154,13 @@ public sealed class Checkpoint : IDisposable
     /// same reader. Any failure becomes one <see cref="InvalidDataException"/> that says what the file is.</summary>
     private static (Checkpoint Checkpoint, T Models) Read<T>(string path, Func<Recipe, T> build, Action<T, BinaryReader> restore)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
-        }
         var (version, body) = ReadVerifiedPayload(path);
         Checkpoint? checkpoint = null;
         try
         {
             using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
-            int epoch = reader.ReadInt32();
-            int step = reader.ReadInt32();
-            long seed = reader.ReadInt64();
-            var recipe = ReadRecipe(reader, version);
-            string fingerprint = reader.ReadString();
-            double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
-            var fixedNoise = TensorExtensionMethods.Load(reader);
-            byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
-            checkpoint = new Checkpoint
-            {
-                Epoch = epoch,
-                Step = step,
-                Seed = seed,
-                Recipe = recipe,
-                DataFingerprint = fingerprint,
-                EpochSums = sums,
-                FixedNoise = fixedNoise,
-                TorchRngState = torchRng,
-                ShuffleRngState = shuffleRng,
-            };
-            var models = build(recipe);
+            checkpoint = ReadState(reader, version);
+            var models = build(checkpoint.Recipe);
             using (torch.NewDisposeScope()) // the weights read are copied into the models, then freed
             {
                 restore(models, reader);
@@ -198,6 +175,31 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>Everything before the models, in the order <see cref="Save"/> writes it.</summary>
+    private static Checkpoint ReadState(BinaryReader reader, int version)
+    {
+        int epoch = reader.ReadInt32();
+        int step = reader.ReadInt32();
+        long seed = reader.ReadInt64();
+        var recipe = ReadRecipe(reader, version);
+        string fingerprint = reader.ReadString();
+        double[] sums = [reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()];
+        var fixedNoise = TensorExtensionMethods.Load(reader);
+        byte[] torchRng = ReadBytes(reader), shuffleRng = ReadBytes(reader);
+        return new Checkpoint
+        {
+            Epoch = epoch,
+            Step = step,
+            Seed = seed,
+            Recipe = recipe,
+            DataFingerprint = fingerprint,
+            EpochSums = sums,
+            FixedNoise = fixedNoise,
+            TorchRngState = torchRng,
+            ShuffleRngState = shuffleRng,
+        };
+    }
+
     /// <summary>The recipe a checkpoint was trained with, read without restoring any model.</summary>
     public static Recipe ReadRecipe(string path) => ReadHeader(path).Recipe;
 
@@ -206,22 +208,12 @@ public sealed class Checkpoint : IDisposable
     /// with a one-line explanation if the file is not a complete, undamaged checkpoint.</summary>
     public static CheckpointHeader ReadHeader(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
-        }
         var (version, body) = ReadVerifiedPayload(path);
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
         try
         {
-            int epoch = reader.ReadInt32();
-            int step = reader.ReadInt32();
-            long seed = reader.ReadInt64();
-            var recipe = ReadRecipe(reader, version);
-            string fingerprint = reader.ReadString();
-            reader.ReadBytes(4 * sizeof(double)); // the epoch's running sums
-            using var fixedNoise = TensorExtensionMethods.Load(reader);
-            return new(epoch, step, seed, recipe, fingerprint, (int)fixedNoise.shape[0]);
+            using var state = ReadState(reader, version);
+            return new(state.Epoch, state.Step, state.Seed, state.Recipe, state.DataFingerprint, (int)state.FixedNoise.shape[0]);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or EndOfStreamException or ArgumentException)
         {
@@ -246,6 +238,10 @@ public sealed class Checkpoint : IDisposable
 
     private static (int Version, byte[] Body) ReadVerifiedPayload(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
+        }
         using var reader = new BinaryReader(File.OpenRead(path));
         long fileLength = reader.BaseStream.Length;
         if (fileLength < Magic.Length + 4 + 8 || !reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
