@@ -15,7 +15,26 @@ internal sealed class DataOptions
 
     private readonly Option<string> data = new("--data")
     {
-        Description = "A folder with the standard IDX files, or a Keras-style mnist.npz",
+        Description = "A folder with the standard IDX files, a Keras-style mnist.npz, or a folder of your own PNG, JPEG or BMP " +
+            "images with one subfolder per class (a folder without subfolders is one unlabelled class)",
+    };
+
+    private readonly Option<string> fit = new("--fit")
+    {
+        Description = "For a folder of images: fit each image whole into 28x28 (the rest black) or crop it to fill the square",
+        DefaultValueFactory = _ => "fit",
+    };
+
+    private readonly Option<string> invert = new("--invert")
+    {
+        Description = "For a folder of images: make dark-on-light images light-on-dark as MNIST is; auto inverts those whose border is light",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    private readonly Option<string> badImages = new("--bad-images")
+    {
+        Description = "For a folder of images: refuse a file that is not a readable image, or skip such files and say how many",
+        DefaultValueFactory = _ => "refuse",
     };
 
     private readonly Option<string> dataset = new("--dataset")
@@ -30,7 +49,13 @@ internal sealed class DataOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public DataOptions() => dataset.OneOf([.. DatasetCatalog.All.Select(d => d.Name)]);
+    public DataOptions()
+    {
+        dataset.OneOf([.. DatasetCatalog.All.Select(d => d.Name)]);
+        fit.OneOf("fit", "crop");
+        invert.OneOf("auto", "yes", "no");
+        badImages.OneOf("refuse", "skip");
+    }
 
     public void AddTo(Command command)
     {
@@ -39,6 +64,9 @@ internal sealed class DataOptions
         command.Options.Add(data);
         command.Options.Add(dataset);
         command.Options.Add(mirrors);
+        command.Options.Add(fit);
+        command.Options.Add(invert);
+        command.Options.Add(badImages);
         command.Validators.Add(result =>
         {
             if (result.GetResult(images) is not null && result.GetResult(data) is not null)
@@ -55,5 +83,11 @@ internal sealed class DataOptions
         Data = parsed.GetValue(data) is { } d ? Path.GetFullPath(d) : null,
         Dataset = parsed.GetValue(dataset)!,
         Mirrors = parsed.GetValue(mirrors) ?? [],
+        Folder = new ImageFolderOptions
+        {
+            Fit = parsed.GetValue(fit) == "crop" ? ImageFit.Crop : ImageFit.Fit,
+            Invert = parsed.GetValue(invert) switch { "yes" => ImageInversion.Always, "no" => ImageInversion.Never, _ => ImageInversion.Auto },
+            SkipBadFiles = parsed.GetValue(badImages) == "skip",
+        },
     };
 }

@@ -18,6 +18,11 @@ internal static class EvaluateCommand
     private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator (default: the one 'dcgan evaluator train' saved)" };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the generated noise", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> PerClass = new Option<int>("--per-class")
+    {
+        Description = "For a generator that draws the digit asked for: draws of each class to train the classification accuracy score's classifier on (0: no score)",
+        DefaultValueFactory = _ => Comparison.DefaultPerClass,
+    }.AtLeast(0).AtMost(Sizes.MaxSamples / ClassificationAccuracy.Classes, "more than a classifier needs");
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of a table" };
 
     public static Command Create()
@@ -25,7 +30,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Measure generated digits against real ones with the frozen evaluator, beside real data's numbers.\n" +
             "Example: dcgan evaluate --run runs/mnist")
         {
-            Samples, Count, Reference, Evaluator, Seed, Json,
+            Samples, Count, PerClass, Reference, Evaluator, Seed, Json,
         };
         Checkpoints.AddTo(command);
         Sampling.AddTo(command);
@@ -45,26 +50,35 @@ internal static class EvaluateCommand
     private static int Evaluate(ParseResult parsed)
     {
         var request = Data.Request(parsed);
-        var (subject, generated) = Generated(parsed);
+        var (subject, generated, eachClass) = Generated(parsed);
         Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded
-        var floorImages = Downloads.Load(request, Split.Train).Images;
+        var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train));
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader, Console.Error.WriteLine);
-        var report = comparison.Measure(subject, generated);
+        if (eachClass is not null && comparison.Classes is null)
+        {
+            Console.Error.WriteLine("note: no classification accuracy score: the real images have no labels (leave out --reference for the dataset's test split).");
+        }
+        var report = comparison.Measure(subject, generated, comparison.Classes is null ? null : eachClass, Console.Error.WriteLine);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         return 0;
     }
 
-    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from a checkpoint.</summary>
-    private static (string Subject, ImageSet Images) Generated(ParseResult parsed)
+    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from a checkpoint; for a generator
+    /// whose categories are the labels, also --per-class draws of each, labelled.</summary>
+    private static (string Subject, ImageSet Images, ImageSet? EachClass) Generated(ParseResult parsed)
     {
         if (parsed.GetValue(Samples) is { } file)
         {
-            return (file.FullName, IdxFile.ReadImages(file.FullName));
+            return (file.FullName, IdxFile.ReadImages(file.FullName), null);
         }
         using var restored = Checkpoints.Load(parsed);
-        using var images = Sampler.Sample(Sampling.Generator(parsed, restored), parsed.GetValue(Count), parsed.GetValue(Seed),
-            Sampling.BatchNorm(parsed, restored));
-        return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images));
+        var (generator, batchNorm, seed) = (Sampling.Generator(parsed, restored), Sampling.BatchNorm(parsed, restored), parsed.GetValue(Seed));
+        using var images = Sampler.Sample(generator, parsed.GetValue(Count), seed, batchNorm);
+        var recipe = restored.Recipe;
+        var eachClass = recipe.CodeFromLabels && recipe.CodeCategories == ClassificationAccuracy.Classes && parsed.GetValue(PerClass) is > 0 and var perClass
+            ? Sampler.SampleEachCategory(generator, perClass, seed, batchNorm)
+            : null;
+        return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images), eachClass);
     }
 }

@@ -27,10 +27,10 @@ internal static class GenerateCommand
     private static readonly Option<int?> Interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
         .AtLeast(2, " steps").AtMost(Sizes.MaxWalkSteps, "a walk of more frames is no animation to watch");
     private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
-    private static readonly Option<int?> Category = new("--category")
+    private static readonly Option<string?> Category = new("--category")
     {
-        Description = "Only this category of the generator's code (recipes with a code; with the conditional recipe category K is digit K); " +
-            "the same --seed gives the same noise in every category",
+        Description = "Only this category of the generator's code, by number or by class name (recipes with a code; with the conditional " +
+            "recipe category K is digit K, or the K-th class folder of your images); the same --seed gives the same noise in every category",
     };
 
     public static Command Create()
@@ -105,7 +105,7 @@ internal static class GenerateCommand
         using var drawing = onnx is not null
             ? Drawing.From(onnx.Generate, onnx.Latent)
             : Drawing.From(restored!, Sampling.Weights(parsed), Sampling.BatchNormGiven(parsed));
-        int? category = parsed.GetValue(Category);
+        int? category = parsed.GetValue(Category) is { } named ? drawing.Latent.CategoryOf(named) : null;
         string from = onnx is not null ? Path.GetFileName(model)! : $"epoch {restored!.Epoch}";
 
         if (parsed.GetValue(Interpolate) is { } steps)
@@ -125,7 +125,7 @@ internal static class GenerateCommand
             byte[] png = drawing.GridPng(category, n, seed, columns);
             AtomicFile.Write(outPath, stream => stream.Write(png));
         }
-        string inCategory = category is { } c ? $", category {c}" : "";
+        string inCategory = category is { } c ? $", category {drawing.Latent.Describe(c)}" : "";
         Console.WriteLine($"Wrote {n} digits from {from} (seed {seed}{inCategory}) to {outPath}");
         return 0;
     }

@@ -97,7 +97,6 @@ public class OptionValueTests
     [InlineData("train", "--checkpoint-every", "1.5", "a whole number")]
     [InlineData("train", "--seed", "x", "a whole number")]
     [InlineData("generate", "--count", "abc", "a whole number", "--run", "r", "--out", "g.png")]
-    [InlineData("generate", "--category", "abc", "a whole number", "--run", "r", "--out", "g.png")]
     [InlineData("benchmark", "--steps", "abc", "a whole number")]
     public void A_value_that_is_not_a_number_is_refused_in_the_words_of_the_range_checks(string command, string option, string value, string what,
         params string[] rest)

@@ -10,8 +10,12 @@ public sealed record DataRequest
     /// <summary>--labels: the IDX label file that belongs to <see cref="Images"/>.</summary>
     public string? Labels { get; init; }
 
-    /// <summary>--data: a folder with the standard IDX file names, or a Keras-style .npz.</summary>
+    /// <summary>--data: a folder with the standard IDX file names, or a Keras-style .npz, or a folder of images
+    /// (<see cref="ImageFolder"/>).</summary>
     public string? Data { get; init; }
+
+    /// <summary>How a folder of images given as <see cref="Data"/> is read.</summary>
+    public ImageFolderOptions Folder { get; init; } = new();
 
     /// <summary>--dataset: a name from <see cref="DatasetCatalog"/>.</summary>
     public string Dataset { get; init; } = DatasetCatalog.Mnist.Name;

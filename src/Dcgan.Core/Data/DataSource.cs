@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Dcgan.Data;
 
 /// <summary>Data ready to use, with where it came from and whether its checksum was verified.</summary>
-public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum)
+public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum,
+    IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>Where the images came from, for a run's record.</summary>
     public DataOrigin Origin => new(Source, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}");
@@ -50,7 +51,7 @@ public static class DataSource
     {
         if (request.Data is not null)
         {
-            return FromUserCopy(request.Data, dataset, split);
+            return FromUserCopy(request.Data, dataset, split, request.Folder, log);
         }
         return FromKnownPlaces(dataset, request, split, log)
                ?? Download(dataset, request, split, downloader, progress, log, cancel);
@@ -58,7 +59,7 @@ public static class DataSource
 
     private static ChecksumCheck Unverified() => new(ChecksumStatus.Unknown, "a file you named; not checked against a published checksum");
 
-    private static LoadedData FromUserCopy(string data, Dataset dataset, Split split)
+    private static LoadedData FromUserCopy(string data, Dataset dataset, Split split, ImageFolderOptions folder, Action<string>? log)
     {
         if (File.Exists(data) && data.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
@@ -69,7 +70,23 @@ public static class DataSource
             throw new InvalidDataException($"{data} is neither a folder nor a .npz file; --data takes a folder with the IDX files ({dataset.Images(split).Name}, ...) or a Keras-style mnist.npz.");
         }
         return FromFolder(data, dataset, split, "--data")
-            ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form); put the IDX files there or pass --images FILE.");
+            ?? FromImageFolder(data, split, folder, log)
+            ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form), nor images; put the IDX files there, or images in one subfolder per class, or pass --images FILE.");
+    }
+
+    /// <summary>A folder of the user's own images (<see cref="ImageFolder"/>), when it holds any: training images only.</summary>
+    private static LoadedData? FromImageFolder(string data, Split split, ImageFolderOptions options, Action<string>? log)
+    {
+        if (!ImageFolder.Holds(data))
+        {
+            return null;
+        }
+        if (split != Split.Train)
+        {
+            throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out 28x28 images, given with --reference or --eval-reference FILE.idx.");
+        }
+        var images = ImageFolder.Read(data, options, log);
+        return new(images, images.Labels, "--data", data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);
     }
 
     private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)

@@ -26,17 +26,20 @@ public sealed class ImageSet
     /// <summary>The digit (class) of each image, when known: Keras's train_labels. Only recipes that learn from labels
     /// use them.</summary>
     public byte[]? Labels { get; private init; }
+
+    /// <summary>What each label stands for, when the labels are named classes (folders of images); null: numbers.</summary>
+    public IReadOnlyList<string>? ClassNames { get; private init; }
     public int Count { get; }
     public int Rows { get; }
     public int Columns { get; }
 
     /// <summary>The first <paramref name="count"/> images (this set itself when it holds no more).</summary>
     public ImageSet Take(int count) =>
-        count >= Count ? this : new ImageSet(Pixels[..(count * Rows * Columns)], count, Rows, Columns) { Labels = Labels?[..count] };
+        count >= Count ? this : new ImageSet(Pixels[..(count * Rows * Columns)], count, Rows, Columns) { Labels = Labels?[..count], ClassNames = ClassNames };
 
-    /// <summary>These images with their labels, one per image.</summary>
-    public ImageSet WithLabels(byte[] labels) => labels.Length == Count
-        ? new ImageSet(Pixels, Count, Rows, Columns) { Labels = labels }
+    /// <summary>These images with their labels, one per image, and the names of the classes they stand for.</summary>
+    public ImageSet WithLabels(byte[] labels, IReadOnlyList<string>? classNames = null) => labels.Length == Count
+        ? new ImageSet(Pixels, Count, Rows, Columns) { Labels = labels, ClassNames = classNames }
         : throw new ArgumentException($"{labels.Length} labels cannot label {Count} images.", nameof(labels));
 
     /// <summary>Identifies the data a run was trained on: SHA-256 of the shape and the pixels.</summary>

@@ -18,10 +18,16 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     private readonly Evaluator judge;
     private readonly Reference reference;
 
-    private Comparison(Evaluator judge, Reference reference, SetMetrics floor)
+    private Comparison(Evaluator judge, Reference reference, SetMetrics floor, ClassificationAccuracy? classes)
     {
-        (this.judge, this.reference, Floor) = (judge, reference, floor);
+        (this.judge, this.reference, Floor, Classes) = (judge, reference, floor, classes);
     }
+
+    /// <summary>Draws of each class the classification accuracy score is trained on, by default.</summary>
+    public const int DefaultPerClass = 1000;
+
+    /// <summary>The classification accuracy score and per-class figures, where both real sets have labels.</summary>
+    public ClassificationAccuracy? Classes { get; }
 
     public SetMetrics Floor { get; }
 
@@ -33,7 +39,8 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     public int Count => reference.Count;
 
     /// <summary>The first <paramref name="count"/> images of <paramref name="real"/> as the reference, and as many of
-    /// <paramref name="floorImages"/> measured against it. The evaluator becomes the comparison's, disposed with it.</summary>
+    /// <paramref name="floorImages"/> measured against it. The evaluator becomes the comparison's, disposed with it. Where
+    /// both carry labels, the comparison can also score generators that draw the class asked for (<see cref="Classes"/>).</summary>
     public static Comparison Prepare(Evaluator judge, ImageSet real, ImageSet floorImages, int count)
     {
         Evaluator.CheckImages(real, "the real held-out images");
@@ -46,7 +53,8 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         using var test = real.Take(count).ToTensor();
         using var train = floorImages.Take(count).ToTensor();
         var reference = judge.Prepare(test);
-        return new Comparison(judge, reference, judge.Measure(train, reference));
+        var classes = real.Labels is not null && floorImages.Labels is not null ? new ClassificationAccuracy(judge, floorImages, real) : null;
+        return new Comparison(judge, reference, judge.Measure(train, reference), classes);
     }
 
     /// <summary>The comparison for a dataset, as train --eval-every and evaluate make it: the evaluator at
@@ -61,7 +69,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         {
             var real = reference is not null
                 ? IdxFile.ReadImages(reference)
-                : (load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test).Images;
+                : Labelled((load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test));
             return Prepare(judge, real, floorImages, count);
         }
         catch
@@ -71,27 +79,47 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         }
     }
 
-    /// <summary>Generated images (at least as many as the reference holds) against the reference.</summary>
-    public EvaluationReport Measure(string subject, ImageSet generated)
+    /// <summary>Loaded images with their labels, when they have some.</summary>
+    public static ImageSet Labelled(LoadedData loaded) => loaded.Labels is { } labels ? loaded.Images.WithLabels(labels, loaded.ClassNames) : loaded.Images;
+
+    /// <summary>Generated images (at least as many as the reference holds) against the reference; with
+    /// <paramref name="eachClass"/>, images drawn of each class (labelled), also their classification accuracy score.</summary>
+    public EvaluationReport Measure(string subject, ImageSet generated, ImageSet? eachClass = null, Action<string>? log = null)
     {
         Evaluator.CheckImages(generated, subject);
         if (generated.Count < Count)
         {
             throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {Count}, as many as the real sets.");
         }
+        var classes = eachClass is null ? null
+            : (Classes ?? throw new ArgumentException("the classification accuracy score needs labelled real images; use the dataset's own test split."))
+                .Measure(eachClass, log);
         using var fake = generated.Take(Count).ToTensor();
-        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), Floor);
+        return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), Floor, classes);
     }
+
+    /// <summary>Whether a generator drawing from <paramref name="recipe"/> can have its classification accuracy
+    /// scored here: its categories are the labels, as many as the evaluator's classes, and the real sets are labelled.</summary>
+    public bool ScoresClasses(Recipe recipe) =>
+        Classes is not null && recipe.CodeFromLabels && recipe.CodeCategories == ClassificationAccuracy.Classes;
 
     /// <summary>A training run's generator after <paramref name="epoch"/> (the weights and batch-norm statistics its
     /// recipe samples with), on noise seed 0 (not torch's global random numbers, so resumed runs stay exact).</summary>
     public EpochEvaluation Evaluate(Gan gan, int epoch)
     {
         using var samples = Sampler.Sample(gan.SamplingGenerator, Count, seed: 0, gan.Recipe.SamplingBatchNorm);
-        var report = Measure($"epoch {epoch}", Sampler.ToImageSet(samples));
+        var eachClass = ScoresClasses(gan.Recipe)
+            ? Sampler.SampleEachCategory(gan.SamplingGenerator, DefaultPerClass, seed: 0, gan.Recipe.SamplingBatchNorm)
+            : null;
+        var report = Measure($"epoch {epoch}", Sampler.ToImageSet(samples), eachClass);
         var m = report.Model;
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"  eval epoch {epoch}: FD features {m.FrechetDistanceFeatures:F2} (real {Floor.FrechetDistanceFeatures:F2}), score {m.ClassifierScore:F2} (real {Floor.ClassifierScore:F2}), precision {m.Precision:F2}, recall {m.Recall:F2}, classes {m.EffectiveClasses:F1}");
+        if (report.Classes is { } c)
+        {
+            summary += string.Create(CultureInfo.InvariantCulture,
+                $", CAS {c.Accuracy:P1} (real {c.RealAccuracy:P1}), own class at least {c.SmallestOwnClassShare:P1}, intra-class FD {c.MeanIntraClassFd:F2} (real {c.RealMeanIntraClassFd:F2})");
+        }
         return new EpochEvaluation(summary, JsonSerializer.SerializeToNode(report, IO.JsonFormat.SnakeCase)!.AsObject());
     }
 

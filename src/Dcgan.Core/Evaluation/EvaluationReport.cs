@@ -6,7 +6,8 @@ namespace Dcgan.Evaluation;
 
 /// <summary>An evaluation: what was judged, by which evaluator, and its metrics beside real data's (the floor:
 /// training images against the same held-out test images, what a perfect generator would reach).</summary>
-public sealed record EvaluationReport(string Subject, string EvaluatorHash, double EvaluatorAccuracy, SetMetrics Model, SetMetrics Floor)
+public sealed record EvaluationReport(string Subject, string EvaluatorHash, double EvaluatorAccuracy, SetMetrics Model, SetMetrics Floor,
+    ClassAccuracyMetrics? Classes = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, IO.JsonFormat.SnakeCaseIndented);
 
@@ -37,6 +38,22 @@ public sealed record EvaluationReport(string Subject, string EvaluatorHash, doub
         {
             text.AppendLine(c, $"{name.PadRight(nameWidth)}  {value(Model).PadLeft(valueWidth)}  {value(Floor).PadLeft(valueWidth)}  {better}");
         }
+        if (Classes is { } classes)
+        {
+            AppendClasses(text, classes, nameWidth, valueWidth);
+        }
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The classification accuracy score, then each class's own-class share and intra-class FD.</summary>
+    private static void AppendClasses(StringBuilder text, ClassAccuracyMetrics m, int nameWidth, int valueWidth)
+    {
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"{"classification accuracy (CAS)".PadRight(nameWidth)}  {m.Accuracy.ToString("P2", c).PadLeft(valueWidth)}  {m.RealAccuracy.ToString("P2", c).PadLeft(valueWidth)}  higher: a classifier trained on {m.Images} draws ({m.Images / m.OwnClassShares.Length} per class) vs on {m.RealImages} real images, tested on real ones");
+        text.AppendLine(c, $"{"per class",-5}  {"own class",10}  {"real",7}  {"intra-class FD",14}  {"real",6}");
+        for (int k = 0; k < m.OwnClassShares.Length; k++)
+        {
+            text.AppendLine(c, $"{k,-9}  {m.OwnClassShares[k].ToString("P1", c),10}  {m.RealOwnClassShares[k].ToString("P1", c),7}  {m.IntraClassFd[k].ToString("F2", c),14}  {m.RealIntraClassFd[k].ToString("F2", c),6}");
+        }
     }
 }

@@ -42,13 +42,47 @@ public static class Sampler
         return Sample(noise => GenerateAsIs(generator, noise), generator.Latent, count, seed, block);
     }
 
+    /// <summary><paramref name="perCategory"/> images of each of the generator's categories, as an image set labelled with
+    /// them (see the other overload).</summary>
+    public static ImageSet SampleEachCategory(Generator generator, int perCategory, long seed, BatchNormMode batchNorm = BatchNormMode.Moving)
+    {
+        using var mode = SamplingStatistics.Enter(generator, batchNorm);
+        var (images, labels) = SampleEachCategory(noise => GenerateAsIs(generator, noise), generator.Latent, perCategory, seed);
+        using (images)
+        {
+            return ToImageSet(images).WithLabels(labels);
+        }
+    }
+
     /// <summary>The same, from any function of noise to images (an ONNX model, say) fed from <paramref name="latent"/>:
     /// the same seed gives the same noise.</summary>
     public static Tensor Sample(Func<Tensor, Tensor> draw, Latent latent, int count, long seed, int block = Block)
     {
         using var noise = Noise(latent, count, seed);
+        return FromNoise(draw, noise, block);
+    }
+
+    /// <summary><paramref name="perCategory"/> images of each category of a code, labelled: the categories in turn
+    /// (image i is of category i mod K), each with its own noise from <paramref name="seed"/>. The caller owns the images.</summary>
+    public static (Tensor Images, byte[] Labels) SampleEachCategory(Func<Tensor, Tensor> draw, Latent latent, int perCategory, long seed,
+        int block = Block)
+    {
+        if (latent.Categories == 0)
+        {
+            throw new ArgumentException("this generator has no categories to draw each of.", nameof(latent));
+        }
+        int count = perCategory * latent.Categories;
+        using var random = new torch.Generator((ulong)seed);
+        using var noise = latent.DrawInTurn(count, random);
+        var labels = Enumerable.Range(0, count).Select(i => (byte)(i % latent.Categories)).ToArray();
+        return (FromNoise(draw, noise, block), labels);
+    }
+
+    private static Tensor FromNoise(Func<Tensor, Tensor> draw, Tensor noise, int block)
+    {
+        long count = noise.shape[0];
         var parts = new List<Tensor>();
-        for (int start = 0; start < count; start += block)
+        for (long start = 0; start < count; start += block)
         {
             using var part = noise.narrow(0, start, Math.Min(block, count - start));
             parts.Add(draw(part));

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -14,10 +15,16 @@ public sealed class Generator : Module<Tensor, Tensor>
 
     private readonly Sequential layers;
 
-    /// <summary>The tutorial's generator, fed from <paramref name="latent"/> (Gaussian noise when null).</summary>
-    public Generator(Latent? latent = null) : base(nameof(Generator))
+    /// <summary>The tutorial's generator, fed from <paramref name="latent"/> (Gaussian noise when null). With
+    /// <paramref name="classBatchNorm"/> (a latent with categories only), each batch norm's scale and shift also depend
+    /// on the input's category (conditional batch norm, de Vries et al. 2017; see <see cref="ClassModulation"/>).</summary>
+    public Generator(Latent? latent = null, bool classBatchNorm = false) : base(nameof(Generator))
     {
         Latent = latent ?? Latent.Gaussian;
+        if (classBatchNorm && Latent.Categories == 0)
+        {
+            throw new ArgumentException("conditional batch norm needs a latent with categories.", nameof(classBatchNorm));
+        }
         layers = Sequential(
             ("dense", Linear(NoiseDim, 7 * 7 * 256, hasBias: false)),
             ("bn1", Keras.BatchNorm1d(7 * 7 * 256)),
@@ -34,9 +41,22 @@ public sealed class Generator : Module<Tensor, Tensor>
 
             ("deconv4", new TfSameConvTranspose2d(64, 1, 5, bias: false)),
             ("tanh", Tanh()));                                          // (1, 28, 28)
+        modulations = classBatchNorm
+            ? ModuleDict(("bn1", new ClassModulation(Latent.Categories, 7 * 7 * 256)), ("bn2", new ClassModulation(Latent.Categories, 128)),
+                ("bn3", new ClassModulation(Latent.Categories, 64)))
+            : null;
         RegisterComponents();
         Keras.InitializeAsKeras(this);
     }
+
+    private readonly ModuleDict<ClassModulation>? modulations;
+
+    /// <summary>Whether the batch norms' scale and shift depend on the category.</summary>
+    public bool ClassBatchNorm => modulations is not null;
+
+    /// <summary>The class modulation after the batch norm named <paramref name="batchNorm"/> (bn1, bn2, bn3), if any.</summary>
+    public ClassModulation? ModulationAfter(string batchNorm) =>
+        modulations is not null && modulations.TryGetValue(batchNorm, out var modulation) ? modulation : null;
 
     /// <summary>What the generator's input is drawn from; not a weight, so not in its state_dict.</summary>
     public Latent Latent { get; }
@@ -44,5 +64,23 @@ public sealed class Generator : Module<Tensor, Tensor>
     /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
     public Sequential Layers => layers;
 
-    public override Tensor forward(Tensor noise) => layers.forward(noise);
+    public override Tensor forward(Tensor noise)
+    {
+        if (modulations is null)
+        {
+            return layers.forward(noise);
+        }
+        using var scope = torch.NewDisposeScope();
+        var categories = noise.narrow(1, 0, Latent.Categories); // the one-hot part of the input
+        var x = noise;
+        foreach (var (name, layer) in layers.named_children())
+        {
+            x = ((Module<Tensor, Tensor>)layer).call(x);
+            if (modulations.TryGetValue(name, out var modulation))
+            {
+                x = modulation.call(x, categories);
+            }
+        }
+        return x.MoveToOuterDisposeScope();
+    }
 }

@@ -11,6 +11,35 @@ namespace Dcgan.Models;
 /// </summary>
 public sealed record Latent(int Categories = 0)
 {
+    /// <summary>What each category is called, when its labels came from named classes (folders of images); null:
+    /// categories are known by number.</summary>
+    public IReadOnlyList<string>? Names { get; init; }
+
+    /// <summary>Category <paramref name="category"/>'s name: its number, or its number and class name.</summary>
+    public string Describe(int category) => Names is { } names ? $"{category} ({names[category]})" : $"{category}";
+
+    /// <summary>The category a user names: its number, or the name of its class. An ArgumentException that lists the
+    /// categories otherwise.</summary>
+    public int CategoryOf(string text)
+    {
+        if (Categories == 0)
+        {
+            throw new ArgumentException("this generator was trained without a categorical code; leave out the category.");
+        }
+        if (Names?.ToList().IndexOf(text) is >= 0 and var index)
+        {
+            return index;
+        }
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int number)
+            && number >= 0 && number < Categories)
+        {
+            return number;
+        }
+        throw new ArgumentException(Names is { } names
+            ? $"there is no category '{text}'; choose a number from 0 to {Categories - 1} or one of: {string.Join(", ", names)}."
+            : $"the category must be from 0 to {Categories - 1} (got {text}).");
+    }
+
     /// <summary>The category every draw takes, when set (generate --category); null: each draws its own.</summary>
     public int? FixedCategory { get; init; }
 

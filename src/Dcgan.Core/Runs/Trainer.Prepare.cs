@@ -24,7 +24,7 @@ public static partial class Trainer
         var run = new RunFolder(folder);
         var asked = CheckRequest(options, run);
         var loaded = (load ?? DataSource.Loader)(data, Split.Train);
-        var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels);
+        var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels, loaded.ClassNames);
         return Check(images, options, asked, run, loaded.Origin);
     }
 
@@ -52,13 +52,14 @@ public static partial class Trainer
                 $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
         }
         string fingerprint = data.Fingerprint();
+        asked = asked is null ? null : ForClasses(asked, data); // as the saved run's was, to compare with it
         var damaged = new List<(string, string)>();
         var (resumeFrom, saved) = LatestReadable(run, damaged);
         if (saved is not null)
         {
             CheckResume(saved, options, asked, fingerprint, run);
         }
-        var recipe = saved?.Recipe ?? options.NewRecipe(asked);
+        var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked), data);
         RefuseUnfitLabels(recipe, data);
         // A batch larger than the data is allowed, as Keras allows it, and costs what the data needs.
         if (Diagnostics.Sizes.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)
@@ -104,6 +105,22 @@ public static partial class Trainer
         {
             throw new ArgumentException($"{run.Path} keeps {saved.GridExamples} grid examples, not {options.ExamplesToGenerate}.");
         }
+    }
+
+    /// <summary>A recipe that learns from labels, for images of named classes: as many categories, and their names,
+    /// so that category k is class k. Other recipes and data are taken as they are.</summary>
+    private static Recipe ForClasses(Recipe recipe, ImageSet data)
+    {
+        if (!recipe.CodeFromLabels || data.ClassNames is not { } names)
+        {
+            return recipe;
+        }
+        if (names.Count < 2)
+        {
+            throw new InvalidDataException($"the recipe {recipe.Name} learns from classes, and the images have only one ({names[0]}); add a class folder, or train a recipe without labels.");
+        }
+        var named = recipe with { CodeCategories = names.Count, CategoryNames = names };
+        return named.Problem() is { } problem ? throw new InvalidDataException($"the recipe {recipe.Name} cannot learn these {names.Count} classes: {problem}") : named;
     }
 
     /// <summary>An InvalidDataException that says what to give when a recipe that learns from labels gets images

@@ -68,6 +68,10 @@ public sealed class Checkpoint : IDisposable
             {
                 StateDicts.Write(writer, codeHead); // only where the recipe has a code
             }
+            if (gan.LabelEmbedding is { } embedding)
+            {
+                StateDicts.Write(writer, embedding); // only where the recipe projects labels
+            }
             gan.GeneratorOptimizer.save_state_dict(writer);
             gan.DiscriminatorOptimizer.save_state_dict(writer);
         }
@@ -112,6 +116,10 @@ public sealed class Checkpoint : IDisposable
         {
             StateDicts.LoadInto(codeHead, StateDicts.Read(reader), "code head");
         }
+        if (gan.LabelEmbedding is { } embedding)
+        {
+            StateDicts.LoadInto(embedding, StateDicts.Read(reader), "label embedding");
+        }
         gan.GeneratorOptimizer.load_state_dict(reader);
         gan.DiscriminatorOptimizer.load_state_dict(reader);
     }
@@ -134,8 +142,8 @@ public sealed class Checkpoint : IDisposable
         try
         {
             var (checkpoint, models) = Read(path,
-                recipe => created = new TrainedModels(new Generator(recipe.Latent), new Discriminator(recipe.DiscriminatorDropout),
-                    recipe.EmaDecay is null ? null : new Generator(recipe.Latent), recipe, 0),
+                recipe => created = new TrainedModels(recipe.NewGenerator(), new Discriminator(recipe.DiscriminatorDropout),
+                    recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0),
                 (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
             using (checkpoint)
             {

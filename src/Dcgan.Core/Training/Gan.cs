@@ -15,7 +15,8 @@ public sealed class Gan : IDisposable
 {
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
-    private readonly Parameter[] codeParameters = [];
+    private readonly Parameter[] codeParameters;
+    private readonly Parameter[] judgeParameters;
 
     public Gan() : this(Recipes.Tutorial)
     {
@@ -28,23 +29,34 @@ public sealed class Gan : IDisposable
             throw new ArgumentException(problem, nameof(recipe));
         }
         Recipe = recipe;
-        Generator = new Generator(recipe.Latent);
+        Generator = recipe.NewGenerator();
         Discriminator = new Discriminator(recipe.DiscriminatorDropout);
         MixedPrecision.Set(Generator, recipe.Precision);
         MixedPrecision.Set(Discriminator, recipe.Precision);
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
-        if (recipe.CodeCategories > 0)
+        if (recipe.CodeCategories > 0 && recipe.CodeWeight > 0)
         {
             CodeHead = torch.nn.Linear(Discriminator.FeatureSize, recipe.CodeCategories);
-            codeParameters = [.. CodeHead.parameters()];
         }
+        if (recipe.LabelProjection)
+        {
+            // Zero at the start: the discriminator begins as the tutorial's, and learns what each class adds.
+            LabelEmbedding = torch.nn.Embedding(recipe.CodeCategories, Discriminator.FeatureSize);
+            using (torch.no_grad())
+            {
+                LabelEmbedding.weight!.zero_();
+            }
+        }
+        codeParameters = [.. CodeHead?.parameters() ?? []];
+        // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
+        judgeParameters = [.. discriminatorParameters, .. LabelEmbedding?.parameters() ?? []];
         GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
         // The code head learns alongside the discriminator whose features it reads, with the same Adam.
-        DiscriminatorOptimizer = CreateAdam([.. discriminatorParameters, .. codeParameters], recipe.DiscriminatorAdam);
+        DiscriminatorOptimizer = CreateAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
         if (recipe.EmaDecay is not null)
         {
-            AverageGenerator = new Generator(recipe.Latent);
+            AverageGenerator = recipe.NewGenerator();
             MixedPrecision.Set(AverageGenerator, recipe.Precision);
             AverageGenerator.load_state_dict(Generator.state_dict());
             foreach (var parameter in AverageGenerator.parameters())
@@ -67,6 +79,23 @@ public sealed class Gan : IDisposable
     /// <summary>InfoGAN's Q, when the recipe has a code: the category logits of an image, from the discriminator's
     /// features. Trained with the discriminator, by its optimizer.</summary>
     public Linear? CodeHead { get; }
+
+    /// <summary>The projection discriminator's class embedding, when the recipe projects labels: [K, features].
+    /// Trained with the discriminator, by its optimizer.</summary>
+    public Embedding? LabelEmbedding { get; }
+
+    /// <summary>The discriminator's logit for <paramref name="features"/>, of images of <paramref name="categories"/>
+    /// [B] when the recipe projects labels: Dense(features) + &lt;embedding(y), features&gt;.</summary>
+    public Tensor Judge(Tensor features, Tensor? categories)
+    {
+        var logits = Discriminator.Judge(features);
+        if (LabelEmbedding is null || categories is null)
+        {
+            return logits;
+        }
+        using var projection = LabelEmbedding.call(categories).mul(features).sum(1, keepdim: true);
+        return logits.add_(projection);
+    }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 
@@ -160,17 +189,18 @@ public sealed class Gan : IDisposable
         // The discriminator judges a detached copy, so that the gradient reaching the fakes can be handled below.
         var fakes = generatedImages.detach().requires_grad_(true);
 
+        var fakeCategories = labels is null ? null : Generator.Latent.CategoriesOf(noise);
         var realFeatures = Discriminator.Features(images);
-        var realOutput = Discriminator.Judge(realFeatures);
+        var realOutput = Judge(realFeatures, labels);
         var fakeFeatures = Discriminator.Features(fakes);
-        var fakeOutput = Discriminator.Judge(fakeFeatures);
+        var fakeOutput = Judge(fakeFeatures, fakeCategories);
 
         var genLoss = GeneratorLoss(fakeOutput);
         var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
         // The tutorial's two GradientTapes, each loss differentiated with respect to its own model's variables.
         // disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.
-        discLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, fakes]);
+        discLoss.backward(retain_graph: true, inputs: [.. judgeParameters, fakes]);
 
         // gen_tape: gen_loss's gradient at the fakes, carried back through the generator.
         var genLossAtFakes = GeneratorLossAtFakes(genLoss, fakeOutput, fakes, fakeFeatures, noise, labels is null ? null : (realFeatures, labels));
@@ -178,8 +208,8 @@ public sealed class Gan : IDisposable
 
         if (RealGradientPenaltyDue)
         {
-            using var penalty = RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
-            penalty.backward(inputs: discriminatorParameters); // added to disc_loss's gradient
+            using var penalty = RealGradientPenalty(reals => Judge(Discriminator.Features(reals), labels), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            penalty.backward(inputs: judgeParameters); // added to disc_loss's gradient
         }
 
         return new StepLosses(
@@ -218,13 +248,16 @@ public sealed class Gan : IDisposable
     /// the disc_loss gradient already there.</summary>
     private Tensor CodeLossBackward(Tensor fakeFeatures, Tensor noise, Tensor fakes, Tensor discLossAtFakes, (Tensor Features, Tensor Labels)? reals)
     {
-        var codeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise));
+        var fakeCodeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise)).mul(Recipe.CodeWeight);
+        // Without CodeHeadOnFakes, the fakes' term only reaches the fakes, for the generator; the head and the
+        // discriminator learn the code from the real images alone.
+        Tensor[] learners = Recipe.CodeHeadOnFakes ? [.. discriminatorParameters, .. codeParameters, fakes] : [fakes];
+        fakeCodeLoss.backward(retain_graph: true, inputs: learners);
         if (reals is var (realFeatures, labels))
         {
-            codeLoss = codeLoss.add(cross_entropy(CodeHead.call(realFeatures), labels));
+            var realCodeLoss = cross_entropy(CodeHead.call(realFeatures), labels).mul(Recipe.CodeWeight);
+            realCodeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. codeParameters]);
         }
-        codeLoss = codeLoss.mul(Recipe.CodeWeight);
-        codeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. codeParameters, fakes]);
         return fakes.grad!.sub(discLossAtFakes);
     }
 
@@ -235,11 +268,16 @@ public sealed class Gan : IDisposable
 
     /// <summary>R1 (Mescheder et al. 2018): <paramref name="weight"/> times the batch mean of |grad_x D(x)|^2 over
     /// the real images x, differentiable with respect to the discriminator's parameters.</summary>
-    public static Tensor RealGradientPenalty(Discriminator discriminator, Tensor images, double weight)
+    public static Tensor RealGradientPenalty(Discriminator discriminator, Tensor images, double weight) =>
+        RealGradientPenalty(discriminator.call, images, weight);
+
+    /// <summary>R1 for a discriminator given as the function from images to logits (with a label projection, of
+    /// the images' labels).</summary>
+    public static Tensor RealGradientPenalty(Func<Tensor, Tensor> discriminator, Tensor images, double weight)
     {
         using var scope = torch.NewDisposeScope();
         var reals = images.detach().requires_grad_(true);
-        var logits = discriminator.call(reals);
+        var logits = discriminator(reals);
         // create_graph makes the gradient itself differentiable; retain_graph keeps the forward pass it is made of.
         var gradient = torch.autograd.grad([logits.sum()], [reals], retain_graph: true, create_graph: true)[0];
         return gradient.square().sum([1, 2, 3]).mean().mul(weight).MoveToOuterDisposeScope();
@@ -249,6 +287,7 @@ public sealed class Gan : IDisposable
     {
         AverageGenerator?.Dispose();
         CodeHead?.Dispose();
+        LabelEmbedding?.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
         Generator.Dispose();

@@ -68,9 +68,32 @@ public sealed record Recipe
     /// training's own (InfoGAN).</summary>
     public bool CodeFromLabels { get; init; }
 
+    /// <summary>Whether the code head learns from the fakes' categories too (AC-GAN's classifier, and InfoGAN's Q, which
+    /// has nothing else to learn from). False, with a code from labels: it learns from the real images' labels only, so
+    /// it is a classifier of real digits, and the generator is pushed toward what real digits of a class look like
+    /// rather than toward the fakes it classifies most easily.</summary>
+    public bool CodeHeadOnFakes { get; init; } = true;
+
+    /// <summary>A projection discriminator (Miyato and Koyama 2018), with a code from labels: the logit of an image of
+    /// category y is the tutorial's Dense(features) plus the inner product of a learnt embedding of y with the same
+    /// features, so the discriminator judges "real and of this class" in one number. Fakes are judged with the
+    /// category they were drawn with, real images with their label.</summary>
+    public bool LabelProjection { get; init; }
+
+    /// <summary>Conditional batch norm in the generator: each batch norm's scale and shift also depend on the
+    /// category (see <see cref="Models.ClassModulation"/>), with a code from labels.</summary>
+    public bool ClassBatchNorm { get; init; }
+
+    /// <summary>The categories' names, when the labels are the class folders of the user's images (set from the
+    /// data when a run starts, in the order of the labels); null: the labels' own numbers, MNIST's digits.</summary>
+    public IReadOnlyList<string>? CategoryNames { get; init; }
+
     /// <summary>What the generator's input is drawn from.</summary>
     [JsonIgnore]
-    public Latent Latent => new(CodeCategories);
+    public Latent Latent => new(CodeCategories) { Names = CategoryNames };
+
+    /// <summary>A new generator of this recipe's input and batch norms.</summary>
+    public Generator NewGenerator() => new(Latent, ClassBatchNorm);
 
     /// <summary>The convolutions' arithmetic.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
@@ -84,10 +107,11 @@ public sealed record Recipe
     public BatchNormMode SamplingBatchNorm { get; init; } = BatchNormMode.Moving;
 
     /// <summary>Whether two recipes train alike: equal but for the name, the summary, the batch size and the
-    /// precision, which --batch-size and --precision set (and a resumed run compares on their own). A resumed run is
+    /// precision, which --batch-size and --precision set, and the categories' names, which the data sets (and a resumed run compares on their own). A resumed run is
     /// compared by this, never by name, so a run saved under a recipe's former name still matches it.</summary>
     public bool TrainsAs(Recipe other) =>
-        this with { Name = other.Name, Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision } == other;
+        this with { Name = other.Name, Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision, CategoryNames = null }
+            == other with { CategoryNames = null };
 
     /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
@@ -100,8 +124,13 @@ public sealed record Recipe
         : !(double.IsFinite(R1Gamma) && R1Gamma >= 0) ? $"the R1 penalty's gamma must be 0 (none) or positive (got {R1Gamma})."
         : R1Every < 1 ? $"the R1 penalty's interval must be at least 1 step (got {R1Every})."
         : CodeCategories is not (0 or (>= 2 and < Generator.NoiseDim)) ? $"the code's categories must be 0 (none) or from 2 to {Generator.NoiseDim - 1} (got {CodeCategories})."
-        : !(double.IsFinite(CodeWeight) && CodeWeight > 0) ? $"the code's weight must be positive (got {CodeWeight})."
+        : !(double.IsFinite(CodeWeight) && CodeWeight >= 0) ? $"the code's weight must be 0 or positive (got {CodeWeight})."
+        : CodeWeight == 0 && CodeCategories > 0 && !LabelProjection ? "a code's weight may be 0 only with a label projection, which then teaches the categories."
         : CodeFromLabels && CodeCategories == 0 ? "a code from labels needs categories, one for each label."
+        : !CodeHeadOnFakes && !CodeFromLabels ? "a code head that does not learn from the fakes needs a code from labels to learn from."
+        : LabelProjection && !CodeFromLabels ? "a label projection needs a code from labels."
+        : ClassBatchNorm && !CodeFromLabels ? "conditional batch norm needs a code from labels."
+        : CategoryNames is { } names && (names.Count != CodeCategories || !CodeFromLabels) ? $"the {names.Count} category names must name a code from labels, one for each of its {CodeCategories} categories."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
     // Each range is written as what a number must be, so that NaN, which fails every comparison, is refused too.
@@ -117,7 +146,8 @@ public sealed record Recipe
         $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
         $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}, discriminator dropout {DiscriminatorDropout}, " +
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
-        $"{(CodeCategories > 0 ? $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}), " : "")}" +
+        $"{(CodeCategories > 0 ? $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), " : "")}" +
+        $"{(LabelProjection ? "a label projection in the discriminator, " : "")}{(ClassBatchNorm ? "conditional batch norm in the generator, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson(bool indented = false) =>

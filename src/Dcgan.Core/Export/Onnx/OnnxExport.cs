@@ -5,6 +5,7 @@ using Dcgan.Generation;
 using Dcgan.Models;
 using Google.Protobuf;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 using Generator = Dcgan.Models.Generator;
 
@@ -24,6 +25,9 @@ public static class OnnxExport
 
     /// <summary>The metadata entry that says how many of the input's entries are a one-hot category (0: none).</summary>
     public const string CodeCategoriesKey = "code_categories";
+
+    /// <summary>The metadata entry that names the categories, a JSON array, when they are classes of the user's images.</summary>
+    public const string CategoryNamesKey = "category_names";
 
     /// <summary>Writes the generator to <paramref name="path"/>. <paramref name="metadata"/> goes into the model's
     /// metadata_props (tool version, recipe, epoch, checkpoint hash). Batch statistics have no inference form: refused.</summary>
@@ -53,17 +57,24 @@ public static class OnnxExport
         graph.Output.Add(Value(Output, "N", 1, 28, 28));
         var layers = generator.Layers.named_children().ToDictionary(c => c.name, c => c.module);
         string x = Input;
+        string? categories = generator.ClassBatchNorm
+            ? Node(graph, "Slice", "categories", [Input, Constant(graph, "categories.starts", [0]), Constant(graph, "categories.ends", [generator.Latent.Categories]),
+                Constant(graph, "categories.axes", [1])], [], "the one-hot category: the input's first entries")
+            : null;
         x = Node(graph, "Gemm", "dense", [x, Weight(graph, "dense.weight", ((Linear)layers["dense"]).weight!)], [Int("transB", 1)],
             "Dense(7*7*256, use_bias=False)");
         x = BatchNorm(graph, "bn1", (BatchNorm1d)layers["bn1"], x);
+        x = Modulate(graph, "bn1", generator.ModulationAfter("bn1"), categories, x, 2);
         x = Leaky(graph, "leaky1", x);
         x = Node(graph, "Reshape", "reshape", [x, Constant(graph, "reshape.shape", [-1, 256, 7, 7])], [], "Reshape((7, 7, 256)), channels first");
         x = Node(graph, "ConvTranspose", "deconv2", [x, Weight(graph, "deconv2.weight", ((FourierConvTranspose2d)layers["deconv2"]).Weight)],
             [Ints("kernel_shape", 5, 5), Ints("strides", 1, 1), Ints("pads", 2, 2, 2, 2)], "Conv2DTranspose(128, (5, 5), strides=(1, 1), padding='same')");
         x = BatchNorm(graph, "bn2", (BatchNorm2d)layers["bn2"], x);
+        x = Modulate(graph, "bn2", generator.ModulationAfter("bn2"), categories, x, 4);
         x = Leaky(graph, "leaky2", x);
         x = StridedDeconv(graph, "deconv3", (TfSameConvTranspose2d)layers["deconv3"], x, "Conv2DTranspose(64, (5, 5), strides=(2, 2), padding='same')");
         x = BatchNorm(graph, "bn3", (BatchNorm2d)layers["bn3"], x);
+        x = Modulate(graph, "bn3", generator.ModulationAfter("bn3"), categories, x, 4);
         x = Leaky(graph, "leaky3", x);
         x = StridedDeconv(graph, "deconv4", (TfSameConvTranspose2d)layers["deconv4"], x, "Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same')");
         graph.Node.Add(new NodeProto { OpType = "Tanh", Name = "tanh", Input = { x }, Output = { Output }, DocString = "activation='tanh'" });
@@ -83,6 +94,11 @@ public static class OnnxExport
             Key = CodeCategoriesKey,
             Value = generator.Latent.Categories.ToString(CultureInfo.InvariantCulture),
         });
+        if (generator.Latent.Names is { } names)
+        {
+            // A JSON array, in the order of the categories, for any reader; OnnxGenerator reads it back.
+            model.MetadataProps.Add(new StringStringEntryProto { Key = CategoryNamesKey, Value = System.Text.Json.JsonSerializer.Serialize(names) });
+        }
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         foreach (var (key, value) in metadata)
         {
@@ -106,6 +122,26 @@ public static class OnnxExport
              Weight(graph, $"{name}.running_mean", layer.running_mean!), Weight(graph, $"{name}.running_var", layer.running_var!)],
             [new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.eps }],
             "BatchNormalization() in inference (momentum 0.99, epsilon 1e-3)");
+
+    /// <summary>A <see cref="ClassModulation"/> after a batch norm: x * (1 + categories @ gain) + categories @ shift,
+    /// the products shaped to x's channels (rank 4: [N, C, 1, 1]). Without one, x as it is.</summary>
+    private static string Modulate(GraphProto graph, string bn, ClassModulation? modulation, string? categories, string x, int rank)
+    {
+        if (modulation is null || categories is null)
+        {
+            return x;
+        }
+        long channels = modulation.Gain.shape[1];
+        string shape = Constant(graph, $"{bn}.class_shape", rank == 4 ? [-1, channels, 1, 1] : [-1, channels]);
+        using var one = torch.ones(1);
+        string gain = Node(graph, "MatMul", $"{bn}.class_gain", [categories, Weight(graph, $"{bn}.gain", modulation.Gain)], [], "each category's change of scale");
+        string scale = Node(graph, "Add", $"{bn}.class_scale", [gain, Weight(graph, $"{bn}.one", one)], [], "1 + the change");
+        string shift = Node(graph, "MatMul", $"{bn}.class_shift", [categories, Weight(graph, $"{bn}.shift", modulation.Shift)], [], "each category's shift");
+        string scaled = Node(graph, "Mul", $"{bn}.class_scaled",
+            [x, Node(graph, "Reshape", $"{bn}.class_scale_shaped", [scale, shape], [], "")], [], "conditional batch norm: scaled");
+        return Node(graph, "Add", $"{bn}.class_modulated",
+            [scaled, Node(graph, "Reshape", $"{bn}.class_shift_shaped", [shift, shape], [], "")], [], "conditional batch norm: shifted");
+    }
 
     private static string Leaky(GraphProto graph, string name, string x) =>
         Node(graph, "LeakyRelu", name, [x], [new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)Keras.LeakyReluSlope }],

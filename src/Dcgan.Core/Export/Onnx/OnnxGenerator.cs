@@ -18,10 +18,27 @@ public sealed class OnnxGenerator : IDisposable
     {
         (this.session, this.input, this.output) = (session, input, output);
         // Models written before codes, or by other tools, have no such entry: Gaussian noise.
-        Latent = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.CodeCategoriesKey, out string? value)
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Latent = metadata.TryGetValue(OnnxExport.CodeCategoriesKey, out string? value)
             && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out int categories) && categories > 0 && categories < Models.Generator.NoiseDim
-                ? new Latent(categories)
+                ? new Latent(categories) { Names = CategoryNames(metadata, categories) }
                 : Latent.Gaussian;
+    }
+
+    /// <summary>The categories' names in the metadata, when there are as many as categories; null otherwise.</summary>
+    private static string[]? CategoryNames(Dictionary<string, string> metadata, int categories)
+    {
+        try
+        {
+            return metadata.TryGetValue(OnnxExport.CategoryNamesKey, out string? json)
+                && System.Text.Json.JsonSerializer.Deserialize<string[]>(json) is { } names && names.Length == categories && names.All(n => n is not null)
+                    ? names
+                    : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // written by another tool: the categories keep their numbers
+        }
     }
 
     /// <summary>What the model's input is drawn from, as its metadata says.</summary>

@@ -1,0 +1,149 @@
+using Dcgan.Data;
+using Dcgan.Export.Onnx;
+using Dcgan.Training;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Dcgan.Tests;
+
+/// <summary>A folder of the user's own images, made by each test: class names, conversion, refusals.</summary>
+public class ImageFolderTests
+{
+    private static readonly ImageFolderOptions Plain = new() { Invert = ImageInversion.Never };
+
+    /// <summary>An image of <paramref name="width"/> x <paramref name="height"/> in one color, written in the format
+    /// its extension names.</summary>
+    private static void Write(string path, int width, int height, Rgba32 color)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var image = new Image<Rgba32>(width, height, color);
+        image.Save(path);
+    }
+
+    private static readonly Rgba32 Gray200 = new(200, 200, 200);
+
+    [Fact]
+    public void Classes_are_the_subfolders_sorted_by_code_point_and_each_file_is_labelled_by_its_folder()
+    {
+        using var dir = new TempFolder();
+        // Python's sorted() puts digits before capitals before small letters, and "10" before "9".
+        foreach (var (name, files) in new[] { ("b", 1), ("B", 2), ("a", 1), ("10", 3), ("9", 1) })
+        {
+            for (int i = 0; i < files; i++)
+            {
+                Write(dir.File($"{name}/{i}.png"), 28, 28, new Rgba32((byte)(10 * files), 0, 0));
+            }
+        }
+        Write(dir.File("10/deeper/inside.bmp"), 28, 28, Gray200); // found below its class folder, as torchvision does
+        File.WriteAllText(dir.File("a/notes.txt"), "not an image, and not read"); // other kinds of file are ignored
+
+        var set = ImageFolder.Read(dir.Path, Plain);
+
+        Assert.Equal(["10", "9", "B", "a", "b"], set.ClassNames);
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 1, 2, 2, 3, 4 }, set.Labels);
+        Assert.Equal(9, set.Count);
+    }
+
+    [Fact]
+    public void Images_are_fitted_or_cropped_to_28x28_by_luma_and_dark_on_light_ones_inverted()
+    {
+        using var dir = new TempFolder();
+        Write(dir.File("wide.png"), 56, 28, Gray200);
+        Write(dir.File("red.jpg"), 28, 28, new Rgba32(255, 0, 0));
+
+        Assert.True(ImageFolder.Convert(dir.File("wide.png"), Plain, out var fitted, out _));
+        Assert.True(ImageFolder.Convert(dir.File("wide.png"), Plain with { Fit = ImageFit.Crop }, out var cropped, out _));
+        Assert.True(ImageFolder.Convert(dir.File("wide.png"), new ImageFolderOptions(), out var inverted, out _));
+        Assert.True(ImageFolder.Convert(dir.File("red.jpg"), Plain, out var red, out _));
+
+        // Fit: the 2:1 image becomes 28x14, centred, black above and below; crop: it fills the square.
+        for (int y = 0; y < 28; y++)
+        {
+            byte expected = y is >= 7 and < 21 ? (byte)200 : (byte)0;
+            Assert.All(fitted.AsSpan(y * 28, 28).ToArray(), p => Assert.Equal(expected, p));
+        }
+        Assert.All(cropped, p => Assert.Equal(200, p));
+        // Light all over, so inverted: 255 - 200 inside, and the black padding added after.
+        Assert.Equal(55, inverted[14 * 28 + 14]);
+        Assert.Equal(0, inverted[0]);
+        // ITU-R BT.709 luma of pure red: 0.2126 * 255 = 54.2 (JPEG's chroma rounding moves it by a level or two).
+        Assert.InRange(red[14 * 28 + 14], 51, 57);
+    }
+
+    [Fact]
+    public void A_folder_without_subfolders_is_one_unlabelled_class()
+    {
+        using var dir = new TempFolder();
+        Write(dir.File("one.png"), 10, 10, Gray200);
+        Write(dir.File("two.jpeg"), 30, 20, Gray200);
+
+        var set = ImageFolder.Read(dir.Path, Plain);
+
+        Assert.Equal(2, set.Count);
+        Assert.Null(set.Labels);
+        Assert.Null(set.ClassNames);
+    }
+
+    [Fact]
+    public void A_bad_file_is_refused_naming_it_or_skipped_and_counted()
+    {
+        using var dir = new TempFolder();
+        Write(dir.File("cats/good.png"), 28, 28, Gray200);
+        Write(dir.File("dogs/good.png"), 28, 28, Gray200);
+        File.WriteAllText(dir.File("dogs/broken.png"), "this is text, not a PNG");
+
+        var refused = Assert.Throws<InvalidDataException>(() => ImageFolder.Read(dir.Path, Plain));
+        var notes = new List<string>();
+        var set = ImageFolder.Read(dir.Path, Plain with { SkipBadFiles = true }, notes.Add);
+
+        Assert.StartsWith(dir.File("dogs/broken.png") + " is not an image that can be read", refused.Message);
+        Assert.EndsWith("; remove it, or pass --bad-images skip to leave such files out.", refused.Message);
+        Assert.Equal(2, set.Count);
+        Assert.Equal(["note: skipped 1 file that are not readable images (the first: " + dir.File("dogs/broken.png") + ")."], notes);
+    }
+
+    [Fact]
+    public void An_empty_class_folder_is_refused_naming_it()
+    {
+        using var dir = new TempFolder();
+        Write(dir.File("cats/good.png"), 28, 28, Gray200);
+        Directory.CreateDirectory(dir.File("dogs"));
+
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Read(dir.Path, Plain));
+
+        Assert.Equal($"{dir.File("dogs")} holds no PNG, JPEG or BMP image; remove the class folder or add images.", e.Message);
+    }
+
+    [Fact]
+    public void A_run_on_class_folders_names_its_categories_in_the_checkpoint_generate_and_the_onnx_model()
+    {
+        using var dir = new TempFolder();
+        string data = dir.File("pets"), run = dir.File("run");
+        for (int i = 0; i < 16; i++)
+        {
+            foreach (var (pet, shade) in new[] { ("cat", 90), ("dog", 160), ("owl", 230) })
+            {
+                Write(Path.Combine(data, pet, $"{i:D2}.png"), 20 + i, 28, new Rgba32((byte)shade, (byte)shade, (byte)shade));
+            }
+        }
+
+        var train = DcganProcess.Run([], "train", "--data", data, "--recipe", "conditional", "--epochs", "1", "--batch-size", "16",
+            "--out", run, "--seed", "1", "--skip-self-check");
+        var byName = DcganProcess.Run([], "generate", "--run", run, "--category", "owl", "--seed", "3", "--out", dir.File("owls.png"));
+        var unknown = DcganProcess.Run([], "generate", "--run", run, "--category", "cow", "--out", dir.File("cows.png"));
+        var export = DcganProcess.Run([], "export", "--run", run, "--format", "onnx", "--out", dir.File("exported"));
+
+        Assert.True(train.ExitCode == 0, train.Err);
+        var recipe = Checkpoint.ReadRecipe(Path.Combine(run, "checkpoints", "epoch-0001.ckpt"));
+        Assert.Equal(3, recipe.CodeCategories);
+        Assert.Equal(["cat", "dog", "owl"], recipe.CategoryNames);
+        Assert.True(byName.ExitCode == 0, byName.Err);
+        Assert.EndsWith("(seed 3, category 2 (owl)) to " + dir.File("owls.png"), byName.Out.TrimEnd());
+        Assert.Equal((1, "dcgan: error: there is no category 'cow'; choose a number from 0 to 2 or one of: cat, dog, owl."),
+            (unknown.ExitCode, unknown.Err.TrimEnd()));
+        Assert.True(export.ExitCode == 0, export.Err);
+        using var onnx = OnnxGenerator.Load(dir.File("exported/generator.onnx"));
+        Assert.Equal(["cat", "dog", "owl"], onnx.Latent.Names);
+        Assert.False(File.Exists(dir.File("cows.png")));
+    }
+}
