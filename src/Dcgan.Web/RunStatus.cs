@@ -37,6 +37,7 @@ internal static class RunStatus
             ["seconds_per_epoch"] = summary.SecondsPerEpoch,
             ["seconds_left"] = left,
             ["code_categories"] = (int?)record["recipe"]?["code_categories"] ?? 0,
+            ["category_names"] = record["recipe"]?["category_names"]?.DeepClone(), // null: the categories are numbers
             ["grids"] = new JsonArray([.. run.Epochs().Select(e => (JsonNode)e)]),
             ["checkpoints"] = new JsonArray([.. run.Checkpoints().Select(c => (JsonNode)c)]),
             ["loss_steps"] = LossSteps(run.Folder),

@@ -69,7 +69,7 @@ public class OptionValueTests
     [InlineData("--keep", "0", "--keep must be at least 1 (got 0).")]
     [InlineData("--eval-every", "-3", "--eval-every must be at least 1 (got -3).")]
     [InlineData("--recipe", "fastest", "--recipe fastest is not a recipe; the recipes are tutorial, ")]
-    [InlineData("--recipe", "adam-b0-ema-b64-nodrop-r1-acgan", "--recipe adam-b0-ema-b64-nodrop-r1-acgan is now called conditional")]
+    [InlineData("--recipe", "adam-b0-ema-b64-nodrop-r1", "--recipe adam-b0-ema-b64-nodrop-r1 is now called improved")]
     [InlineData("--recipe", "dcgan-ema", "--recipe dcgan-ema is no longer built in: it is an experiment, kept as docs/experiments/recipes/dcgan-ema.json")]
     public void Train_refuses_values_out_of_range_with_the_flag_named(string option, string value, string message)
     {

@@ -51,7 +51,11 @@ public class RecipeTests
         var noDropout = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop.json"));
         Assert.True((noDropout with { R1Gamma = 1 }).TrainsAs(Recipes.Named("improved")));
         Assert.True((Recipes.Named("improved") with { CodeCategories = 10 }).TrainsAs(Recipes.Named("infogan")));
-        Assert.True((Recipes.Named("infogan") with { CodeFromLabels = true }).TrainsAs(Recipes.Named("conditional")));
+        var acgan = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop-r1-acgan.json"));
+        Assert.True((Recipes.Named("infogan") with { CodeFromLabels = true }).TrainsAs(acgan));
+        // The labelled recipe: the improved one, the labels as its input's category and in a projection discriminator.
+        Assert.True((Recipes.Named("improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
+            .TrainsAs(Recipes.Named("conditional")));
     }
 
     [Fact]

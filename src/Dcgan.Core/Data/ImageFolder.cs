@@ -119,7 +119,12 @@ public static class ImageFolder
         pixels = [];
         try
         {
-            var info = Image.Identify(path);
+            // ImageSharp 2 identifies an unknown format as null rather than throwing.
+            if (Image.Identify(path) is not { } info)
+            {
+                problem = "is not an image that can be read (no PNG, JPEG or BMP data in it)";
+                return false;
+            }
             if ((long)info.Width * info.Height > MaxPixels)
             {
                 problem = $"is {info.Width}x{info.Height} pixels, more than {MaxPixels / 1024 / 1024} megapixels";

@@ -87,5 +87,5 @@ public static class RecipeFile
     /// <summary>Fields added after recipe files were, whose absence means what the files written before meant
     /// (no code, and the conditioning of AC-GAN), so that those files still load; every other field is required.</summary>
     private static readonly string[] LaterFields =
-        ["code_categories", "code_weight", "code_from_labels", "code_head_on_fakes", "label_projection", "class_batch_norm"];
+        ["code_categories", "code_weight", "code_from_labels", "code_head_on_fakes", "label_projection", "class_batch_norm", "category_names"];
 }

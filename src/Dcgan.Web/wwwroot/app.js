@@ -76,7 +76,10 @@ function fillPlayground(s, first) {
   $("pg-category-label").hidden = categories === 0;
   if (first || $("pg-category").options.length !== categories + 1) {
     $("pg-category").innerHTML = `<option value="">each in turn</option>` +
-      Array.from({ length: categories }, (_, k) => `<option value="${k}">${k}</option>`).join("");
+      Array.from({ length: categories }, (_, k) => `<option value="${k}"></option>`).join("");
+    // Class names come from the user's folder names: set as text, never as markup.
+    const names = s.category_names || [];
+    Array.from($("pg-category").options).slice(1).forEach((o, k) => { o.textContent = names[k] ? `${k} ${names[k]}` : `${k}`; });
   }
 }
 

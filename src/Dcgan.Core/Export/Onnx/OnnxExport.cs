@@ -4,8 +4,8 @@ using Dcgan.Export.Onnx.Proto;
 using Dcgan.Generation;
 using Dcgan.Models;
 using Google.Protobuf;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Generator = Dcgan.Models.Generator;
 
