@@ -66,7 +66,8 @@ internal static class TrainCommand
             var request = data.Request(parsed);
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;
             var plan = Trainer.Prepare(options, request, parsed.GetValue(Output)!.FullName, Downloads.Loader);
-            Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.Rows}x{plan.Data.Columns} from {plan.Origin?.Path}");
+            string classes = plan.Data.ClassNames is { } names ? $", {names.Count} classes: {string.Join(", ", names)}" : "";
+            Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.Rows}x{plan.Data.Columns} from {plan.Origin?.Path}{classes}");
             using var evaluation = options.EvalEvery is null ? null
                 : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
                     parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);

@@ -49,11 +49,14 @@ public sealed record EvaluationReport(string Subject, string EvaluatorHash, doub
     private static void AppendClasses(StringBuilder text, ClassAccuracyMetrics m, int nameWidth, int valueWidth)
     {
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"{"classification accuracy (CAS)".PadRight(nameWidth)}  {m.Accuracy.ToString("P2", c).PadLeft(valueWidth)}  {m.RealAccuracy.ToString("P2", c).PadLeft(valueWidth)}  higher: a classifier trained on {m.Images} draws ({m.Images / m.OwnClassShares.Length} per class) vs on {m.RealImages} real images, tested on real ones");
-        text.AppendLine(c, $"{"per class",-5}  {"own class",10}  {"real",7}  {"intra-class FD",14}  {"real",6}");
+        int perClass = m.Images / m.OwnClassShares.Length;
+        text.AppendLine(c, $"{"classification accuracy (CAS)".PadRight(nameWidth)}  {m.Accuracy.ToString("P2", c).PadLeft(valueWidth)}  {m.RealAccuracy.ToString("P2", c).PadLeft(valueWidth)}  higher: trained on {m.Images} draws ({perClass} a class) or {m.RealImages} real images");
+        text.AppendLine();
+        text.AppendLine(c, $"{"class",5}  {"read as its class",17}  {"real",7}  {"intra-class FD",14}  {"real",7}");
         for (int k = 0; k < m.OwnClassShares.Length; k++)
         {
-            text.AppendLine(c, $"{k,-9}  {m.OwnClassShares[k].ToString("P1", c),10}  {m.RealOwnClassShares[k].ToString("P1", c),7}  {m.IntraClassFd[k].ToString("F2", c),14}  {m.RealIntraClassFd[k].ToString("F2", c),6}");
+            text.AppendLine(c, $"{k,5}  {m.OwnClassShares[k].ToString("P1", c),17}  {m.RealOwnClassShares[k].ToString("P1", c),7}  {m.IntraClassFd[k].ToString("F2", c),14}  {m.RealIntraClassFd[k].ToString("F2", c),7}");
         }
     }
+
 }

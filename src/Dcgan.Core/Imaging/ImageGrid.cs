@@ -24,8 +24,12 @@ public static class ImageGrid
         return gray.data<byte>().ToArray();
     }
 
-    /// <summary>Renders [N, 1, H, W] images in [-1, 1] as a grid of <paramref name="columns"/> columns.</summary>
-    public static SKBitmap Render(Tensor images, int columns)
+    /// <summary>The height of the band under each row of tiles that holds their captions.</summary>
+    public const int CaptionHeight = 16;
+
+    /// <summary>Renders [N, 1, H, W] images in [-1, 1] as a grid of <paramref name="columns"/> columns; with
+    /// <paramref name="captions"/>, caption i is written under tile i (the class of each tile of a run's grid).</summary>
+    public static SKBitmap Render(Tensor images, int columns, IReadOnlyList<string>? captions = null)
     {
         if (images.dim() != 4 || images.shape[1] != 1)
         {
@@ -34,8 +38,8 @@ public static class ImageGrid
         int count = (int)images.shape[0], height = (int)images.shape[2], width = (int)images.shape[3];
         columns = Math.Clamp(columns, 1, Math.Max(count, 1));
         int rows = (count + columns - 1) / columns;
-        int tileW = width * Scale, tileH = height * Scale;
-        var bitmap = new SKBitmap(columns * tileW + (columns + 1) * Scale, rows * tileH + (rows + 1) * Scale,
+        int tileW = width * Scale, band = captions is null ? 0 : CaptionHeight, tileH = height * Scale;
+        var bitmap = new SKBitmap(columns * tileW + (columns + 1) * Scale, rows * (tileH + band) + (rows + 1) * Scale,
             SKColorType.Gray8, SKAlphaType.Opaque);
 
         byte[] source = ToGrayBytes(images);
@@ -44,7 +48,7 @@ public static class ImageGrid
         int stride = bitmap.RowBytes;
         for (int i = 0; i < count; i++)
         {
-            int left = Scale + (i % columns) * (tileW + Scale), top = Scale + (i / columns) * (tileH + Scale);
+            int left = Scale + (i % columns) * (tileW + Scale), top = Scale + (i / columns) * (tileH + band + Scale);
             for (int y = 0; y < tileH; y++)
             {
                 int sourceRow = i * height * width + (y / Scale) * width;
@@ -55,20 +59,57 @@ public static class ImageGrid
                 }
             }
         }
+        if (captions is not null)
+        {
+            WriteCaptions(bitmap, captions, count, columns, tileW, tileH);
+        }
         return bitmap;
     }
 
-    /// <summary>Writes the grid as a PNG, atomically.</summary>
-    public static void SavePng(Tensor images, string path, int columns)
+    /// <summary>Each tile's caption, centred in the band under it. Skia draws text into colour bitmaps only, so the
+    /// captions are drawn in colour and their gray level copied into the grid.</summary>
+    private static void WriteCaptions(SKBitmap grid, IReadOnlyList<string> captions, int count, int columns, int tileW, int tileH)
     {
-        byte[] png = EncodePng(images, columns);
+        using var colour = new SKBitmap(grid.Width, grid.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using (var canvas = new SKCanvas(colour))
+        using (var font = new SKFont(SKTypeface.Default, CaptionHeight - 4))
+        using (var paint = new SKPaint { Color = SKColors.White, IsAntialias = true })
+        {
+            canvas.Clear(new SKColor(GutterGray, GutterGray, GutterGray));
+            for (int i = 0; i < Math.Min(count, captions.Count); i++)
+            {
+                float middle = Scale + (i % columns) * (tileW + Scale) + tileW / 2f;
+                float baseline = Scale + (i / columns) * (tileH + CaptionHeight + Scale) + tileH + CaptionHeight - 4;
+                canvas.DrawText(captions[i], middle, baseline, SKTextAlign.Center, font, paint);
+            }
+        }
+        var pixels = grid.GetPixelSpan();
+        var drawn = colour.GetPixelSpan();
+        for (int y = 0; y < grid.Height; y++)
+        {
+            for (int x = 0; x < grid.Width; x++)
+            {
+                int at = y * grid.RowBytes + x;
+                bool inBand = (y - Scale) % (tileH + CaptionHeight + Scale) >= tileH;
+                if (inBand && pixels[at] == GutterGray)
+                {
+                    pixels[at] = drawn[y * colour.RowBytes + 4 * x]; // white text on gray: every channel alike
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the grid as a PNG, atomically.</summary>
+    public static void SavePng(Tensor images, string path, int columns, IReadOnlyList<string>? captions = null)
+    {
+        byte[] png = EncodePng(images, columns, captions);
         AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     /// <summary>The grid as PNG bytes, as <see cref="SavePng"/> writes them.</summary>
-    public static byte[] EncodePng(Tensor images, int columns)
+    public static byte[] EncodePng(Tensor images, int columns, IReadOnlyList<string>? captions = null)
     {
-        using var bitmap = Render(images, columns);
+        using var bitmap = Render(images, columns, captions);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }

@@ -69,7 +69,10 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
     {
         string imagePath = Run.ImageAtEpoch(epoch);
         using var grid = Sampler.Generate(Gan.SamplingGenerator, State.FixedNoise, Gan.Recipe.SamplingBatchNorm);
-        ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate));
+        // Named categories (a folder's classes) are written under their tiles: the fixed noise takes them in turn.
+        var names = Gan.Recipe.CategoryNames;
+        var captions = names is null ? null : Enumerable.Range(0, Options.ExamplesToGenerate).Select(i => names[i % names.Count]).ToArray();
+        ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate), captions);
         return imagePath;
     }
 

@@ -146,7 +146,8 @@ public sealed record Recipe
         $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
         $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}, discriminator dropout {DiscriminatorDropout}, " +
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
-        $"{(CodeCategories > 0 ? $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), " : "")}" +
+        $"{(CodeCategories == 0 ? "" : CodeWeight == 0 ? $"the {CodeCategories} labels as a one-hot category in the input, "
+            : $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), ")}" +
         $"{(LabelProjection ? "a label projection in the discriminator, " : "")}{(ClassBatchNorm ? "conditional batch norm in the generator, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
