@@ -26,6 +26,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
             File.WriteAllText(Path("text.txt"), "not images at all");
             File.WriteAllText(Path("text.json"), "not a recipe");
             Directory.CreateDirectory(Path("folder"));
+            MakeImageFolders();
             string tutorial = Recipes.Tutorial.ToJson(indented: true).Replace("\"name\": \"tutorial\"", "\"name\": \"mine\"");
             File.WriteAllText(Path("dup.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 256, \"batch_size\": 64,"));
             File.WriteAllText(Path("huge.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 1000000000,"));
@@ -39,6 +40,18 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
             byte[] judge = File.ReadAllBytes(Path("judge.evaluator"));
             judge[judge.Length / 2] ^= 1;
             File.WriteAllBytes(Path("flipped.evaluator"), judge);
+        }
+
+        /// <summary>Folders of images: without classes (pics), with one class (onepic), with a broken file (badpics).</summary>
+        private void MakeImageFolders()
+        {
+            foreach (string file in new[] { "pics/a.png", "pics/b.png", "onepic/cats/a.png", "badpics/cats/a.png", "badpics/dogs/a.png" })
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path(file))!);
+                using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(30, 20);
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, Path(file));
+            }
+            File.WriteAllText(Path("badpics/dogs/broken.png"), "not a PNG");
         }
 
         private static void Must((int ExitCode, string Out, string Err) result) => Assert.True(result.ExitCode == 0, result.Err);
@@ -94,6 +107,10 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "train --images {data.idx} --out {new} --tensorboard {text.txt}", "train --images {data.idx} --out {run} --seed 4",
         "train --images {img14.idx} --out {run}", "train --images {data.idx} --out {new} --eval-every 1 --evaluator {text.txt}",
         "train --images {data.idx} --out {new} --eval-every 1 --evaluator {flipped.evaluator}",
+        // train: folders of images
+        "train --data {badpics} --out {new}", "train --data {pics} --recipe conditional --out {new}", "train --data {onepic} --recipe conditional --out {new}",
+        "train --data {pics} --out {new} --fit stretch", "train --data {pics} --out {new} --invert maybe", "train --data {pics} --out {new} --bad-images ignore",
+        "train --data {pics} --out {new} --eval-every 1 --evaluator {judge.evaluator}",
         // generate
         "generate --checkpoint {ckpt} --out {g.png} --count 0", "generate --checkpoint {ckpt} --out {g.png} --count abc",
         "generate --checkpoint {ckpt} --out {g.png} --count 100000000", "generate --checkpoint {ckpt} --out {g.png} --count 50000",
@@ -117,7 +134,8 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {text.txt}",
         "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {missing.evaluator}",
         "evaluate --checkpoint {ckpt} --images {data.idx} --count 5", "evaluate --checkpoint {ckpt} --images {data.idx} --count 100000000",
-        "evaluate --images {data.idx}",
+        "evaluate --images {data.idx}", "evaluate --checkpoint {ckpt} --data {pics} --evaluator {judge.evaluator}",
+        "evaluate --checkpoint {ckpt} --images {data.idx} --per-class -1", "evaluate --checkpoint {ckpt} --images {data.idx} --per-class 100000000",
         // evaluator train
         "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {folder}",
         "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {data.idx}",

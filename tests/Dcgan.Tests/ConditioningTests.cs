@@ -12,13 +12,9 @@ namespace Dcgan.Tests;
 /// head that learns from real images only, each against its formula written out.</summary>
 public class ConditioningTests
 {
-    private static void AssertGradients(List<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
-    {
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            Assert.True(parameters[i].grad!.allclose(expected[i], rtol: 1e-4, atol: 1e-6), $"{what} {i}");
-        }
-    }
+    /// <summary>The tutorial's models with a code of the ten labels, without dropout, so a reference pass sees the same network.</summary>
+    private static readonly Recipe Labelled = Recipes.Tutorial with { CodeCategories = 10, CodeFromLabels = true, DiscriminatorDropout = 0 };
+
 
     [Theory]
     [InlineData(0)]
@@ -26,16 +22,7 @@ public class ConditioningTests
     public void The_projection_discriminator_adds_the_label_embeddings_inner_product_to_the_logit_and_to_R1(float logitShift)
     {
         torch.manual_seed(5);
-        var recipe = Recipes.Tutorial with
-        {
-            CodeCategories = 10,
-            CodeWeight = 0,
-            CodeFromLabels = true,
-            LabelProjection = true,
-            DiscriminatorDropout = 0,
-            R1Gamma = 0.5,
-            R1Every = 4,
-        };
+        var recipe = Labelled with { CodeWeight = 0, LabelProjection = true, R1Gamma = 0.5, R1Every = 4 };
         using var gan = new Gan(recipe);
         Assert.Null(gan.CodeHead);
         using (torch.no_grad())
@@ -69,8 +56,8 @@ public class ConditioningTests
         Assert.True(gan.RealGradientPenaltyDue);
         gan.ComputeGradients(images, noise, labels);
 
-        AssertGradients(gParams, genGrads, "generator parameter");
-        AssertGradients(dParams, discGrads, "discriminator or label embedding parameter");
+        TrainStepTests.AssertGradients(gParams, genGrads, "generator parameter");
+        TrainStepTests.AssertGradients(dParams, discGrads, "discriminator or label embedding parameter");
         Assert.True(gan.LabelEmbedding.weight!.grad!.abs().max().item<float>() > 0);
     }
 
@@ -78,14 +65,7 @@ public class ConditioningTests
     public void An_ac_gan_head_that_learns_from_real_images_only_still_teaches_the_generator_its_class()
     {
         torch.manual_seed(8);
-        var recipe = Recipes.Tutorial with
-        {
-            CodeCategories = 10,
-            CodeWeight = 0.7,
-            CodeFromLabels = true,
-            CodeHeadOnFakes = false,
-            DiscriminatorDropout = 0,
-        };
+        var recipe = Labelled with { CodeWeight = 0.7, CodeHeadOnFakes = false };
         using var gan = new Gan(recipe);
         using var images = Fixtures.Images(6).ToTensor();
         using var noise = recipe.Latent.Draw(6);
@@ -105,8 +85,8 @@ public class ConditioningTests
 
         gan.ComputeGradients(images, noise, labels);
 
-        AssertGradients(gParams, genGrads, "generator parameter");
-        AssertGradients(dParams, discGrads, "discriminator or code head parameter");
+        TrainStepTests.AssertGradients(gParams, genGrads, "generator parameter");
+        TrainStepTests.AssertGradients(dParams, discGrads, "discriminator or code head parameter");
     }
 
     [Fact]

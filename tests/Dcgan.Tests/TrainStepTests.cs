@@ -84,7 +84,7 @@ public class TrainStepTests
         AssertGradients(dParams, discGrads, "discriminator parameter");
     }
 
-    private static void AssertGradients(List<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
+    internal static void AssertGradients(List<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
     {
         for (int i = 0; i < parameters.Count; i++)
         {

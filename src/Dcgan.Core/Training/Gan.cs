@@ -96,6 +96,7 @@ public sealed class Gan : IDisposable
         using var projection = LabelEmbedding.call(categories).mul(features).sum(1, keepdim: true);
         return logits.add_(projection);
     }
+
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 

@@ -86,6 +86,7 @@ public sealed record Recipe
 
     /// <summary>The categories' names, when the labels are the class folders of the user's images (set from the
     /// data when a run starts, in the order of the labels); null: the labels' own numbers, MNIST's digits.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? CategoryNames { get; init; }
 
     /// <summary>What the generator's input is drawn from.</summary>
