@@ -100,7 +100,8 @@ internal static class DataCommand
         text.AppendLine(c, $"  checksum  {loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}");
         if (loaded.Labels is { } labels)
         {
-            var counts = labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+            var counts = labels.GroupBy(l => l).OrderBy(g => g.Key)
+                .Select(g => loaded.ClassNames is { } names ? $"{g.Key} {names[g.Key]}:{g.Count()}" : $"{g.Key}:{g.Count()}");
             text.AppendLine(c, $"  classes   {string.Join("  ", counts)}");
         }
         else

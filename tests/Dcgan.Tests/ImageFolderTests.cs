@@ -99,7 +99,7 @@ public class ImageFolderTests
         Assert.StartsWith(dir.File("dogs/broken.png") + " is not an image that can be read", refused.Message);
         Assert.EndsWith("; remove it, or pass --bad-images skip to leave such files out.", refused.Message);
         Assert.Equal(2, set.Count);
-        Assert.Equal(["note: skipped 1 file that are not readable images (the first: " + dir.File("dogs/broken.png") + ")."], notes);
+        Assert.Equal(["note: skipped 1 unreadable file (the first: " + dir.File("dogs/broken.png") + ")."], notes);
     }
 
     [Fact]

@@ -58,17 +58,17 @@ public static class ImageFolder
     /// was left out. Throws InvalidDataException with one line naming the folder or file at fault.</summary>
     public static ImageSet Read(string folder, ImageFolderOptions options, Action<string>? log = null)
     {
-        var classes = Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        var files = classes.Length == 0
-            ? [(Label: (byte)0, Files: ImagesUnder(folder, recursive: false))]
-            : classes.Select((name, k) => (Label: (byte)k, Files: ImagesUnder(Path.Combine(folder, name!), recursive: true))).ToArray();
-        if (classes.Length > 256)
+        var classes = Directory.GetDirectories(folder).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length > byte.MaxValue + 1)
         {
             throw new InvalidDataException($"{folder} has {classes.Length} class folders; at most 256 classes are supported.");
         }
-        if (files.FirstOrDefault(c => c.Files.Length == 0) is { Files: not null } empty && classes.Length > 0)
+        var files = classes.Length == 0
+            ? [(Label: (byte)0, Files: ImagesUnder(folder, recursive: false))]
+            : classes.Select((name, k) => (Label: (byte)k, Files: ImagesUnder(Path.Combine(folder, name), recursive: true))).ToArray();
+        if (classes.Length > 0 && Array.FindIndex(files, c => c.Files.Length == 0) is >= 0 and var empty)
         {
-            throw new InvalidDataException($"{Path.Combine(folder, classes[empty.Label]!)} holds no PNG, JPEG or BMP image; remove the class folder or add images.");
+            throw new InvalidDataException($"{Path.Combine(folder, classes[empty])} holds no PNG, JPEG or BMP image; remove the class folder or add images.");
         }
         int loose = classes.Length > 0 ? Directory.EnumerateFiles(folder).Count(IsImage) : 0;
         if (loose > 0)
@@ -99,14 +99,14 @@ public static class ImageFolder
         }
         if (skipped.Count > 0)
         {
-            log?.Invoke($"note: skipped {skipped.Count} file{(skipped.Count == 1 ? "" : "s")} that are not readable images (the first: {skipped[0]}).");
+            log?.Invoke($"note: skipped {skipped.Count} unreadable file{(skipped.Count == 1 ? "" : "s")} (the first: {skipped[0]}).");
         }
         if (labels.Count == 0)
         {
             throw new InvalidDataException($"{folder} holds no readable PNG, JPEG or BMP image; --data takes a folder of images, one subfolder per class.");
         }
         var set = new ImageSet([.. pixels], labels.Count, Side, Side);
-        return classes.Length == 0 ? set : set.WithLabels([.. labels], classes!);
+        return classes.Length == 0 ? set : set.WithLabels([.. labels], classes);
     }
 
     private static string[] ImagesUnder(string folder, bool recursive) =>
