@@ -198,8 +198,15 @@ public class TrainerTests
             Assert.Contains("dropout rate must be at least 0 and below 1", (Recipes.Tutorial with { DiscriminatorDropout = rate }).Problem()));
         Assert.All(new[] { -1, 1, 100 }, categories =>
             Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipes.Tutorial with { CodeCategories = categories }).Problem()));
-        Assert.All(new[] { 0, -1, double.NaN, double.PositiveInfinity }, weight =>
-            Assert.Contains("the code's weight must be positive", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
+        Assert.All(new[] { -1, double.NaN, double.PositiveInfinity }, weight =>
+            Assert.Contains("the code's weight must be 0 or positive", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
+        // Without a classifier head, only a projection discriminator teaches the categories; each conditioning needs labels.
+        Assert.Contains("may be 0 only with a label projection", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = 0 }).Problem());
+        Assert.Null((Recipes.Tutorial with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true }).Problem());
+        Assert.Equal("a label projection needs a code from labels.", (Recipes.Tutorial with { CodeCategories = 10, LabelProjection = true }).Problem());
+        Assert.Equal("conditional batch norm needs a code from labels.", (Recipes.Tutorial with { CodeCategories = 10, ClassBatchNorm = true }).Problem());
+        Assert.Equal("a code head that does not learn from the fakes needs a code from labels to learn from.",
+            (Recipes.Tutorial with { CodeCategories = 10, CodeHeadOnFakes = false }).Problem());
         Assert.Null((Recipes.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
         Assert.Equal("a code from labels needs categories, one for each label.", (Recipes.Tutorial with { CodeFromLabels = true }).Problem());
     }
@@ -233,7 +240,8 @@ public class TrainerTests
             Recipes.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
         Assert.Equal(Recipes.Named("improved") with { BatchSize = 32 }, RecipeFile.Load(Write("b32.json", (Recipes.Named("improved") with { BatchSize = 32 }).ToJson())));
         // A file written before codes (no code fields) is still the recipe it was.
-        string beforeCodes = mine.Replace("\"code_categories\": 0,", "").Replace("\"code_weight\": 1,", "").Replace("\"code_from_labels\": false,", "");
+        string beforeCodes = mine.Replace("\"code_categories\": 0,", "").Replace("\"code_weight\": 1,", "").Replace("\"code_from_labels\": false,", "")
+            .Replace("\"code_head_on_fakes\": true,", "").Replace("\"label_projection\": false,", "").Replace("\"class_batch_norm\": false,", "");
         Assert.DoesNotContain("code_", beforeCodes);
         Assert.Equal(Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 }, RecipeFile.Load(Write("before-codes.json", beforeCodes)));
         Assert.All(refused, r =>
