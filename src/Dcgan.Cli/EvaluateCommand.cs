@@ -75,8 +75,7 @@ internal static class EvaluateCommand
         using var restored = Checkpoints.Load(parsed);
         var (generator, batchNorm, seed) = (Sampling.Generator(parsed, restored), Sampling.BatchNorm(parsed, restored), parsed.GetValue(Seed));
         using var images = Sampler.Sample(generator, parsed.GetValue(Count), seed, batchNorm);
-        var recipe = restored.Recipe;
-        var eachClass = recipe.CodeFromLabels && recipe.CodeCategories == ClassificationAccuracy.Classes && parsed.GetValue(PerClass) is > 0 and var perClass
+        var eachClass = ClassificationAccuracy.Scores(restored.Recipe) && parsed.GetValue(PerClass) is > 0 and var perClass
             ? Sampler.SampleEachCategory(generator, perClass, seed, batchNorm)
             : null;
         return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images), eachClass);

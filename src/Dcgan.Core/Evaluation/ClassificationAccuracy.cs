@@ -12,7 +12,7 @@ namespace Dcgan.Evaluation;
 /// Per class it also reports the share of draws the frozen evaluator reads as their class, and the Frechet distance
 /// of the class's draws to the class's real test images (intra-class FD), both beside real training images'.
 /// </summary>
-public sealed class ClassificationAccuracy
+public sealed class ClassificationAccuracy : IDisposable
 {
     private readonly Evaluator judge;
     private readonly ImageSet realTrain;
@@ -20,6 +20,9 @@ public sealed class ClassificationAccuracy
     private readonly ImageSet realTest;
     private readonly byte[] realTestLabels;
     private readonly Dictionary<int, RealReference> references = [];
+    /// <summary>The evaluator's features of each class's real test images (null: a class too small to measure),
+    /// judged once, when first needed: a comparison that never scores classes never pays for them.</summary>
+    private Tensor?[]? testFeatures;
 
     /// <param name="judge">The frozen evaluator (not owned).</param>
     /// <param name="realTrain">Labelled real training images: the reference classifier's.</param>
@@ -35,6 +38,10 @@ public sealed class ClassificationAccuracy
 
     /// <summary>Classes the evaluator tells apart: a generator's categories must be as many.</summary>
     public static int Classes => Classifier.Classes;
+
+    /// <summary>Whether a generator of <paramref name="recipe"/> can be scored: its categories are the labels, as
+    /// many as the evaluator tells apart.</summary>
+    public static bool Scores(Training.Recipe recipe) => recipe.CodeFromLabels && recipe.CodeCategories == Classes;
 
     /// <summary>The scores of generated images <paramref name="fakes"/>, each labelled with the class it was drawn of.</summary>
     public ClassAccuracyMetrics Measure(ImageSet fakes, Action<string>? log = null)
@@ -78,28 +85,47 @@ public sealed class ClassificationAccuracy
     /// and the Frechet distance of their features to the real test images of class k.</summary>
     private (double[] OwnClassShares, double[] IntraClassFd) PerClass(Tensor images, byte[] labels)
     {
+        var byClass = TestFeatures();
         using var scope = torch.NewDisposeScope();
         var (probabilities, features, _) = judge.Judge(images);
         var predicted = probabilities.argmax(1);
         var truth = torch.tensor(labels).to_type(ScalarType.Int64);
-        var (testProbabilities, testFeatures, _) = judge.Judge(realTest.ToTensor());
-        testProbabilities.Dispose();
-        var testTruth = torch.tensor(realTestLabels).to_type(ScalarType.Int64);
         var shares = new double[Classes];
         var distances = new double[Classes];
         for (int k = 0; k < Classes; k++)
         {
             var mine = (truth == k).nonzero().view(-1);
-            var theirs = (testTruth == k).nonzero().view(-1);
-            if (mine.shape[0] < 2 || theirs.shape[0] < 2)
+            if (mine.shape[0] < 2 || byClass[k] is not { } theirs)
             {
                 (shares[k], distances[k]) = (double.NaN, double.NaN); // a class too small to measure
                 continue;
             }
             shares[k] = (predicted.index_select(0, mine) == k).to_type(ScalarType.Float64).mean().item<double>();
-            distances[k] = Metrics.FrechetDistance(features.index_select(0, mine), testFeatures.index_select(0, theirs));
+            distances[k] = Metrics.FrechetDistance(features.index_select(0, mine), theirs);
         }
         return (shares, distances);
+    }
+
+    private Tensor?[] TestFeatures()
+    {
+        if (testFeatures is null)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (_, features, _) = judge.Judge(realTest.ToTensor());
+            var truth = torch.tensor(realTestLabels).to_type(ScalarType.Int64);
+            testFeatures = [.. Enumerable.Range(0, Classes).Select(k => (truth == k).nonzero().view(-1) is var theirs && theirs.shape[0] >= 2
+                ? features.index_select(0, theirs).MoveToOuterDisposeScope()
+                : null)];
+        }
+        return testFeatures;
+    }
+
+    public void Dispose()
+    {
+        foreach (var features in testFeatures ?? [])
+        {
+            features?.Dispose();
+        }
     }
 
     private sealed record RealReference(int Images, double Accuracy, double[] OwnClassShares, double[] IntraClassFd);

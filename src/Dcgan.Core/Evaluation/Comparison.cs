@@ -100,8 +100,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
 
     /// <summary>Whether a generator drawing from <paramref name="recipe"/> can have its classification accuracy
     /// scored here: its categories are the labels, as many as the evaluator's classes, and the real sets are labelled.</summary>
-    public bool ScoresClasses(Recipe recipe) =>
-        Classes is not null && recipe.CodeFromLabels && recipe.CodeCategories == ClassificationAccuracy.Classes;
+    public bool ScoresClasses(Recipe recipe) => Classes is not null && ClassificationAccuracy.Scores(recipe);
 
     /// <summary>A training run's generator after <paramref name="epoch"/> (the weights and batch-norm statistics its
     /// recipe samples with), on noise seed 0 (not torch's global random numbers, so resumed runs stay exact).</summary>
@@ -125,6 +124,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
 
     public void Dispose()
     {
+        Classes?.Dispose();
         reference.Dispose();
         judge.Dispose();
     }
