@@ -43,18 +43,33 @@ internal static class DoctorCommand
                 Print(arithmetic, checks);
                 failed.AddRange(checks.Where(c => !c.Passed));
             }
-            if (failed.Count == 0)
-            {
-                Console.WriteLine("All layers agree with float64: this CPU computes the models right.");
-                return 0;
-            }
-            foreach (var arithmetic in failed.Select(f => f.Precision).Distinct())
-            {
-                Console.Error.WriteLine($"dcgan: {new WrongArithmeticException(failed.First(f => f.Precision == arithmetic)).Message}");
-            }
-            return UserErrors.Failure;
+            Console.WriteLine();
+            return Verdict(precisions, failed);
         }));
         return command;
+    }
+
+    /// <summary>Exit 0 when every precision asked for is safe to train in. Where only fp32 is, one line says so: bf16
+    /// is refused and fp32 (the default) is fine.</summary>
+    private static int Verdict(Precision[] asked, List<LayerCheck> failed)
+    {
+        string Name(Precision p) => p.ToString().ToLowerInvariant();
+        var wrong = asked.Where(p => failed.Any(f => f.Run == p)).ToList();
+        if (wrong.Count == 0)
+        {
+            Console.WriteLine($"All layers agree with float64: this CPU trains the models right in {string.Join(" and ", asked.Select(Name))}.");
+            return 0;
+        }
+        var safe = asked.Except(wrong).ToList();
+        if (safe.Count > 0)
+        {
+            var first = failed.First(f => f.Run == wrong[0]);
+            Console.Error.WriteLine($"dcgan: {Name(wrong[0])} is refused on this CPU (the {first.Model.ToLowerInvariant()}'s {first.Layer} is off by " +
+                $"{first.MaxError:G2}, {first.Tolerance:G2} allowed); {string.Join(" and ", safe.Select(Name))} is fine: train with --precision {Name(safe[0])}.");
+            return UserErrors.Failure;
+        }
+        Console.Error.WriteLine($"dcgan: {new WrongArithmeticException(failed[0]).Message}");
+        return UserErrors.Failure;
     }
 
     private static void Print(Precision run, IReadOnlyList<LayerCheck> checks)
@@ -62,11 +77,11 @@ internal static class DoctorCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine($"{run.ToString().ToLowerInvariant()} run: {checks.Count(k => k.Passed)} of {checks.Count} checks pass");
-        Console.WriteLine($"{"model",-14} {"layer",-9} {"input",-20} {"arith.",-6} {"pass",-8} {"forward",9} {"gradients",9} {"2nd order",9} {"allowed",8}");
+        Console.WriteLine($"{"model",-14} {"layer",-9} {"input",-20} {"computes",-8} {"pass",-8} {"forward",9} {"gradients",9} {"2nd order",9} {"allowed",8}");
         foreach (var k in checks)
         {
             Console.WriteLine(string.Create(c,
-                $"{k.Model,-14} {k.Layer,-9} {k.InputShape,-20} {k.Precision.ToString().ToLowerInvariant(),-6} {(k.Backward ? "fwd+bwd" : "fwd"),-8} {k.ForwardError,9:0.0E+00} {(k.Backward ? k.GradientError.ToString("0.0E+00", c) : "-"),9} {k.SecondOrderError?.ToString("0.0E+00", c) ?? "-",9} {k.Tolerance,8:0E+00}  {(k.Passed ? "ok" : "WRONG")}"));
+                $"{k.Model,-14} {k.Layer,-9} {k.InputShape,-20} {k.Precision.ToString().ToLowerInvariant(),-8} {(k.Backward ? "fwd+bwd" : "fwd"),-8} {k.ForwardError,9:0.0E+00} {(k.Backward ? k.GradientError.ToString("0.0E+00", c) : "-"),9} {k.SecondOrderError?.ToString("0.0E+00", c) ?? "-",9} {k.Tolerance,8:0E+00}  {(k.Passed ? "ok" : "WRONG")}"));
         }
     }
 }

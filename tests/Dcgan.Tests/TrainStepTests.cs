@@ -315,17 +315,56 @@ public class TrainStepTests
     /// <summary>How close bf16 is, is asked of float64, layer by layer (not of the float32 kernels, which are wrong
     /// on some CPUs, nor of the whole model, where batch norm magnifies rounding differently from kernel to kernel).
     /// Where the CPU has bf16 instructions the bf16 layers must be right; elsewhere oneDNN emulates bf16, which the
-    /// tool warns against and its self-check guards, so the test does not ask it of them.</summary>
+    /// tool warns against and its self-check guards, so the test does not ask it of them. The layers that touch the
+    /// image's one channel compute in float32 under bf16 (oneDNN's bf16 kernels for them are wrong on AMD Zen 5), and
+    /// are held to float32's tolerance, which bf16's rounding (errors near 2^-9) would fail.</summary>
     [Bf16Fact]
     public void Bf16_layers_agree_with_float64_to_bf16_rounding()
     {
         var checks = KernelCheck.Run(Precision.Bf16, [new CheckedBatch(16, true, "test")]);
 
         var bf16Layers = checks.Where(c => c.Precision == Precision.Bf16).Select(c => $"{c.Model} {c.Layer}");
-        Assert.Equal(["Generator deconv3", "Generator deconv4", "Discriminator conv1", "Discriminator conv2"], bf16Layers);
+        Assert.Equal(["Generator deconv3", "Discriminator conv2"], bf16Layers);
         Assert.All(checks, c => Assert.True(c.Passed, $"{c.Model} {c.Layer} ({c.Precision}): error {c.MaxError} of {c.Tolerance} allowed"));
         // Rounded to bf16 (8 bits of mantissa: errors near 2^-9 of the values), not computed in float32.
         Assert.All(checks.Where(c => c.Precision == Precision.Bf16), c => Assert.InRange(c.MaxError, 1e-4, KernelCheck.Bf16Tolerance));
+        var imageLayers = checks.Where(c => c.Layer is "deconv4" or "conv1").ToList();
+        Assert.Equal(2, imageLayers.Count);
+        Assert.All(imageLayers, c => Assert.True(c.Precision == Precision.Fp32 && c.MaxError <= KernelCheck.Float32Tolerance,
+            $"{c.Model} {c.Layer} ({c.Precision}): error {c.MaxError}"));
+    }
+
+    /// <summary>Which arithmetic each convolution of a bf16 model uses, seen in what it computes: a layer that rounds
+    /// its operands to bfloat16 gives other numbers than in fp32, and one that stays float32 gives the same, bit for
+    /// bit (the same kernel on the same operands). The layers that touch the image's channel stay float32.</summary>
+    [Fact]
+    public void Bf16_computes_the_layers_that_touch_the_image_in_float32()
+    {
+        torch.manual_seed(5);
+        using var gan = new Gan(Recipes.Tutorial with { Precision = Precision.Bf16 });
+        var inputs = new Dictionary<string, long[]>
+        {
+            ["deconv3"] = [4, 128, 7, 7], ["deconv4"] = [4, 64, 14, 14], ["conv1"] = [4, 1, 28, 28], ["conv2"] = [4, 64, 14, 14],
+        };
+        var roundsToBf16 = new Dictionary<string, bool>();
+        foreach (var (name, layer) in gan.Generator.Layers.named_children().Concat(gan.Discriminator.Layers.named_children()))
+        {
+            if (layer is not IMixedPrecision mixed)
+            {
+                continue;
+            }
+            var convolution = (nn.Module<Tensor, Tensor>)layer;
+            using var input = torch.randn(inputs[name]);
+            using var asSet = convolution.call(input);
+            var precision = mixed.Precision;
+            mixed.Precision = Precision.Fp32;
+            using var inFp32 = convolution.call(input);
+            mixed.Precision = precision;
+            Assert.Equal(ScalarType.Float32, asSet.dtype);
+            roundsToBf16[name] = !Fixtures.Identical(asSet, inFp32);
+        }
+
+        Assert.Equal(new Dictionary<string, bool> { ["deconv3"] = true, ["deconv4"] = false, ["conv1"] = false, ["conv2"] = true }, roundsToBf16);
     }
 }
 

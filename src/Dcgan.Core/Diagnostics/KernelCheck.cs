@@ -6,10 +6,11 @@ using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Diagnostics;
 
-/// <summary>One layer at one batch size: its float32 (or bf16) result and gradients against float64's, and when
-/// asked the gradients of its input gradient (what the R1 penalty differentiates; null when not checked). Errors are
-/// the largest difference over the largest value of the float64 result; NaN fails.</summary>
-public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Precision, bool Backward,
+/// <summary>One layer at one batch size of a run in <paramref name="Run"/> precision: its result and gradients in
+/// the arithmetic it computes in there (<paramref name="Precision"/>: under bf16, the layers that touch the image stay
+/// fp32) against float64's, and when asked the gradients of its input gradient (what the R1 penalty differentiates;
+/// null when not checked). Errors are the largest difference over the largest value of the float64 result; NaN fails.</summary>
+public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Run, Precision Precision, bool Backward,
     double ForwardError, double GradientError, double Tolerance, double? SecondOrderError = null)
 {
     public double MaxError => Math.Max(Math.Max(ForwardError, GradientError), SecondOrderError ?? 0);
@@ -26,7 +27,7 @@ public sealed class WrongArithmeticException(LayerCheck failed)
     : Exception(
         $"the self-check found the {failed.Model.ToLowerInvariant()}'s {failed.Layer} wrong on this CPU ({failed.Precision.ToString().ToLowerInvariant()}, input " +
         $"{failed.InputShape}: error {failed.MaxError:G2}, allowed {failed.Tolerance:G2}); training on it would be silently wrong. " +
-        (failed.Precision == Precision.Bf16 ? "Train in fp32 precision, or " : "Try ") +
+        (failed.Run == Precision.Bf16 ? "Train in fp32 precision, or " : "Try ") +
         "setting ONEDNN_MAX_CPU_ISA=AVX2 in the environment; 'dcgan doctor' shows every layer.")
 {
     public LayerCheck Failed { get; } = failed;
@@ -134,7 +135,7 @@ public static class KernelCheck
             var reference = (nn.Module<Tensor, Tensor>)references[i].module;
             var arithmetic = layer is IMixedPrecision { Precision: Precision.Bf16 } ? Precision.Bf16 : Precision.Fp32;
             var (forward, gradient, second, output) = CompareLayer(layer, reference, x, batch.Training, secondOrder && batch.Training, random);
-            results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]", arithmetic, batch.Training, forward, gradient,
+            results.Add(new LayerCheck(name, layers[i].name, $"[{string.Join(", ", x.shape)}]", precision, arithmetic, batch.Training, forward, gradient,
                 arithmetic == Precision.Bf16 ? Bf16Tolerance : Float32Tolerance, second));
             x = output;
         }

@@ -12,28 +12,44 @@ public enum Precision
     [JsonStringEnumMemberName("fp32")]
     Fp32,
 
-    /// <summary>Mixed precision: the strided convolutions (the discriminator's two, the generator's last two) take
-    /// bfloat16 inputs and kernels and give float32 results (oneDNN accumulates in float32). Everything else stays
-    /// float32: the parameters ("master weights"), Adam, batch norm, activations, dropout, losses, and the generator's
-    /// first two layers (a dense layer, and deconv2, whose Fourier transform wants float32's precision).</summary>
+    /// <summary>Mixed precision: the strided convolutions between feature maps (the discriminator's conv2, the
+    /// generator's deconv3) take bfloat16 inputs and kernels and give float32 results (oneDNN accumulates in float32).
+    /// Everything else stays float32: the parameters ("master weights"), Adam, batch norm, activations, dropout,
+    /// losses, the generator's first two layers (a dense layer, and deconv2, whose Fourier transform wants float32's
+    /// precision), and the layers that touch the image's channels (<see cref="MixedPrecision.TouchesImage"/>).</summary>
     [JsonStringEnumMemberName("bf16")]
     Bf16,
 }
 
-/// <summary>A layer that can compute in <see cref="Precision.Bf16"/>.</summary>
+/// <summary>A convolution that can compute in <see cref="Precision.Bf16"/>.</summary>
 public interface IMixedPrecision
 {
+    /// <summary>The arithmetic the layer computes in now; set through <see cref="MixedPrecision.Set"/>.</summary>
     Precision Precision { get; set; }
+
+    long InChannels { get; }
+
+    long OutChannels { get; }
 }
 
 public static class MixedPrecision
 {
-    /// <summary>Sets the precision of every layer of the model that has one.</summary>
+    /// <summary>The most channels an image has: gray, gray with alpha, RGB, RGBA.</summary>
+    public const int ImageChannels = 4;
+
+    /// <summary>Whether a layer reads or writes an image's channels (the discriminator's first layer, the generator's
+    /// last), by its shape rather than its name, so that it holds for every model. Mixed-precision practice keeps these
+    /// layers in float32: they hold a small share of the step's arithmetic, and oneDNN's bf16 kernels with one
+    /// channel on a side are wrong on AMD Zen 5 (errors of 0.24 of the largest value; docs/cpus.md).</summary>
+    public static bool TouchesImage(IMixedPrecision layer) => Math.Min(layer.InChannels, layer.OutChannels) <= ImageChannels;
+
+    /// <summary>Sets the precision of every layer of the model that has one: <paramref name="precision"/>, except
+    /// that the layers that touch the image stay float32 under bf16.</summary>
     public static void Set(nn.Module model, Precision precision)
     {
-        foreach (var module in model.modules().OfType<IMixedPrecision>())
+        foreach (var layer in model.modules().OfType<IMixedPrecision>())
         {
-            module.Precision = precision;
+            layer.Precision = TouchesImage(layer) ? Precision.Fp32 : precision;
         }
     }
 

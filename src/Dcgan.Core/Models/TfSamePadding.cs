@@ -35,6 +35,10 @@ public sealed class TfSameConv2d : Module<Tensor, Tensor>, IMixedPrecision
     }
 
     public Precision Precision { get; set; }
+
+    public long InChannels => conv.in_channels;
+
+    public long OutChannels => conv.out_channels;
 }
 
 /// <summary>
@@ -69,4 +73,8 @@ public sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecis
     }
 
     public Precision Precision { get; set; }
+
+    public long InChannels => conv.in_channels;
+
+    public long OutChannels => conv.out_channels;
 }
