@@ -344,7 +344,10 @@ public class TrainStepTests
         using var gan = new Gan(Recipes.Tutorial with { Precision = Precision.Bf16 });
         var inputs = new Dictionary<string, long[]>
         {
-            ["deconv3"] = [4, 128, 7, 7], ["deconv4"] = [4, 64, 14, 14], ["conv1"] = [4, 1, 28, 28], ["conv2"] = [4, 64, 14, 14],
+            ["deconv3"] = [4, 128, 7, 7],
+            ["deconv4"] = [4, 64, 14, 14],
+            ["conv1"] = [4, 1, 28, 28],
+            ["conv2"] = [4, 64, 14, 14],
         };
         var roundsToBf16 = new Dictionary<string, bool>();
         foreach (var (name, layer) in gan.Generator.Layers.named_children().Concat(gan.Discriminator.Layers.named_children()))
