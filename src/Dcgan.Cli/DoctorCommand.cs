@@ -44,32 +44,32 @@ internal static class DoctorCommand
                 failed.AddRange(checks.Where(c => !c.Passed));
             }
             Console.WriteLine();
-            return Verdict(precisions, failed);
+            var (exit, verdict) = Verdict(precisions, failed);
+            (exit == 0 ? Console.Out : Console.Error).WriteLine(verdict);
+            return exit;
         }));
         return command;
     }
 
-    /// <summary>Exit 0 when every precision asked for is safe to train in. Where only fp32 is, one line says so: bf16
-    /// is refused and fp32 (the default) is fine.</summary>
-    private static int Verdict(Precision[] asked, List<LayerCheck> failed)
+    /// <summary>Exit 0 when every precision asked for is safe to train in, with the line to print (on stderr when not).
+    /// Where only some are, one line says which is refused and which is fine.</summary>
+    internal static (int Exit, string Line) Verdict(IReadOnlyList<Precision> asked, IReadOnlyList<LayerCheck> failed)
     {
-        string Name(Precision p) => p.ToString().ToLowerInvariant();
+        static string Name(Precision p) => p.ToString().ToLowerInvariant();
         var wrong = asked.Where(p => failed.Any(f => f.Run == p)).ToList();
         if (wrong.Count == 0)
         {
-            Console.WriteLine($"All layers agree with float64: this CPU trains the models right in {string.Join(" and ", asked.Select(Name))}.");
-            return 0;
+            return (0, $"All layers agree with float64: this CPU trains the models right in {string.Join(" and ", asked.Select(Name))}.");
         }
         var safe = asked.Except(wrong).ToList();
-        if (safe.Count > 0)
+        if (safe.Count == 0)
         {
-            var first = failed.First(f => f.Run == wrong[0]);
-            Console.Error.WriteLine($"dcgan: {Name(wrong[0])} is refused on this CPU (the {first.Model.ToLowerInvariant()}'s {first.Layer} is off by " +
-                $"{first.MaxError:G2}, {first.Tolerance:G2} allowed); {string.Join(" and ", safe.Select(Name))} is fine: train with --precision {Name(safe[0])}.");
-            return UserErrors.Failure;
+            return (UserErrors.Failure, $"dcgan: {new WrongArithmeticException(failed[0]).Message}");
         }
-        Console.Error.WriteLine($"dcgan: {new WrongArithmeticException(failed[0]).Message}");
-        return UserErrors.Failure;
+        var first = failed.First(f => f.Run == wrong[0]);
+        return (UserErrors.Failure, string.Create(CultureInfo.InvariantCulture,
+            $"dcgan: {Name(wrong[0])} is refused on this CPU (the {first.Model.ToLowerInvariant()}'s {first.Layer} is off by {first.MaxError:G2}, " +
+            $"{first.Tolerance:G2} allowed); {string.Join(" and ", safe.Select(Name))} is fine: train with --precision {Name(safe[0])}."));
     }
 
     private static void Print(Precision run, IReadOnlyList<LayerCheck> checks)
