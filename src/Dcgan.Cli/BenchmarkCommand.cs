@@ -34,7 +34,7 @@ internal static class BenchmarkCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision)) ?? Models.Precision.Fp32;
-            var timed = new TrainOptions { Recipe = parsed.GetValue(recipe), BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }.NewRecipe();
+            var timed = new TrainOptions { Recipe = OptionRules.ToRecipe(parsed.GetValue(recipe)), BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }.NewRecipe();
             var result = Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup));
             var rows = parsed.GetValue(profile) ? LayerProfile.Run(timed.BatchSize, precision: arithmetic) : null;
             if (parsed.GetValue(json))

@@ -90,8 +90,8 @@ internal static class OptionRules
     }
 
     /// <summary>--recipe NAME|FILE.json, without a default value (a resumed run keeps its own); <paramref name="defaultNote"/>
-    /// says what the command uses when none is given. The value is checked once, by the library (TrainOptions), when
-    /// the command reads it, so every command refuses a bad one in the same words.</summary>
+    /// says what the command uses when none is given. Every command reads it with <see cref="ToRecipe"/>, so every
+    /// command refuses a bad one in the same words.</summary>
     public static Option<string> RecipeOption(string defaultNote)
     {
         var option = new Option<string>("--recipe")
@@ -102,6 +102,13 @@ internal static class OptionRules
         option.CompletionSources.Add([.. Recipes.Names]);
         return option;
     }
+
+    /// <summary>The recipe a --recipe value names (null for none): a built-in recipe, or a recipe file, read here. A
+    /// name that is not a recipe is refused in the library's words (InvalidOptionException).</summary>
+    public static Training.Recipe? ToRecipe(string? value) =>
+        value is null ? null
+        : Recipes.Problem(value) is { } problem ? throw new Runs.InvalidOptionException(new("Recipe", "the recipe", problem))
+        : Recipes.Resolve(value);
 
     /// <summary>The precision a --precision value names (null for none); warns when bf16 would be emulated.</summary>
     public static Precision? ToPrecision(string? value)

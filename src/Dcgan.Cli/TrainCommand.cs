@@ -53,7 +53,7 @@ internal static class TrainCommand
         {
             var options = new TrainOptions
             {
-                Recipe = parsed.GetValue(recipe),
+                Recipe = OptionRules.ToRecipe(parsed.GetValue(recipe)),
                 Epochs = parsed.GetValue(Epochs),
                 BatchSize = parsed.GetValue(BatchSize),
                 CheckpointEvery = parsed.GetValue(CheckpointEvery),

@@ -21,18 +21,17 @@ public class ConditioningTests
     [InlineData(-100)] // beyond the gradient shortcut's floor
     public void The_projection_discriminator_adds_the_label_embeddings_inner_product_to_the_logit_and_to_R1(float logitShift)
     {
-        torch.manual_seed(5);
         var recipe = Labelled with { CodeWeight = 0, LabelProjection = true, R1Gamma = 0.5, R1Every = 4 };
-        using var gan = new Gan(recipe);
+        using var gan = TrainStepTests.InFloat64(recipe, 5);
         Assert.Null(gan.CodeHead);
         using (torch.no_grad())
         {
-            Assert.Equal(0, gan.LabelEmbedding!.weight!.abs().max().item<float>()); // it starts as the tutorial's discriminator
+            Assert.Equal(0, gan.LabelEmbedding!.weight!.abs().max().item<double>()); // it starts as the tutorial's discriminator
             gan.LabelEmbedding.weight!.normal_(0, 0.01);
             gan.Discriminator.Layers.named_children().Last().module.parameters().Last().add_(logitShift);
         }
-        using var images = Fixtures.Images(6).ToTensor();
-        using var noise = recipe.Latent.Draw(6);
+        using var images = Fixtures.Images(6).ToTensor().to(ScalarType.Float64);
+        using var noise = recipe.Latent.Draw(6).to(ScalarType.Float64);
         using var labels = torch.tensor(new long[] { 3, 1, 4, 1, 5, 9 });
         var gParams = gan.Generator.parameters().ToList();
         var dParams = gan.Discriminator.parameters().Concat(gan.LabelEmbedding.parameters()).ToList();
@@ -58,17 +57,16 @@ public class ConditioningTests
 
         TrainStepTests.AssertGradients(gParams, genGrads, "generator parameter");
         TrainStepTests.AssertGradients(dParams, discGrads, "discriminator or label embedding parameter");
-        Assert.True(gan.LabelEmbedding.weight!.grad!.abs().max().item<float>() > 0);
+        Assert.True(gan.LabelEmbedding.weight!.grad!.abs().max().item<double>() > 0);
     }
 
     [Fact]
     public void An_ac_gan_head_that_learns_from_real_images_only_still_teaches_the_generator_its_class()
     {
-        torch.manual_seed(8);
         var recipe = Labelled with { CodeWeight = 0.7, CodeHeadOnFakes = false };
-        using var gan = new Gan(recipe);
-        using var images = Fixtures.Images(6).ToTensor();
-        using var noise = recipe.Latent.Draw(6);
+        using var gan = TrainStepTests.InFloat64(recipe, 8);
+        using var images = Fixtures.Images(6).ToTensor().to(ScalarType.Float64);
+        using var noise = recipe.Latent.Draw(6).to(ScalarType.Float64);
         using var labels = torch.tensor(new long[] { 0, 2, 2, 7, 8, 9 });
         var gParams = gan.Generator.parameters().ToList();
         var dParams = gan.Discriminator.parameters().Concat(gan.CodeHead!.parameters()).ToList();

@@ -65,7 +65,7 @@ public class RecipeTests
         // A checkpoint as the tool wrote it before the rename: the improved recipe's numbers under its old name.
         string oldName = dir.File("old.json");
         File.WriteAllText(oldName, (Recipes.Named("improved") with { Name = "adam-b0-ema-b64-nodrop-r1" }).ToJson());
-        var options = new TrainOptions { Recipe = oldName, Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = Recipes.Resolve(oldName), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1, SelfCheck = false };
         var whole = new RunFolder(dir.File("whole"));
         var renamed = new RunFolder(dir.File("renamed"));
         var unnamed = new RunFolder(dir.File("unnamed"));
@@ -73,9 +73,9 @@ public class RecipeTests
         Trainer.Run(Data, options with { Epochs = 1 }, renamed);
         Trainer.Run(Data, options with { Epochs = 1 }, unnamed);
 
-        Trainer.Run(Data, options with { Recipe = "improved" }, renamed);
+        Trainer.Run(Data, options with { Recipe = Recipes.Named("improved") }, renamed);
         Trainer.Run(Data, options with { Recipe = null }, unnamed);
-        var otherwise = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, options with { Epochs = 3, Recipe = "infogan" }, unnamed));
+        var otherwise = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, options with { Epochs = 3, Recipe = Recipes.Named("infogan") }, unnamed));
 
         RunAssert.SameFinalWeights(whole, renamed);
         RunAssert.SameFinalWeights(whole, unnamed);

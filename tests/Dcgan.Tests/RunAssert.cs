@@ -32,8 +32,8 @@ internal static class RunAssert
         foreach (var (name, t) in gan.Discriminator.state_dict()) all["D." + name] = t.clone();
         foreach (var (name, t) in gan.AverageGenerator?.state_dict() ?? []) all["EMA." + name] = t.clone();
         foreach (var (name, t) in gan.CodeHead?.state_dict() ?? []) all["Q." + name] = t.clone();
-        AddStates(all, "G.adam.", gan.GeneratorOptimizer);
-        AddStates(all, "D.adam.", gan.DiscriminatorOptimizer);
+        AddStates(all, "G.adam.", gan.GeneratorOptimizer.Torch);
+        AddStates(all, "D.adam.", gan.DiscriminatorOptimizer.Torch);
         return all;
     }
 

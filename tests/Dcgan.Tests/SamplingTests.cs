@@ -107,7 +107,7 @@ public class SamplingTests
     public void A_run_with_a_moving_average_resumes_bit_for_bit_and_samples_from_it()
     {
         using var dir = new TempFolder();
-        var options = new TrainOptions { Recipe = "improved", Epochs = 3, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = Recipes.Named("improved"), Epochs = 3, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9, CheckpointEvery = 1, SelfCheck = false };
 
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
@@ -126,7 +126,7 @@ public class SamplingTests
         using var dir = new TempFolder();
         // Five steps an epoch: every 16 steps, the penalty falls on step 0 of 10, not on step 5, the first after the
         // resume, which a count kept outside the checkpoint would start again from 0.
-        var options = new TrainOptions { Recipe = "improved", Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = Recipes.Named("improved"), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
 
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, Fixtures.Images(40), options);
 
@@ -141,7 +141,7 @@ public class SamplingTests
         using var dir = new TempFolder();
         var coded = Recipes.Named("improved") with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
         File.WriteAllText(dir.File("coded.json"), coded.ToJson());
-        var options = new TrainOptions { Recipe = dir.File("coded.json"), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = Recipes.Resolve(dir.File("coded.json")), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5, CheckpointEvery = 1, SelfCheck = false };
         var data = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 4))]);
 
         var (whole, resumed) = RunAssert.TrainWholeAndResumed(dir, data, options);

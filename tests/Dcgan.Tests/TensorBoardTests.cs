@@ -51,7 +51,8 @@ public class TensorBoardTests
         var log = new TensorBoardLog(dir.File("tb"));
 
         log.StepDone(new StepReport(2, 3, 10, new StepLosses(0.75f, 1.25f, 0.6f, 0.4f)));
-        log.EpochDone(new EpochResult(2, 5, 12.5, default, dir.File("grid.png"), null, null));
+        using var grid = new SkiaSharp.SKBitmap(8, 8);
+        log.EpochDone(new EpochResult(2, 5, 12.5, default, grid, dir.File("grid.png"), null, null));
 
         string file = Directory.GetFiles(log.Folder, "events.out.tfevents.*", SearchOption.AllDirectories).Single();
         var values = ReadEvents(file).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value.Select(v => (e.Step, v))).ToList();

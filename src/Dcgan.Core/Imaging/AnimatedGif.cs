@@ -26,16 +26,17 @@ public static class AnimatedGif
         Write(path, framePngs.Select(png => (LoadGray(png), png)), FrameDelay, LastFrameDelay);
     }
 
-    /// <summary>Frames rendered in memory (a latent-space walk, say), every one shown for <paramref name="delay"/>
-    /// hundredths of a second. Each bitmap is disposed once encoded.</summary>
-    public static void Write(string path, IEnumerable<SKBitmap> frames, int delay)
+    /// <summary>Frames in memory (each epoch's grid, a latent-space walk), every one shown for <paramref name="delay"/>
+    /// hundredths of a second, the last for <paramref name="lastDelay"/> (by default, as long as the others). Each
+    /// bitmap is disposed once encoded.</summary>
+    public static void Write(string path, IEnumerable<SKBitmap> frames, int delay = FrameDelay, int? lastDelay = null)
     {
-        byte[] gif = Encode(frames, delay);
+        byte[] gif = Encode(frames, delay, lastDelay);
         AtomicFile.Write(path, stream => stream.Write(gif));
     }
 
     /// <summary>The same animation as GIF bytes.</summary>
-    public static byte[] Encode(IEnumerable<SKBitmap> frames, int delay)
+    public static byte[] Encode(IEnumerable<SKBitmap> frames, int delay = FrameDelay, int? lastDelay = null)
     {
         using var bytes = new MemoryStream();
         Encode(bytes, frames.Select((bitmap, i) =>
@@ -44,7 +45,7 @@ public static class AnimatedGif
             {
                 return (ToImage(bitmap), $"frame {i}");
             }
-        }), delay, delay);
+        }), delay, lastDelay ?? delay);
         return bytes.ToArray();
     }
 

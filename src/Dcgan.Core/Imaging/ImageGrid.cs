@@ -102,15 +102,27 @@ public static class ImageGrid
     /// <summary>Writes the grid as a PNG, atomically.</summary>
     public static void SavePng(Tensor images, string path, int columns, IReadOnlyList<string>? captions = null)
     {
-        byte[] png = EncodePng(images, columns, captions);
+        using var bitmap = Render(images, columns, captions);
+        SavePng(bitmap, path);
+    }
+
+    /// <summary>Writes a rendered grid as a PNG, atomically.</summary>
+    public static void SavePng(SKBitmap grid, string path)
+    {
+        byte[] png = EncodePng(grid);
         AtomicFile.Write(path, stream => stream.Write(png));
     }
 
-    /// <summary>The grid as PNG bytes, as <see cref="SavePng"/> writes them.</summary>
+    /// <summary>The grid as PNG bytes, as <see cref="SavePng(Tensor, string, int, IReadOnlyList{string}?)"/> writes them.</summary>
     public static byte[] EncodePng(Tensor images, int columns, IReadOnlyList<string>? captions = null)
     {
         using var bitmap = Render(images, columns, captions);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return EncodePng(bitmap);
+    }
+
+    private static byte[] EncodePng(SKBitmap grid)
+    {
+        using var data = grid.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
 

@@ -21,6 +21,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     /// pass their input through, and the model's layers and weights are the same).</summary>
     public Discriminator(double dropoutRate = DropoutRate) : base(nameof(Discriminator))
     {
+        Dropout = dropoutRate;
         layers = Sequential(
             ("conv1", new TfSameConv2d(1, 64, 5)),
             ("leaky1", Keras.LeakyReLU()),
@@ -38,6 +39,9 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         var children = layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
         (featureLayers, dense) = (children[..^1], children[^1]);
     }
+
+    /// <summary>The rate of its two Dropout layers.</summary>
+    public double Dropout { get; }
 
     private readonly Module<Tensor, Tensor>[] featureLayers;
     private readonly Module<Tensor, Tensor> dense;

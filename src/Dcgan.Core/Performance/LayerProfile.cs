@@ -37,8 +37,8 @@ public static class LayerProfile
         gan.TrainStep(batchImages); // gradients and optimizer state in place
         rows.Add(new("Adam step, both models", Median(repeats, () =>
         {
-            gan.GeneratorOptimizer.step();
-            gan.DiscriminatorOptimizer.step();
+            gan.GeneratorOptimizer.Step();
+            gan.DiscriminatorOptimizer.Step();
         }), 0));
         using var data = torch.rand(60_000, 1, 28, 28);
         using var shuffle = new torch.Generator(1);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dcgan.Training;
+using SkiaSharp;
 
 namespace Dcgan.Runs;
 
@@ -14,9 +15,10 @@ public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch,
 public sealed record EpochEvaluation(string Summary, JsonObject Record);
 
 /// <summary>What one epoch did: its number, its wall time (training, grid and checkpoint, as the tutorial times
-/// it), the mean of its step measurements, its grid, its evaluation when one was due, and the checkpoint it is saved
-/// in when one is due.</summary>
-public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLosses Mean, string ImagePath,
+/// it), the mean of its step measurements, its grid (the image, and the PNG it is saved as), its evaluation when one
+/// was due, and the checkpoint it is saved in when one is due. <paramref name="Grid"/> is the run's: it is freed once
+/// every observer has heard the epoch, so copy it (SKBitmap.Copy) to keep it.</summary>
+public sealed record EpochResult(int Epoch, int Epochs, double Seconds, StepLosses Mean, SKBitmap Grid, string ImagePath,
     EpochEvaluation? Evaluation, string? CheckpointPath);
 
 /// <summary>

@@ -10,9 +10,9 @@ public sealed record TrainOptions
     /// <summary>EPOCHS = 50.</summary>
     public int Epochs { get; init; } = 50;
 
-    /// <summary>The recipe of a new run: a built-in recipe's name or a recipe file's path (null: the tutorial's). A
-    /// resumed run keeps its own; naming one that trains otherwise is refused.</summary>
-    public string? Recipe { get; init; }
+    /// <summary>The recipe of a new run (<see cref="Recipes.Named"/>, <see cref="RecipeFile.Load"/>, or one of your
+    /// own; null: the tutorial's). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
+    public Recipe? Recipe { get; init; }
 
     /// <summary>Overrides the recipe's batch size; null: the recipe's (a resumed run's own).</summary>
     public int? BatchSize { get; init; }
@@ -36,9 +36,9 @@ public sealed record TrainOptions
     /// <summary>Evaluate the generator every N epochs (and after the last) into metrics.jsonl; null: never.</summary>
     public int? EvalEvery { get; init; }
 
-    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (docs/cpus.md says how long it takes), and refuse
-    /// to train on wrong arithmetic.</summary>
-    public bool SelfCheck { get; init; } = true;
+    /// <summary>Check libtorch's kernels on this CPU against float64 before the first step (about two seconds;
+    /// docs/cpus.md), and refuse to train on wrong arithmetic. Off unless asked; the command line asks.</summary>
+    public bool SelfCheck { get; init; }
 
     /// <summary>The first problem with these options, or null. The checks live here, once; a command line names its
     /// own flag for <see cref="OptionProblem.Setting"/>.</summary>
@@ -50,29 +50,28 @@ public sealed record TrainOptions
         : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
         : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")
         : EvalEvery < 1 ? new(nameof(EvalEvery), "the epochs between evaluations", $"must be at least 1 (got {EvalEvery}).")
-        : Recipe is { } name && Recipes.Problem(name) is { } unknown ? new(nameof(Recipe), "the recipe", unknown)
+        : Recipe?.Problem() is { } wrong ? new(nameof(Recipe), "the recipe", wrong)
         : null;
 
-    /// <summary>The recipe asked for (a recipe file is read here), or null when none was given.</summary>
-    public Recipe? AskedRecipe() => Recipe is { } name ? Recipes.Resolve(name) : null;
-
-    /// <summary>The recipe a new run trains with: the one asked for, with the batch size and precision given.</summary>
+    /// <summary>The recipe a new run trains with: <paramref name="asked"/> (the tutorial's when null), with the batch
+    /// size and precision given.</summary>
     public Recipe NewRecipe(Recipe? asked)
     {
         var recipe = asked ?? Recipes.Tutorial;
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
-    /// <summary>The same, reading the recipe asked for, after the options are checked (InvalidOptionException).</summary>
+    /// <summary>The same for <see cref="Recipe"/>, after the options are checked (InvalidOptionException).</summary>
     public Recipe NewRecipe() =>
-        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(AskedRecipe());
+        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(Recipe);
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
-    /// was given counts. <paramref name="asked"/> is <see cref="AskedRecipe"/>; it must train as the saved recipe
-    /// does, whatever either is called, so a run saved under a former name resumes under the new one.</summary>
+    /// was given counts. <paramref name="asked"/> is <see cref="Recipe"/> (fitted to the data's classes); it must
+    /// train as the saved recipe does, whatever either is called, so a run saved under a former name resumes under
+    /// the new one.</summary>
     public (string Setting, string Saved, string Given)? ConflictWith(Recipe saved, long savedSeed, Recipe? asked) =>
         asked is not null && !asked.TrainsAs(saved)
-            ? ("recipe", saved.Name, Recipe!)
+            ? ("recipe", saved.Name, asked.Name == saved.Name ? $"{asked.Name} as it reads now (other numbers)" : asked.Name)
         : BatchSize is { } size && size != saved.BatchSize ? ("batch size", $"{saved.BatchSize}", $"{size}")
         : Precision is { } precision && precision != saved.Precision
             ? ("precision", saved.Precision.ToString().ToLowerInvariant(), precision.ToString().ToLowerInvariant())

@@ -39,9 +39,8 @@ public static partial class Trainer
         {
             throw new InvalidOptionException(problem);
         }
-        var asked = options.AskedRecipe();
         run.CheckWritable();
-        return asked;
+        return options.Recipe;
     }
 
     private static TrainingPlan Check(ImageSet data, TrainOptions options, Recipe? asked, RunFolder run, DataOrigin? origin)

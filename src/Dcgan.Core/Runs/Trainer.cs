@@ -116,12 +116,7 @@ public static partial class Trainer
     private static (Gan, Checkpoint) Resume(string path, torch.Generator shuffle)
     {
         var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
-        using (var rng = torch.tensor(restored.TorchRngState))
-        {
-            torch.random.set_rng_state(rng);
-        }
-        using var shuffleState = torch.tensor(restored.ShuffleRngState);
-        shuffle.set_state(shuffleState);
+        restored.RestoreRandomState(shuffle);
         return (gan, restored);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.Training;
+using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
     public void TrainEpoch(Tensor images, Tensor? labels, int epoch, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        byte[] shuffleAtStart = StateOf(Shuffle);
+        byte[] shuffleAtStart = Checkpoint.RandomStateOf(Shuffle);
         bool continuing = epoch == State.Epoch + 1 && State.Step > 0;
         int step = continuing ? State.Step : 0;
         double[] sums = continuing ? [.. State.EpochSums] : new double[4];
@@ -39,19 +40,19 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
                 stepClock.Restart();
             }
         }
-        string imagePath = SaveGrid(epoch);
+        using var grid = SaveGrid(epoch);
         var evaluation = Evaluation is not null && Options.EvalEvery is { } every && (epoch % every == 0 || epoch == Options.Epochs)
             ? Evaluation.Evaluate(Gan, epoch)
             : null;
         bool checkpointDue = epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs;
         var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
         // Heard before the checkpoint: a crash between the two then redoes this epoch, records included.
-        Hear.EpochDone(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, imagePath, evaluation,
+        Hear.EpochDone(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, grid, Run.ImageAtEpoch(epoch), evaluation,
             checkpointDue ? Run.CheckpointAt(epoch) : null));
         LossPlot.Save(Run.Losses.Read(), Run.LossPlotPath, StepsPerEpoch);
         if (checkpointDue)
         {
-            Save(Run.CheckpointAt(epoch), epoch, 0, StateOf(Shuffle), new double[4]);
+            Save(Run.CheckpointAt(epoch), epoch, 0, Checkpoint.RandomStateOf(Shuffle), new double[4]);
             Run.PruneCheckpoints(Options.Keep);
         }
     }
@@ -64,16 +65,16 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
         sums[3] += losses.FakeScore;
     }
 
-    /// <summary>generate_and_save_images(model, epoch, seed): the fixed noise's grid.</summary>
-    private string SaveGrid(int epoch)
+    /// <summary>generate_and_save_images(model, epoch, seed): the fixed noise's grid, saved, and handed back.</summary>
+    private SKBitmap SaveGrid(int epoch)
     {
-        string imagePath = Run.ImageAtEpoch(epoch);
-        using var grid = Sampler.Generate(Gan.SamplingGenerator, State.FixedNoise, Gan.Recipe.SamplingBatchNorm);
+        using var images = Sampler.Generate(Gan.SamplingGenerator, State.FixedNoise, Gan.Recipe.SamplingBatchNorm);
         // Named categories (a folder's classes) are written under their tiles: the fixed noise takes them in turn.
         var names = Gan.Recipe.CategoryNames;
         var captions = names is null ? null : Enumerable.Range(0, Options.ExamplesToGenerate).Select(i => names[i % names.Count]).ToArray();
-        ImageGrid.SavePng(grid, imagePath, ImageGrid.SquareColumns(Options.ExamplesToGenerate), captions);
-        return imagePath;
+        var grid = ImageGrid.Render(images, ImageGrid.SquareColumns(Options.ExamplesToGenerate), captions);
+        ImageGrid.SavePng(grid, Run.ImageAtEpoch(epoch));
+        return grid;
     }
 
     private void Save(string path, int epoch, int step, byte[] shuffleState, double[] sums)
@@ -88,15 +89,8 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
             DataFingerprint = Fingerprint,
             EpochSums = sums,
             FixedNoise = State.FixedNoise,
-            TorchRngState = StateOf(null),
+            TorchRngState = Checkpoint.RandomStateOf(null),
             ShuffleRngState = shuffleState,
         }.Save(path, Gan);
-    }
-
-    /// <summary>The bytes of a generator's state (the global one for null).</summary>
-    private static byte[] StateOf(torch.Generator? generator)
-    {
-        using var state = generator is null ? torch.random.get_rng_state() : generator.get_state();
-        return state.data<byte>().ToArray();
     }
 }

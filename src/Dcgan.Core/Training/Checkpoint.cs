@@ -40,6 +40,29 @@ public sealed class Checkpoint : IDisposable
     public required byte[] TorchRngState { get; init; }
     public required byte[] ShuffleRngState { get; init; }
 
+    /// <summary>Puts back the random-number states saved here, so that training goes on drawing what it would have
+    /// drawn had it not stopped: torch's global generator (noise and dropout), and <paramref name="shuffle"/>, the data
+    /// shuffle's, when given.</summary>
+    public void RestoreRandomState(torch.Generator? shuffle = null)
+    {
+        using (var state = torch.tensor(TorchRngState))
+        {
+            torch.random.set_rng_state(state);
+        }
+        if (shuffle is not null)
+        {
+            using var state = torch.tensor(ShuffleRngState);
+            shuffle.set_state(state);
+        }
+    }
+
+    /// <summary>The state of a random-number generator (torch's global one for null), as a checkpoint keeps it.</summary>
+    public static byte[] RandomStateOf(torch.Generator? generator = null)
+    {
+        using var state = generator is null ? torch.random.get_rng_state() : generator.get_state();
+        return state.data<byte>().ToArray();
+    }
+
     /// <summary>Writes the checkpoint atomically: a crash while saving leaves any earlier file intact.</summary>
     public void Save(string path, Gan gan)
     {
@@ -72,8 +95,8 @@ public sealed class Checkpoint : IDisposable
             {
                 StateDicts.Write(writer, embedding); // only where the recipe projects labels
             }
-            gan.GeneratorOptimizer.save_state_dict(writer);
-            gan.DiscriminatorOptimizer.save_state_dict(writer);
+            gan.GeneratorOptimizer.Torch.save_state_dict(writer);
+            gan.DiscriminatorOptimizer.Torch.save_state_dict(writer);
         }
         // The stream's own buffer, not a copy of it: a checkpoint is about 30 MB.
         var body = new ReadOnlyMemory<byte>(payload.GetBuffer(), 0, (int)payload.Length);
@@ -120,8 +143,8 @@ public sealed class Checkpoint : IDisposable
         {
             StateDicts.LoadInto(embedding, StateDicts.Read(reader), "label embedding");
         }
-        gan.GeneratorOptimizer.load_state_dict(reader);
-        gan.DiscriminatorOptimizer.load_state_dict(reader);
+        gan.GeneratorOptimizer.Torch.load_state_dict(reader);
+        gan.DiscriminatorOptimizer.Torch.load_state_dict(reader);
     }
 
     /// <summary>The models' weights, in the order <see cref="Save"/> writes them (the average only in recipes that keep one).</summary>

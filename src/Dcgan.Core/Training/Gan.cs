@@ -18,31 +18,46 @@ public sealed class Gan : IDisposable
     private readonly Parameter[] codeParameters;
     private readonly Parameter[] judgeParameters;
 
+    /// <summary>The tutorial's pair, trained by the tutorial's recipe.</summary>
     public Gan() : this(Recipes.Tutorial)
     {
     }
 
-    public Gan(Recipe recipe)
+    /// <summary>A new pair of models made for <paramref name="recipe"/>, and its optimizers.</summary>
+    public Gan(Recipe recipe) : this(CheckedRecipe(recipe).NewGenerator(), new Discriminator(recipe.DiscriminatorDropout), recipe)
     {
-        if (recipe.Problem() is { } problem)
+    }
+
+    /// <summary>The pair <paramref name="generator"/> and <paramref name="discriminator"/>, trained by
+    /// <paramref name="recipe"/>: it makes their two Adam optimizers (and the moving average, code head and label
+    /// embedding where the recipe has them) and sets their precision. The models must be the recipe's: a generator of
+    /// its latent (<see cref="Recipe.NewGenerator"/>), a discriminator of its dropout rate.</summary>
+    public Gan(Generator generator, Discriminator discriminator, Recipe recipe)
+    {
+        CheckedRecipe(recipe);
+        if (generator.Latent.Categories != recipe.Latent.Categories || generator.ClassBatchNorm != recipe.ClassBatchNorm)
         {
-            throw new ArgumentException(problem, nameof(recipe));
+            throw new ArgumentException($"the generator does not take the recipe {recipe.Name}'s input; make it with recipe.NewGenerator().", nameof(generator));
+        }
+        if (discriminator.Dropout != recipe.DiscriminatorDropout)
+        {
+            throw new ArgumentException($"the discriminator's dropout is {discriminator.Dropout}, and the recipe {recipe.Name}'s is {recipe.DiscriminatorDropout}.", nameof(discriminator));
         }
         Recipe = recipe;
-        Generator = recipe.NewGenerator();
-        Discriminator = new Discriminator(recipe.DiscriminatorDropout);
+        Generator = generator;
+        Discriminator = discriminator;
         MixedPrecision.Set(Generator, recipe.Precision);
         MixedPrecision.Set(Discriminator, recipe.Precision);
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         if (recipe.CodeCategories > 0 && recipe.CodeWeight > 0)
         {
-            CodeHead = torch.nn.Linear(Discriminator.FeatureSize, recipe.CodeCategories);
+            CodeHead = torch.nn.Linear(Discriminator.FeatureSize, recipe.CodeCategories, dtype: discriminatorParameters[0].dtype);
         }
         if (recipe.LabelProjection)
         {
             // Zero at the start: the discriminator begins as the tutorial's, and learns what each class adds.
-            LabelEmbedding = torch.nn.Embedding(recipe.CodeCategories, Discriminator.FeatureSize);
+            LabelEmbedding = torch.nn.Embedding(recipe.CodeCategories, Discriminator.FeatureSize, dtype: discriminatorParameters[0].dtype);
             using (torch.no_grad())
             {
                 LabelEmbedding.weight!.zero_();
@@ -51,9 +66,9 @@ public sealed class Gan : IDisposable
         codeParameters = [.. CodeHead?.parameters() ?? []];
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
         judgeParameters = [.. discriminatorParameters, .. LabelEmbedding?.parameters() ?? []];
-        GeneratorOptimizer = CreateAdam(generatorParameters, recipe.GeneratorAdam);
+        GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
         // The code head learns alongside the discriminator whose features it reads, with the same Adam.
-        DiscriminatorOptimizer = CreateAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
+        DiscriminatorOptimizer = new KerasAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
         if (recipe.EmaDecay is not null)
         {
             AverageGenerator = recipe.NewGenerator();
@@ -65,6 +80,9 @@ public sealed class Gan : IDisposable
             }
         }
     }
+
+    private static Recipe CheckedRecipe(Recipe recipe) =>
+        recipe.Problem() is { } problem ? throw new ArgumentException(problem, nameof(recipe)) : recipe;
 
     /// <summary>The moving average of the generator's weights, when the recipe keeps one.</summary>
     public Generator? AverageGenerator { get; }
@@ -97,31 +115,11 @@ public sealed class Gan : IDisposable
         return logits.add_(projection);
     }
 
-    public Adam GeneratorOptimizer { get; }
-    public Adam DiscriminatorOptimizer { get; }
+    /// <summary>generator_optimizer: Adam with the recipe's settings (Keras's epsilon rule in the tutorial's).</summary>
+    public KerasAdam GeneratorOptimizer { get; }
 
-    private static Adam CreateAdam(Parameter[] parameters, AdamSettings settings) =>
-        torch.optim.Adam(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon);
-
-    /// <summary>One Adam step. With Keras's rule, epsilon is added to sqrt(v) before bias correction: Keras's update
-    /// lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps) equals torch's lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t))
-    /// + eps') for eps' = eps / sqrt(1 - b2^t), so torch's epsilon is set to that before each step t.</summary>
-    internal static void Step(Adam optimizer, AdamSettings settings)
-    {
-        if (settings.KerasEpsilon)
-        {
-            long t = StepsTaken(optimizer) + 1;
-            double epsilon = settings.Epsilon / Math.Sqrt(1 - Math.Pow(settings.Beta2, t));
-            foreach (var group in optimizer.ParamGroups.Cast<Adam.ParamGroup>())
-            {
-                group.Options.eps = epsilon;
-            }
-        }
-        optimizer.step();
-    }
-
-    /// <summary>The steps an optimizer has taken: Adam counts them for its bias correction, and checkpoints keep it.</summary>
-    private static long StepsTaken(Adam optimizer) => ((Adam.State)optimizer.state_dict().State[0]).step;
+    /// <summary>discriminator_optimizer, which also updates the code head and label embedding where there are.</summary>
+    public KerasAdam DiscriminatorOptimizer { get; }
 
     /// <summary>cross_entropy(ones_like(fake_output), fake_output): the generator wants its fakes called real.</summary>
     public static Tensor GeneratorLoss(Tensor fakeOutput) =>
@@ -143,13 +141,63 @@ public sealed class Gan : IDisposable
             throw new ArgumentException($"the recipe {Recipe.Name} learns from the images' labels; give each batch its labels.", nameof(labels));
         }
         using var scope = torch.NewDisposeScope();
-        var noise = Generator.Latent.Draw(images.shape[0]);
+        var noise = Generator.Latent.Draw(images.shape[0]).to(images.dtype);
         var losses = ComputeGradients(images, noise, Recipe.CodeFromLabels ? labels : null);
-        Step(GeneratorOptimizer, Recipe.GeneratorAdam);
-        Step(DiscriminatorOptimizer, Recipe.DiscriminatorAdam);
+        GeneratorOptimizer.Step();
+        DiscriminatorOptimizer.Step();
         UpdateAverage();
         return losses;
     }
+
+    /// <summary>The tutorial's train_step as it is written: one forward pass, then each loss differentiated with
+    /// respect to its own model (two tapes, two backward passes through the discriminator), then one Adam step each.
+    /// The same update as <see cref="TrainStep"/>, which is faster (one backward pass through the discriminator,
+    /// docs/performance.md), to float rounding. For the recipes without a code or labels.</summary>
+    public StepLosses TrainStepAsTutorial(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
+        var losses = ComputeTapeGradients(images, Generator.Latent.Draw(images.shape[0]).to(images.dtype));
+        GeneratorOptimizer.Step();
+        DiscriminatorOptimizer.Step();
+        UpdateAverage();
+        return losses;
+    }
+
+    /// <summary>The gradients of <see cref="TrainStepAsTutorial"/>, left in the parameters' .grad. (Keras's
+    /// apply_gradients takes them as a list; <see cref="KerasAdam.ApplyGradients"/> does too.)</summary>
+    internal StepLosses ComputeTapeGradients(Tensor images, Tensor noise)
+    {
+        if (Recipe.CodeCategories > 0 || Recipe.LabelProjection)
+        {
+            throw new NotSupportedException($"the recipe {Recipe.Name} has a code or labels; its step is TrainStep.");
+        }
+        using var scope = torch.NewDisposeScope();
+        Generator.train();
+        Discriminator.train();
+        GeneratorOptimizer.ZeroGrad();
+        DiscriminatorOptimizer.ZeroGrad();
+
+        var generatedImages = Generator.call(noise);
+        var realOutput = Discriminator.call(images);
+        var fakeOutput = Discriminator.call(generatedImages);
+        var genLoss = GeneratorLoss(fakeOutput);
+        var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
+
+        genLoss.backward(retain_graph: true, inputs: generatorParameters);   // gen_tape.gradient(gen_loss, ...)
+        discLoss.backward(inputs: discriminatorParameters);                 // disc_tape.gradient(disc_loss, ...)
+        if (RealGradientPenaltyDue)
+        {
+            using var penalty = RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            penalty.backward(inputs: discriminatorParameters);
+        }
+        return Measured(genLoss, discLoss, realOutput, fakeOutput);
+    }
+
+    private static StepLosses Measured(Tensor genLoss, Tensor discLoss, Tensor realOutput, Tensor fakeOutput) => new(
+        genLoss.ToSingle(),
+        discLoss.ToSingle(),
+        torch.sigmoid(realOutput).mean().ToSingle(),
+        torch.sigmoid(fakeOutput).mean().ToSingle());
 
     /// <summary>average = decay * average + (1 - decay) * weights, decay = min(EmaDecay, (1 + t) / (10 + t)) after
     /// step t; batch-norm statistics are copied, not averaged.</summary>
@@ -160,7 +208,7 @@ public sealed class Gan : IDisposable
             return;
         }
         using var noGrad = torch.no_grad();
-        long t = StepsTaken(GeneratorOptimizer);
+        long t = GeneratorOptimizer.StepsTaken;
         double decay = Math.Min(Recipe.EmaDecay!.Value, (1.0 + t) / (10.0 + t));
         foreach (var (average, weight) in AverageGenerator.parameters().Zip(generatorParameters))
         {
@@ -183,8 +231,8 @@ public sealed class Gan : IDisposable
         using var scope = torch.NewDisposeScope();
         Generator.train();
         Discriminator.train();
-        GeneratorOptimizer.zero_grad();
-        DiscriminatorOptimizer.zero_grad();
+        GeneratorOptimizer.ZeroGrad();
+        DiscriminatorOptimizer.ZeroGrad();
 
         var generatedImages = Generator.call(noise);
         // The discriminator judges a detached copy, so that the gradient reaching the fakes can be handled below.
@@ -213,11 +261,7 @@ public sealed class Gan : IDisposable
             penalty.backward(inputs: judgeParameters); // added to disc_loss's gradient
         }
 
-        return new StepLosses(
-            genLoss.item<float>(),
-            discLoss.item<float>(),
-            torch.sigmoid(realOutput).mean().item<float>(),
-            torch.sigmoid(fakeOutput).mean().item<float>());
+        return Measured(genLoss, discLoss, realOutput, fakeOutput);
     }
 
     /// <summary>The gradient of gen_loss (plus the code's term, for a recipe with a code) at the fakes, from what the
@@ -234,7 +278,7 @@ public sealed class Gan : IDisposable
         // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
         var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
         var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, reals);
-        var genLossAtFakes = fakeLogits.min().item<float>() > ShortcutLogitFloor
+        var genLossAtFakes = fakeLogits.min().ToSingle() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
         return codeLossAtFakes is null
@@ -265,7 +309,7 @@ public sealed class Gan : IDisposable
     /// <summary>Whether this step adds the recipe's R1 penalty: every R1Every steps, counted by the discriminator's
     /// optimizer, which checkpoints keep, so a resumed run adds it at the same steps.</summary>
     internal bool RealGradientPenaltyDue =>
-        Recipe.R1Gamma > 0 && StepsTaken(DiscriminatorOptimizer) % Recipe.R1Every == 0;
+        Recipe.R1Gamma > 0 && DiscriminatorOptimizer.StepsTaken % Recipe.R1Every == 0;
 
     /// <summary>R1 (Mescheder et al. 2018): <paramref name="weight"/> times the batch mean of |grad_x D(x)|^2 over
     /// the real images x, differentiable with respect to the discriminator's parameters.</summary>

@@ -8,7 +8,11 @@ namespace Dcgan.Training;
 
 /// <summary>One Adam optimizer. <see cref="KerasEpsilon"/>: epsilon is added to sqrt(v) before bias correction, as
 /// tf.keras.optimizers.Adam does (the Adam paper's "epsilon hat"); torch adds it after.</summary>
-public sealed record AdamSettings(double LearningRate, double Beta1, double Beta2, double Epsilon, bool KerasEpsilon);
+public sealed record AdamSettings(double LearningRate, double Beta1, double Beta2, double Epsilon, bool KerasEpsilon)
+{
+    /// <summary>tf.keras.optimizers.Adam(learning_rate) with Keras's defaults: beta_1 0.9, beta_2 0.999, epsilon 1e-7.</summary>
+    public static AdamSettings Keras(double learningRate) => new(learningRate, 0.9, 0.999, 1e-7, KerasEpsilon: true);
+}
 
 /// <summary>
 /// Every number that defines a run's training mathematics, in one place: the models are always the tutorial's, the

@@ -53,12 +53,12 @@ public static class Recipes
     /// <summary>The built-in recipe that trains as <paramref name="recipe"/> does, whatever it is called, or null.</summary>
     public static Recipe? BuiltInLike(Recipe recipe) => All.FirstOrDefault(r => r.TrainsAs(recipe));
 
-    /// <summary>Why a name is refused, beginning with the name, so that it reads after "--recipe" too.</summary>
+    /// <summary>Why a name is refused, beginning with the name, so that it reads after a command line's option too.</summary>
     private static string Unknown(string name) =>
         FormerNames.TryGetValue(name, out string? now)
             ? IsFileName(now)
-                ? $"{name} is no longer built in: it is an experiment, kept as {now} in the source; give that file to --recipe."
-                : $"{name} is now called {now} (the same numbers); use --recipe {now}."
+                ? $"{name} is no longer built in: it is an experiment, kept as {now} in the source; name that file instead."
+                : $"{name} is now called {now} (the same numbers); name {now} instead."
             : $"{name} is not a recipe; the recipes are {string.Join(", ", Names)} ('dcgan recipes' says what each is for), or a recipe file (.json).";
 
     private static IEnumerable<string> ResourceNames() =>
