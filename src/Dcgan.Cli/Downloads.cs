@@ -14,7 +14,7 @@ internal static class Downloads
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            return DataSource.Load(request, split, log: Console.WriteLine, cancel: cancel);
+            return DataSource.Load(request, split, downloader: null, log: Console.WriteLine, cancel: cancel);
         }
         LoadedData? loaded = null;
         AnsiConsole.Progress()
@@ -37,7 +37,7 @@ internal static class Downloads
                     }
                     task.Value = p.Bytes;
                 });
-                loaded = DataSource.Load(request, split, progress: progress, log: _ => { }, cancel: cancel);
+                loaded = DataSource.Load(request, split, downloader: null, progress: progress, log: _ => { }, cancel: cancel);
             });
         return loaded!;
     }

@@ -127,7 +127,7 @@ public class NpzAndSourceTests
         var log = new List<string>();
 
         // The Keras file is not the published one, so it is ignored with a note, and offline there is nothing else.
-        Assert.Throws<DownloadFailedException>(() => DataSource.Load(request, Split.Train, log: log.Add));
+        Assert.Throws<DownloadFailedException>(() => DataSource.Load(request, Split.Train, downloader: null, log: log.Add));
         Assert.Contains(log, l => l.Contains("SHA-256 differs from the published mnist.npz", StringComparison.Ordinal));
     }
 

@@ -16,7 +16,7 @@ public enum ChecksumStatus
 
 public sealed record ChecksumCheck(ChecksumStatus Status, string Detail);
 
-public static class Checksums
+internal static class Checksums
 {
     /// <summary>MD5 identifies files here (the published checksums of MNIST are MD5s); it guards against damage,
     /// not against an attacker, which SHA-256 of the content does where it is known.</summary>

@@ -23,11 +23,15 @@ public delegate LoadedData DataLoader(DataRequest request, Split split);
 /// </summary>
 public static class DataSource
 {
-    /// <summary><see cref="Load(DataRequest, Split, Downloader?, IProgress{DownloadProgress}?, Action{string}?, CancellationToken)"/>
-    /// with no progress or log.</summary>
-    public static readonly DataLoader Loader = (request, split) => Load(request, split);
+    /// <summary><see cref="Load(DataRequest, Split)"/> as a <see cref="DataLoader"/>.</summary>
+    public static readonly DataLoader Loader = Load;
 
-    public static LoadedData Load(DataRequest request, Split split, Downloader? downloader = null,
+    /// <summary>The split of the data <paramref name="request"/> names (MNIST's, found or downloaded as Keras's
+    /// load_data() does, when it names nothing else).</summary>
+    public static LoadedData Load(DataRequest request, Split split) => Load(request, split, downloader: null);
+
+    /// <summary>The same, with a download's progress and a log of where the data was found.</summary>
+    internal static LoadedData Load(DataRequest request, Split split, Downloader? downloader,
         IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
     {
         if (request.Images is not null)
@@ -46,7 +50,7 @@ public static class DataSource
     }
 
     /// <summary>As above, for a dataset given in full (tests use their own, with their own checksums).</summary>
-    public static LoadedData Load(Dataset dataset, DataRequest request, Split split, Downloader? downloader = null,
+    internal static LoadedData Load(Dataset dataset, DataRequest request, Split split, Downloader? downloader = null,
         IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
     {
         if (request.Data is not null)
@@ -165,10 +169,10 @@ public static class DataSource
         return new(images, labels, source, $"{path}:x_{suffix}", check);
     }
 
-    public static string CacheOf(DataRequest request, Dataset dataset) => Path.Combine(request.CacheFolder, dataset.Name);
+    internal static string CacheOf(DataRequest request, Dataset dataset) => Path.Combine(request.CacheFolder, dataset.Name);
 
     /// <summary>The mirrors to try: the request's, else the environment's, else the dataset's own.</summary>
-    public static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset)
+    internal static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset)
     {
         var chosen = request.Mirrors.Count > 0 ? request.Mirrors : DataRequest.MirrorsFromEnvironment();
         if (chosen.Count == 0)

@@ -10,11 +10,11 @@ public enum Split
 /// <summary>One file of a dataset with the checksums that identify it: <see cref="GzipMd5"/> of the .gz file as
 /// published (what a download is checked against), and <see cref="ContentSha256"/> of the decompressed bytes where
 /// known (what a recompressed copy, such as Debian's, is checked against).</summary>
-public sealed record DatasetFile(string Name, string? GzipMd5, string? ContentSha256);
+internal sealed record DatasetFile(string Name, string? GzipMd5, string? ContentSha256);
 
 /// <summary>A dataset in MNIST's IDX layout: its four files, where to download them, where a system may already
 /// hold them, and an optional Keras-style .npz with all four arrays.</summary>
-public sealed record Dataset(
+internal sealed record Dataset(
     string Name,
     DatasetFile TrainImages,
     DatasetFile TrainLabels,
@@ -34,7 +34,7 @@ public sealed record Dataset(
 }
 
 /// <summary>The datasets this tool knows, with their published checksums.</summary>
-public static class DatasetCatalog
+internal static class DatasetCatalog
 {
     /// <summary>MNIST. MD5s of the .gz files as torchvision pins them; SHA-256 of mnist.npz as Keras pins it;
     /// content SHA-256s of the decompressed files where they are known.</summary>

@@ -5,10 +5,10 @@ using System.Security.Cryptography;
 namespace Dcgan.Data;
 
 /// <summary>How a transfer is going: bytes so far, the total if the server said, and the mean speed.</summary>
-public readonly record struct DownloadProgress(string File, long Bytes, long? Total, double BytesPerSecond);
+internal readonly record struct DownloadProgress(string File, long Bytes, long? Total, double BytesPerSecond);
 
 /// <summary>How long to wait and how often to try.</summary>
-public sealed record DownloadLimits
+internal sealed record DownloadLimits
 {
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>The longest pause between two pieces of data before a transfer counts as stalled.</summary>
@@ -27,7 +27,7 @@ public sealed class DownloadFailedException(string message) : IOException(messag
 /// each transfer goes to a temporary file, its checksum is computed while it streams, and only a complete file
 /// with the expected checksum is renamed into place; anything else is deleted and the next mirror is tried.
 /// </summary>
-public sealed class Downloader : IDisposable
+internal sealed class Downloader : IDisposable
 {
     private readonly HttpClient http;
     private readonly DownloadLimits limits;

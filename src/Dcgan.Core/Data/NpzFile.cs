@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Dcgan.Data;
 
 /// <summary>An array of unsigned bytes with its shape, as stored in a .npy file.</summary>
-public sealed record ByteArray(int[] Shape, byte[] Data);
+internal sealed record ByteArray(int[] Shape, byte[] Data);
 
 /// <summary>
 /// NumPy's .npz (a zip of .npy files), as Keras stores MNIST in mnist.npz: arrays x_train, y_train, x_test, y_test,
@@ -15,7 +15,7 @@ public sealed record ByteArray(int[] Shape, byte[] Data);
 /// "\x93NUMPY", a version, a little-endian header length, a Python dict literal with 'descr', 'fortran_order'
 /// and 'shape', then the data. No .NET package reads it without pulling in a numerics stack, hence this reader.
 /// </summary>
-public static partial class NpzFile
+internal static partial class NpzFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 

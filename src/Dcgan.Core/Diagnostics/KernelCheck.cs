@@ -10,7 +10,7 @@ namespace Dcgan.Diagnostics;
 /// the arithmetic it computes in there (<paramref name="Precision"/>: under bf16, the layers that touch the image stay
 /// fp32) against float64's, and when asked the gradients of its input gradient (what the R1 penalty differentiates;
 /// null when not checked). Errors are the largest difference over the largest value of the float64 result; NaN fails.</summary>
-public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Run, Precision Precision, bool Backward,
+internal sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Run, Precision Precision, bool Backward,
     double ForwardError, double GradientError, double Tolerance, double? SecondOrderError = null)
 {
     public double MaxError => Math.Max(Math.Max(ForwardError, GradientError), SecondOrderError ?? 0);
@@ -20,17 +20,29 @@ public sealed record LayerCheck(string Model, string Layer, string InputShape, P
 
 /// <summary>A batch size a run will use, and whether it trains (forward and backward, batch statistics) or samples
 /// (forward only, inference mode).</summary>
-public readonly record struct CheckedBatch(int Size, bool Training, string Why);
+internal readonly record struct CheckedBatch(int Size, bool Training, string Why);
 
-/// <summary>The self-check found a layer whose arithmetic is wrong on this CPU.</summary>
-public sealed class WrongArithmeticException(LayerCheck failed)
-    : Exception(
-        $"the self-check found the {failed.Model.ToLowerInvariant()}'s {failed.Layer} wrong on this CPU ({failed.Precision.ToString().ToLowerInvariant()}, input " +
-        $"{failed.InputShape}: error {failed.MaxError:G2}, allowed {failed.Tolerance:G2}); training on it would be silently wrong. " +
-        (failed.Run == Precision.Bf16 ? "Train in fp32 precision, or " : "Try ") +
-        "setting ONEDNN_MAX_CPU_ISA=AVX2 in the environment; 'dcgan doctor' shows every layer.")
+/// <summary>The self-check found a layer whose arithmetic is wrong on this CPU: which layer, in which arithmetic, by
+/// how much (relative to the largest value) against what is allowed.</summary>
+public sealed class WrongArithmeticException : Exception
 {
-    public LayerCheck Failed { get; } = failed;
+    internal WrongArithmeticException(LayerCheck failed)
+        : base(
+            $"the self-check found the {failed.Model.ToLowerInvariant()}'s {failed.Layer} wrong on this CPU ({failed.Precision.ToString().ToLowerInvariant()}, input " +
+            $"{failed.InputShape}: error {failed.MaxError:G2}, allowed {failed.Tolerance:G2}); training on it would be silently wrong. " +
+            (failed.Run == Precision.Bf16 ? "Train in fp32 precision, or " : "Try ") +
+            "setting ONEDNN_MAX_CPU_ISA=AVX2 in the environment; 'dcgan doctor' shows every layer.")
+    {
+        Failed = failed;
+    }
+
+    internal LayerCheck Failed { get; }
+
+    public string Model => Failed.Model;
+    public string Layer => Failed.Layer;
+    public Precision Precision => Failed.Precision;
+    public double Error => Failed.MaxError;
+    public double Allowed => Failed.Tolerance;
 }
 
 /// <summary>
@@ -40,7 +52,7 @@ public sealed class WrongArithmeticException(LayerCheck failed)
 /// float32 transposed convolution with few input channels is wrong by up to 100 % of the output. A wrong kernel
 /// ruins a run without a sign; this finds it in a second.
 /// </summary>
-public static class KernelCheck
+internal static class KernelCheck
 {
     /// <summary>float32 against float64: about 1e-6 of the largest value in sums of thousands of terms; a wrong
     /// kernel is off by 1e-2 or more.</summary>

@@ -5,7 +5,7 @@ namespace Dcgan.Diagnostics;
 
 /// <summary>What the arithmetic of a run depends on: the CPU, the instruction set oneDNN (libtorch's convolution
 /// library) will use on it, the threads, and the library versions.</summary>
-public sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os)
+internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os)
 {
     public static MachineInfo Current() => new(
         CpuModel(),

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Dcgan.Diagnostics;
 
 /// <summary>This process's resident memory (RSS), which counts libtorch's native allocations as well as .NET's.</summary>
-public static class ProcessMemory
+internal static class ProcessMemory
 {
     public static long Resident()
     {

@@ -6,7 +6,7 @@ namespace Dcgan.Diagnostics;
 /// The largest sizes the tool takes, and why. Each is checked before anything is allocated, so that a mistyped
 /// number gets one line saying the limit, not a native crash or hours of work.
 /// </summary>
-public static class Sizes
+internal static class Sizes
 {
     /// <summary>Images in a train step: far beyond what a step of these models needs (the tutorial takes 256).</summary>
     public const int MaxBatch = 65_536;

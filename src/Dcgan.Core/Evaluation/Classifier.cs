@@ -9,7 +9,7 @@ namespace Dcgan.Evaluation;
 /// reading images on the generator's [-1, 1] scale. Its hidden layer gives the features for Frechet distance and
 /// precision/recall; its logits give the class predictions.
 /// </summary>
-public sealed class Classifier : Module<Tensor, Tensor>
+internal sealed class Classifier : Module<Tensor, Tensor>
 {
     public const int FeatureSize = 128, Classes = 10;
 

@@ -32,7 +32,7 @@ public sealed class Evaluator : IDisposable
         Model.eval();
     }
 
-    public Classifier Model { get; }
+    internal Classifier Model { get; }
     public EvaluatorInfo Info { get; }
     /// <summary>SHA-256 of the evaluator's contents (the file without its seal, so the same for a file saved before
     /// seals), hex.</summary>
@@ -61,7 +61,7 @@ public sealed class Evaluator : IDisposable
     /// image shifted by up to 2 pixels at random (so 10,000 training images are enough for 98.5 % and more). Reports
     /// each epoch's test accuracy. Seeds torch for the initial weights (leaving its global generator as it was); the
     /// shuffle and the shifts have their own generator.</summary>
-    public static (Classifier Model, EvaluatorInfo Info) Train(ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
+    internal static (Classifier Model, EvaluatorInfo Info) Train(ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
         string dataset, int epochs = 12, long seed = 1, Action<string>? log = null)
     {
         CheckImages(trainImages, "the evaluator's training images", atLeast: 1);
@@ -115,7 +115,7 @@ public sealed class Evaluator : IDisposable
         return torch.stack(crops);
     }
 
-    public static double Accuracy(Classifier model, ImageSet images, byte[] labels)
+    internal static double Accuracy(Classifier model, ImageSet images, byte[] labels)
     {
         model.eval();
         using var tensor = images.ToTensor();
@@ -136,7 +136,7 @@ public sealed class Evaluator : IDisposable
 
     /// <summary>Writes the evaluator atomically: its description, its weights, and a seal, the SHA-256 of both, so
     /// that a changed byte is caught when it is read.</summary>
-    public static void Save(string path, Classifier model, EvaluatorInfo info)
+    internal static void Save(string path, Classifier model, EvaluatorInfo info)
     {
         using var contents = new MemoryStream();
         using (var writer = new BinaryWriter(contents, Encoding.UTF8, leaveOpen: true))
@@ -226,7 +226,7 @@ public sealed class Evaluator : IDisposable
 
     /// <summary>Judges real held-out images once, for any number of <see cref="Measure"/> calls against them
     /// (a run's evaluations, the real-data floor).</summary>
-    public Reference Prepare(Tensor realImages)
+    internal Reference Prepare(Tensor realImages)
     {
         var (probabilities, features, logits) = Judge(realImages);
         probabilities.Dispose();
@@ -234,7 +234,7 @@ public sealed class Evaluator : IDisposable
     }
 
     /// <summary>The metrics of <paramref name="images"/> against a prepared <paramref name="reference"/>.</summary>
-    public SetMetrics Measure(Tensor images, Reference reference, int splits = 10)
+    internal SetMetrics Measure(Tensor images, Reference reference, int splits = 10)
     {
         using var scope = torch.NewDisposeScope();
         var (probabilities, features, logits) = Judge(images);
@@ -262,7 +262,7 @@ public sealed class Evaluator : IDisposable
 }
 
 /// <summary>Real held-out images as the evaluator sees them: hidden features and logits.</summary>
-public sealed class Reference(Tensor features, Tensor logits) : IDisposable
+internal sealed class Reference(Tensor features, Tensor logits) : IDisposable
 {
     public Tensor Features { get; } = features;
     public Tensor Logits { get; } = logits;

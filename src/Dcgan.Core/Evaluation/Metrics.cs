@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Dcgan.Evaluation;
 
 /// <summary>The numbers of an evaluation, each computed in float64 from classifier outputs.</summary>
-public static class Metrics
+internal static class Metrics
 {
     /// <summary>exp(E_x[KL(p(y|x) || p(y))]) for softmax probabilities [N, C]: from 1 (every image the same
     /// prediction) to C (confident predictions spread evenly over all classes).</summary>

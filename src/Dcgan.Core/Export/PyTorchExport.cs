@@ -9,7 +9,7 @@ namespace Dcgan.Export;
 /// "layers", so "layers.bn1.weight" here is "bn1.weight" there; everything else (the TF-'same' wrappers' inner
 /// "conv", batch norm's running statistics and num_batches_tracked) is named as torch names it.
 /// </summary>
-public static class PyTorchExport
+internal static class PyTorchExport
 {
     private const string Prefix = "layers.";
 

@@ -26,7 +26,7 @@ public enum BatchNormMode
 /// training mode or not, and the moving statistics themselves, so sampling never changes a model that is being
 /// trained or saved.
 /// </summary>
-public sealed class SamplingStatistics : IDisposable
+internal sealed class SamplingStatistics : IDisposable
 {
     /// <summary>Batches of noise (of <see cref="PreciseBatchSize"/>) that precise statistics are averaged over.</summary>
     public const int PreciseBatches = 16, PreciseBatchSize = 256;

@@ -3,7 +3,7 @@ namespace Dcgan.IO;
 /// <summary>Writes a file so that a crash or a kill at any moment leaves either the old file or the complete new
 /// one, never a half-written one: write a temporary file beside it, flush it to the disk, rename it into place
 /// (rename is atomic within a folder on POSIX file systems and NTFS).</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>The temporary files are named .NAME.PID.tmp; one left by a killed process matches this.</summary>
     public const string TemporaryPattern = ".*.tmp";

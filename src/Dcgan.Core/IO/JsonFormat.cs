@@ -5,7 +5,7 @@ namespace Dcgan.IO;
 
 /// <summary>The JSON this tool writes (run.json, metrics.jsonl, recipes in checkpoints, evaluate --json): snake_case,
 /// as Keras's and TensorBoard's logs are.</summary>
-public static class JsonFormat
+internal static class JsonFormat
 {
     public static readonly JsonSerializerOptions SnakeCase = new()
     {

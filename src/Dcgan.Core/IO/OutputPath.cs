@@ -8,7 +8,7 @@ namespace Dcgan.IO;
 /// must be one that can be made and written. Every command that writes calls this first; <see cref="AtomicFile"/>
 /// checks the kind again itself. Throws IOException with one line that names the option and says what to do.
 /// </summary>
-public static class OutputPath
+internal static class OutputPath
 {
     /// <summary>A file to write, given as <paramref name="option"/> (--out, say); <paramref name="inputs"/> are the
     /// files the command reads (null entries are skipped). Returns the full path.</summary>
@@ -115,7 +115,7 @@ public static class OutputPath
     };
 
     /// <summary>What can stand at a path.</summary>
-    public enum Kind
+    internal enum Kind
     {
         File,
         Folder,

@@ -2,7 +2,7 @@ namespace Dcgan.Imaging;
 
 /// <summary>One evaluation metric over a run's epochs (from metrics.jsonl), beside the same metric for real data,
 /// drawn with ScottPlot as SVG for the live page.</summary>
-public static class MetricsPlot
+internal static class MetricsPlot
 {
     public static string Svg(string metric, IReadOnlyList<(int Epoch, double Value, double? Floor)> points, int width = 440, int height = 300)
     {

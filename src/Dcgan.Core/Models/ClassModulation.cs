@@ -11,7 +11,7 @@ namespace Dcgan.Models;
 /// shifted by shift[k, c]. Both start at zero, so an untrained generator is the tutorial's; the batch statistics and
 /// the shared scale and shift stay the batch norm's own.
 /// </summary>
-public sealed class ClassModulation : Module<Tensor, Tensor, Tensor>
+internal sealed class ClassModulation : Module<Tensor, Tensor, Tensor>
 {
     public ClassModulation(int categories, int channels) : base(nameof(ClassModulation))
     {

@@ -9,7 +9,7 @@ namespace Dcgan.Models;
 /// in inference, the identity), with its mask drawn as uniform &lt; 1 - p: libtorch's bernoulli_ is several times slower
 /// than uniform numbers and a compare (docs/performance.md has the measurement).
 /// </summary>
-public sealed class FastDropout : Module<Tensor, Tensor>
+internal sealed class FastDropout : Module<Tensor, Tensor>
 {
     private readonly double keep;
 

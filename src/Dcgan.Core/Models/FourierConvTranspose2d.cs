@@ -19,7 +19,7 @@ namespace Dcgan.Models;
 /// The transforms are small dense matrices, applied with matrix products (faster here than torch.fft on 65,536
 /// tiny 7x7 images), so autograd differentiates the whole layer without a hand-written backward.
 /// </summary>
-public sealed class FourierConvTranspose2d : Module<Tensor, Tensor>
+internal sealed class FourierConvTranspose2d : Module<Tensor, Tensor>
 {
     private readonly long inChannels, outChannels, size, kernelSize, points;
 #pragma warning disable IDE1006 // torch's name: checkpoints and exports say "weight", as for ConvTranspose2d

@@ -55,7 +55,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     public bool ClassBatchNorm => modulations is not null;
 
     /// <summary>The class modulation after the batch norm named <paramref name="batchNorm"/> (bn1, bn2, bn3), if any.</summary>
-    public ClassModulation? ModulationAfter(string batchNorm) =>
+    internal ClassModulation? ModulationAfter(string batchNorm) =>
         modulations is not null && modulations.TryGetValue(batchNorm, out var modulation) ? modulation : null;
 
     /// <summary>What the generator's input is drawn from; not a weight, so not in its state_dict.</summary>

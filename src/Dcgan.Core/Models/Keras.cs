@@ -9,7 +9,7 @@ namespace Dcgan.Models;
 /// The tutorial's Keras layers with Keras's defaults, in torch terms (docs/recipes.md, "The models", lists
 /// them): torch's own defaults differ in every one of these.
 /// </summary>
-public static class Keras
+internal static class Keras
 {
     /// <summary>layers.LeakyReLU(): Keras's slope is 0.3, torch's 0.01.</summary>
     public const double LeakyReluSlope = 0.3;

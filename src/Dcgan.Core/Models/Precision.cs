@@ -22,7 +22,7 @@ public enum Precision
 }
 
 /// <summary>A convolution that can compute in <see cref="Precision.Bf16"/>.</summary>
-public interface IMixedPrecision
+internal interface IMixedPrecision
 {
     /// <summary>The arithmetic the layer computes in now; set through <see cref="MixedPrecision.Set"/>.</summary>
     Precision Precision { get; set; }
@@ -32,7 +32,7 @@ public interface IMixedPrecision
     long OutChannels { get; }
 }
 
-public static class MixedPrecision
+internal static class MixedPrecision
 {
     /// <summary>The most channels an image has: gray, gray with alpha, RGB, RGBA.</summary>
     public const int ImageChannels = 4;

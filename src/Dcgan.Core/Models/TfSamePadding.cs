@@ -10,7 +10,7 @@ namespace Dcgan.Models;
 /// so we pad (left 1, right 2, top 1, bottom 2) with zeros and convolve without padding. Being exact costs
 /// one cheap pad, and it is what "the tutorial's model" means.
 /// </summary>
-public sealed class TfSameConv2d : Module<Tensor, Tensor>, IMixedPrecision
+internal sealed class TfSameConv2d : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly ZeroPad2d pad;
     private readonly Conv2d conv;
@@ -47,7 +47,7 @@ public sealed class TfSameConv2d : Module<Tensor, Tensor>, IMixedPrecision
 /// for an output of 2n + 1; TensorFlow's output is the first 2n of them. (padding 2 with output_padding 1 also
 /// gives 2n, but shifted by one pixel.)
 /// </summary>
-public sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecision
+internal sealed class TfSameConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly ConvTranspose2d conv;
 

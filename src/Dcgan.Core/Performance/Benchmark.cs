@@ -9,7 +9,7 @@ namespace Dcgan.Performance;
 
 /// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
 /// exactly what <see cref="Runs.Trainer"/> runs) on synthetic data, after a warm-up.</summary>
-public sealed record BenchmarkResult(
+internal sealed record BenchmarkResult(
     string Recipe,
     int BatchSize,
     Precision Precision,
@@ -23,7 +23,7 @@ public sealed record BenchmarkResult(
     double ProjectedEpochSeconds,
     long PeakResidentBytes);
 
-public static class Benchmark
+internal static class Benchmark
 {
     public const int MnistTrainImages = 60_000;
 

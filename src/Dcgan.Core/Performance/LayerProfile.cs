@@ -10,14 +10,14 @@ using static TorchSharp.torch;
 namespace Dcgan.Performance;
 
 /// <summary>One row of a profile: a piece of the train step and its median milliseconds.</summary>
-public sealed record ProfileRow(string Part, double ForwardMs, double BackwardMs);
+internal sealed record ProfileRow(string Part, double ForwardMs, double BackwardMs);
 
 /// <summary>
 /// Where a train step's time goes: each layer's forward and backward at the shapes the step gives it (the
 /// discriminator's for real and fake batches together, since it sees both), the optimizers, drawing a batch, and
 /// saving a grid. Each piece is timed alone, so the sum is close to, not exactly, a whole step.
 /// </summary>
-public static class LayerProfile
+internal static class LayerProfile
 {
     public static IReadOnlyList<ProfileRow> Run(int batchSize = 256, int repeats = 5, Precision precision = Precision.Fp32)
     {

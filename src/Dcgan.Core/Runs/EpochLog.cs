@@ -8,7 +8,7 @@ namespace Dcgan.Runs;
 /// checkpoint (written before the interruption, about to be redone) are dropped, so the log reads as if the run
 /// had never stopped. As an observer of a run it keeps metrics.jsonl: the evaluations made during training.
 /// </summary>
-public sealed class EpochLog(string path) : IRunObserver
+internal sealed class EpochLog(string path) : IRunObserver
 {
     public string Path { get; } = path;
 

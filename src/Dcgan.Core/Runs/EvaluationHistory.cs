@@ -7,19 +7,19 @@ namespace Dcgan.Runs;
 
 /// <summary>One evaluation made during training: the generated images' scores and the real held-out images' (the
 /// floor), with the minutes the run had spent when it was made (epoch times summed, evaluations included).</summary>
-public sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores Model, ModelScores? Floor, string? EvaluatorHash,
+internal sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores Model, ModelScores? Floor, string? EvaluatorHash,
     ClassScores? Classes = null);
 
 /// <summary>The classification accuracy score of an evaluation (a recipe that draws the class asked for), the real
 /// images' beside it, and the smallest share of a class's draws read as that class.</summary>
-public sealed record ClassScores(double Accuracy, double RealAccuracy, double SmallestOwnClassShare);
+internal sealed record ClassScores(double Accuracy, double RealAccuracy, double SmallestOwnClassShare);
 
 /// <summary>
 /// A run's evaluations in epoch order, read from metrics.jsonl and run.json: what 'dcgan runs --evaluations'
 /// tabulates to compare recipes over seeds, since one seed of a GAN proves little. RecipeLabel: the recipe's name
 /// and batch size.
 /// </summary>
-public sealed record EvaluationHistory(string Name, string RecipeLabel, long? Seed, IReadOnlyList<EvaluationPoint> Points)
+internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? Seed, IReadOnlyList<EvaluationPoint> Points)
 {
     public static EvaluationHistory Of(RunFolder run)
     {

@@ -7,7 +7,7 @@ namespace Dcgan.Runs;
 /// mean D(G(z)), the step's wall-clock seconds), appended as training goes. After a resume, rows past the
 /// checkpoint are dropped first, so the file never holds a step twice. (losses.png is drawn from it by the trainer.)
 /// </summary>
-public sealed class LossLog(string path) : IRunObserver
+internal sealed class LossLog(string path) : IRunObserver
 {
     public const string Header = "epoch,step,generator_loss,discriminator_loss,d_real,d_fake,step_seconds";
 

@@ -13,13 +13,13 @@ public sealed partial class RunFolder(string path)
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
     /// <summary>losses.csv: every step's losses.</summary>
-    public LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
+    internal LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
 
     /// <summary>losses.png, drawn from losses.csv after every epoch.</summary>
     public string LossPlotPath => System.IO.Path.Combine(Path, "losses.png");
 
     /// <summary>metrics.jsonl: the evaluations made during training.</summary>
-    public EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
+    internal EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
 
     public string ImageAtEpoch(int epoch) =>
         System.IO.Path.Combine(Path, string.Create(CultureInfo.InvariantCulture, $"image_at_epoch_{epoch:D4}.png"));

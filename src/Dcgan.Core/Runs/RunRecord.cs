@@ -12,7 +12,7 @@ namespace Dcgan.Runs;
 /// and CPU, each session's start and end, and each epoch's seconds. Kept across resumes (sessions are appended).
 /// As an observer of a run it writes the file; <see cref="Read"/> reads it back.
 /// </summary>
-public sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int images) : IRunObserver
+internal sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int images) : IRunObserver
 {
     void IRunObserver.RunStarted(RunStart start)
     {

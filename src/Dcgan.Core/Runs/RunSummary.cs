@@ -7,7 +7,7 @@ namespace Dcgan.Runs;
 
 /// <summary>One line of 'dcgan runs': how far a run got and how good its latest evaluation was, read from run.json,
 /// metrics.jsonl and the checkpoints. Files written before snake_case (PascalCase options and metrics) still read.</summary>
-public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
+internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
     double? SecondsPerEpoch, string? LatestCheckpoint, ModelScores? LatestMetrics)
 {
     public static RunSummary Of(RunFolder run)
@@ -54,4 +54,4 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
 }
 
 /// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>
-public sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
+internal sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
