@@ -1,5 +1,3 @@
-using Mono.Unix;
-
 namespace Dcgan.IO;
 
 /// <summary>
@@ -67,23 +65,22 @@ internal static class OutputPath
     /// <summary>What a path holds, following links; null: nothing.</summary>
     public static Kind? KindOf(string path)
     {
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
             return Directory.Exists(path) ? Kind.Folder : File.Exists(path) ? Kind.File : null;
         }
-        // .NET reports no file types beyond folders and links on Unix; Mono.Unix reads them from stat(2).
-        var entry = new UnixFileInfo(path);
-        if (!entry.Exists)
+        // .NET reports no file types beyond folders and links on Unix; statx(2) does.
+        if (UnixStat.Of(path) is not { } entry)
         {
-            return new UnixSymbolicLinkInfo(path).Exists ? Kind.Other : null; // a link to nothing
+            return UnixStat.Of(path, followLinks: false) is null ? null : Kind.Other; // a link to nothing
         }
-        return entry.FileType switch
+        return entry.Type switch
         {
-            FileTypes.RegularFile => Kind.File,
-            FileTypes.Directory => Kind.Folder,
-            FileTypes.CharacterDevice or FileTypes.BlockDevice => Kind.Device,
-            FileTypes.Fifo => Kind.Fifo,
-            FileTypes.Socket => Kind.Socket,
+            UnixStat.RegularFile => Kind.File,
+            UnixStat.Folder => Kind.Folder,
+            UnixStat.CharacterDevice or UnixStat.BlockDevice => Kind.Device,
+            UnixStat.Fifo => Kind.Fifo,
+            UnixStat.Socket => Kind.Socket,
             _ => Kind.Other,
         };
     }
@@ -96,12 +93,11 @@ internal static class OutputPath
         {
             return true;
         }
-        if (OperatingSystem.IsWindows() || !File.Exists(full) || !File.Exists(otherFull))
+        if (!OperatingSystem.IsLinux() || !File.Exists(full) || !File.Exists(otherFull))
         {
             return false;
         }
-        var (a, b) = (new UnixFileInfo(full), new UnixFileInfo(otherFull));
-        return a.Device == b.Device && a.Inode == b.Inode;
+        return UnixStat.Of(full) is { } a && UnixStat.Of(otherFull) is { } b && a.Device == b.Device && a.Inode == b.Inode;
     }
 
     public static string Describe(Kind kind) => kind switch
