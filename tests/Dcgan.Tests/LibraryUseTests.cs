@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Dcgan.Runs;
+using Dcgan.Training;
+using SixLabors.ImageSharp;
+
+namespace Dcgan.Tests;
+
+/// <summary>Dcgan.Core as a .NET developer meets it: the tutorial's sample run as a file-based program, and the packed
+/// library referenced by a program outside the source tree. Both build with the SDK that runs the tests.</summary>
+public class LibraryUseTests
+{
+    /// <summary>dotnet (the SDK that runs these tests) in <paramref name="folder"/>, without the test host's MSBuild
+    /// settings, which would make a nested build look for this build's SDK files.</summary>
+    private static (int ExitCode, string Output) Dotnet(string folder, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string name in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly", "VSTEST_HOST_DEBUG" })
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet did not finish in 10 minutes: " + string.Join(' ', args));
+        }
+        return (process.ExitCode, output.Result + errors.Result);
+    }
+
+    [Fact]
+    public void The_tutorial_sample_trains_saves_its_grids_a_checkpoint_and_the_gif()
+    {
+        using var dir = new TempFolder();
+        string images = Fixtures.TinyDataset(dir, count: 40), output = dir.File("out");
+
+        var (exit, log) = Dotnet(dir.Path, "run", Fixtures.RepositoryFile("samples/Tutorial/tutorial.cs"), "--",
+            "--epochs", "2", "--images", images, "--out", output);
+
+        Assert.True(exit == 0, log);
+        var run = new RunFolder(output);
+        Assert.Equal(["image_at_epoch_0001.png", "image_at_epoch_0002.png"], run.EpochImages().Select(Path.GetFileName));
+        Assert.Equal(4 * 28 * 4 + 5 * 4, Image.Identify(run.ImageAtEpoch(2)).Width); // 4 tiles of 28 pixels at 4x, 5 gutters
+        var header = Checkpoint.ReadHeader(run.LatestCheckpoint()!);
+        Assert.Equal((2, 1L, "tutorial"), (header.Epoch, header.Seed, header.Recipe.Name));
+        using var gif = Image.Load(run.GifPath);
+        Assert.Equal(2, gif.Frames.Count);
+        Assert.Contains("The untrained discriminator's decision: ", log);
+        Assert.Contains("Restored " + run.CheckpointAt(2) + " (epoch 2)", log);
+        Assert.True(File.Exists(Path.Combine(output, "untrained.png")));
+    }
+
+    [Fact]
+    public void The_packed_library_builds_and_draws_digits_in_a_program_outside_the_source_tree()
+    {
+        using var dir = new TempFolder();
+        // A run to draw from, trained here by the library in the tests.
+        var run = new RunFolder(dir.File("run"));
+        Trainer.Run(Fixtures.Images(40), new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 4 }, run);
+        // A version of its own, so that NuGet's cache never serves an earlier build of the same number.
+        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        string packages = dir.File("packages"), consumer = dir.File("consumer");
+        var (packed, packLog) = Dotnet(dir.Path, "pack", Fixtures.RepositoryFile("src/Dcgan.Core/Dcgan.Core.csproj"),
+            "-o", packages, $"-p:Version={version}", "-p:PackageOutputPath=" + packages);
+        Assert.True(packed == 0, packLog);
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <configuration>
+              <packageSources>
+                <add key="here" value="{packages}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Dcgan.Core" Version="{version}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using Dcgan.Generation;
+            using Dcgan.Imaging;
+            using Dcgan.Training;
+
+            using var models = Checkpoint.LoadModels(args[0]);
+            using var digits = Sampler.Sample(models.Generator, count: 16, seed: 3);
+            ImageGrid.SavePng(digits, args[1], columns: 4);
+            Console.WriteLine($"16 digits from epoch {models.Epoch} of {models.Recipe.Name}: {args[1]}");
+            """);
+
+        var (exit, log) = Dotnet(consumer, "run", "--", run.LatestCheckpoint()!, dir.File("digits.png"));
+
+        Assert.True(exit == 0, log);
+        Assert.Contains("16 digits from epoch 1 of tutorial", log);
+        Assert.Equal(4 * 28 * 4 + 5 * 4, Image.Identify(dir.File("digits.png")).Width);
+    }
+}
