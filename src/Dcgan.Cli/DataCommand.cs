@@ -87,6 +87,17 @@ internal static class DataCommand
     private static string DatasetArgument(DataRequest request) =>
         request.Dataset == DatasetCatalog.Mnist.Name ? "" : $" --dataset {request.Dataset}";
 
+    /// <summary>Where data came from, in the command line's words.</summary>
+    private static string Words(DataKind kind) => kind switch
+    {
+        DataKind.ImageFile => "--images",
+        DataKind.NamedData => "--data",
+        DataKind.SystemCopy => "system copy",
+        DataKind.Cache => "cache",
+        DataKind.KerasCache => "Keras cache",
+        _ => "download",
+    };
+
     private static string Describe(Split split, LoadedData loaded)
     {
         var images = loaded.Images;
@@ -95,7 +106,7 @@ internal static class DataCommand
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"{split.ToString().ToLowerInvariant()}: {images.Count} images of {images.Rows}x{images.Columns}");
-        text.AppendLine(c, $"  from      {loaded.Source}: {loaded.ImagesPath}");
+        text.AppendLine(c, $"  from      {Words(loaded.Kind)}: {loaded.ImagesPath}");
         text.AppendLine(c, $"  pixels    {min}..{max}, mean {mean:F1}");
         text.AppendLine(c, $"  checksum  {loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}");
         if (loaded.Labels is { } labels)

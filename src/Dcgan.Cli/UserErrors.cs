@@ -59,6 +59,21 @@ internal static class UserErrors
             Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag}{orWith}, or train into a new --out folder.");
             return Failure;
         }
+        catch (Runs.RunBusyException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: another dcgan process is training in {e.RunPath}; wait for it, stop it, or choose another --out folder.");
+            return Failure;
+        }
+        catch (Runs.MissingLabelsException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: the recipe {e.Recipe} learns from the images' labels, and these images have none; name their label file with --labels, or give --data a folder with one subfolder per class.");
+            return Failure;
+        }
+        catch (Data.BadImageException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: {e.Path} {e.Problem}; remove it, or pass --bad-images skip to leave such files out.");
+            return Failure;
+        }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
                                        or Diagnostics.WrongArithmeticException)
         {

@@ -50,7 +50,7 @@ public class CliTests
         Assert.Equal("tutorial", (string)record["recipe"]!["name"]!);
         Assert.Equal(1e-4, (double)record["recipe"]!["generator_adam"]!["learning_rate"]!);
         Assert.All(record["epochs"]!.AsArray(), e => Assert.InRange((int)e!["resident_mib"]!, 50, 4096));
-        Assert.Equal("--images", (string)record["data"]!["source"]!);
+        Assert.Equal("image-file", (string)record["data"]!["kind"]!);
         Assert.Equal(48, (int)record["data"]!["images"]!);
         Assert.False(string.IsNullOrEmpty((string?)record["libtorch"]));
         Assert.True((int)record["machine"]!["threads"]! >= 1);

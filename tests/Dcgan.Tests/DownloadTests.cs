@@ -63,7 +63,7 @@ public class DownloadTests
 
         var first = DataSource.Load(dataset, request, Split.Train, downloader, new ListProgress(reports));
 
-        Assert.Equal("download", first.Source);
+        Assert.Equal(DataKind.Download, first.Kind);
         Assert.Equal(ChecksumStatus.Verified, first.Checksum.Status);
         Assert.Equal(5, first.Images.Count);
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, first.Labels);
@@ -73,7 +73,7 @@ public class DownloadTests
         server.Dispose(); // no network from here on
         var second = DataSource.Load(dataset, request, Split.Train, downloader);
 
-        Assert.Equal("cache", second.Source);
+        Assert.Equal(DataKind.Cache, second.Kind);
         Assert.Equal(first.Images.Pixels, second.Images.Pixels);
     }
 

@@ -96,7 +96,7 @@ public class NpzAndSourceTests
         var train = DataSource.Load(new DataRequest { Data = dir.Path }, Split.Train);
         var test = DataSource.Load(new DataRequest { Data = dir.Path }, Split.Test);
 
-        Assert.Equal((3, "--data"), (train.Images.Count, train.Source));
+        Assert.Equal((3, DataKind.NamedData), (train.Images.Count, train.Kind));
         Assert.Equal(new byte[] { 1, 2, 3 }, train.Labels);
         Assert.Equal(ChecksumStatus.Unknown, train.Checksum.Status); // our fixture is not MNIST
         Assert.Equal(2, test.Images.Count);
@@ -134,7 +134,7 @@ public class NpzAndSourceTests
     [Fact]
     public void Labels_without_images_and_unknown_dataset_are_refused()
     {
-        Assert.Equal("--labels goes with --images (the image file they belong to).",
+        Assert.Equal("a label file goes with an image file (the one they belong to).",
             Assert.Throws<ArgumentException>(() => DataSource.Load(new DataRequest { Labels = "l.gz" }, Split.Train)).Message);
         Assert.StartsWith("unknown dataset 'cifar'; choose one of: mnist, fashion-mnist",
             Assert.Throws<ArgumentException>(() => DataSource.Load(new DataRequest { Dataset = "cifar" }, Split.Train)).Message);

@@ -258,10 +258,10 @@ public class TrainerTests
         var run = new RunFolder(dir.File("run"));
         var options = Options(1) with { Recipe = Recipes.Named("conditional") };
 
-        var unlabelled = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, options, run));
+        var unlabelled = Assert.Throws<MissingLabelsException>(() => Trainer.Run(Data, options, run));
         var beyond = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data.WithLabels([.. Enumerable.Repeat((byte)10, 40)]), options, run));
 
-        Assert.Contains("these images have none; name their label file with --labels", unlabelled.Message);
+        Assert.Equal(("conditional", "the recipe conditional learns from the images' labels, and these images have none; give their label file, or a folder with one subfolder per class."), (unlabelled.Recipe, unlabelled.Message));
         Assert.Contains("has 10 categories, for labels 0 to 9, and the data has label 10", beyond.Message);
         Assert.False(Directory.Exists(run.Path), "refused before the run's folder is made or claimed");
 
@@ -379,9 +379,9 @@ public class TrainerTests
         run.Create();
         using var first = run.Claim();
 
-        var e = Assert.Throws<IOException>(() => Trainer.Run(Data, Options(1), run));
+        var e = Assert.Throws<RunBusyException>(() => Trainer.Run(Data, Options(1), run));
 
-        Assert.Equal($"another dcgan process is training in {run.Path}; wait for it, stop it, or choose another --out folder.", e.Message);
+        Assert.Equal(run.Path, e.RunPath);
     }
 
     [Fact]

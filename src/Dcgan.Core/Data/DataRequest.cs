@@ -4,23 +4,23 @@ namespace Dcgan.Data;
 /// or downloaded as Keras's load_data() does.</summary>
 public sealed record DataRequest
 {
-    /// <summary>--images: one IDX image file (gzip or raw).</summary>
+    /// <summary>One IDX image file (gzip or raw).</summary>
     public string? Images { get; init; }
 
-    /// <summary>--labels: the IDX label file that belongs to <see cref="Images"/>.</summary>
+    /// <summary>The IDX label file that belongs to <see cref="Images"/>.</summary>
     public string? Labels { get; init; }
 
-    /// <summary>--data: a folder with the standard IDX file names, or a Keras-style .npz, or a folder of images
+    /// <summary>A folder with the standard IDX file names, or a Keras-style .npz, or a folder of images
     /// (<see cref="ImageFolder"/>).</summary>
     public string? Data { get; init; }
 
     /// <summary>How a folder of images given as <see cref="Data"/> is read.</summary>
     public ImageFolderOptions Folder { get; init; } = new();
 
-    /// <summary>--dataset: a name from <see cref="DatasetCatalog"/>.</summary>
+    /// <summary>A dataset's name, from <see cref="DatasetCatalog"/>.</summary>
     public string Dataset { get; init; } = DatasetCatalog.Mnist.Name;
 
-    /// <summary>--mirror: download locations to use instead of the dataset's own, in order. A URL ending in .npz is
+    /// <summary>Download locations to use instead of the dataset's own, in order. A URL ending in .npz is
     /// a Keras-style archive; any other is a folder that holds the IDX .gz files.</summary>
     public IReadOnlyList<string> Mirrors { get; init; } = [];
 

@@ -1,17 +1,47 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Dcgan.Data;
 
 /// <summary>Data ready to use, with where it came from and whether its checksum was verified.</summary>
-public sealed record LoadedData(ImageSet Images, byte[]? Labels, string Source, string ImagesPath, ChecksumCheck Checksum,
+public sealed record LoadedData(ImageSet Images, byte[]? Labels, DataKind Kind, string ImagesPath, ChecksumCheck Checksum,
     IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>Where the images came from, for a run's record.</summary>
-    public DataOrigin Origin => new(Source, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}");
+    public DataOrigin Origin => new(Kind, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}");
 }
 
-/// <summary>Where a run's images came from: the source that supplied them, their file, and their checksum's status.</summary>
-public sealed record DataOrigin(string Source, string Path, string Checksum);
+/// <summary>What kind of place a run's images came from (in run.json, by these names).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DataKind>))]
+public enum DataKind
+{
+    /// <summary>An IDX image file that was named (<see cref="DataRequest.Images"/>).</summary>
+    [JsonStringEnumMemberName("image-file")]
+    ImageFile,
+
+    /// <summary>A folder (IDX files, or images) or a Keras-style .npz that was named (<see cref="DataRequest.Data"/>).</summary>
+    [JsonStringEnumMemberName("named-data")]
+    NamedData,
+
+    /// <summary>A system-wide copy of a dataset (Debian's /usr/share/datasets).</summary>
+    [JsonStringEnumMemberName("system-copy")]
+    SystemCopy,
+
+    /// <summary>This tool's cache (<see cref="DataRequest.CacheFolder"/>).</summary>
+    [JsonStringEnumMemberName("cache")]
+    Cache,
+
+    /// <summary>Keras's cache (<see cref="DataRequest.KerasFolder"/>).</summary>
+    [JsonStringEnumMemberName("keras-cache")]
+    KerasCache,
+
+    /// <summary>Downloaded now, into the cache.</summary>
+    [JsonStringEnumMemberName("download")]
+    Download,
+}
+
+/// <summary>Where a run's images came from: the kind of place, their file, and their checksum's status.</summary>
+public sealed record DataOrigin(DataKind Kind, string Path, string Checksum);
 
 /// <summary>Reads (or downloads) the split of the data a request names: <see cref="DataSource.Loader"/>, or a
 /// command's own, which shows a download's progress.</summary>
@@ -38,11 +68,11 @@ public static class DataSource
         {
             var images = IdxFile.ReadImages(request.Images);
             byte[]? labels = request.Labels is null ? null : IdxFile.ReadLabelled(request.Images, request.Labels).Labels;
-            return new(images, labels, "--images", request.Images, Unverified());
+            return new(images, labels, DataKind.ImageFile, request.Images, Unverified());
         }
         if (request.Labels is not null)
         {
-            throw new ArgumentException("--labels goes with --images (the image file they belong to).");
+            throw new ArgumentException("a label file goes with an image file (the one they belong to).");
         }
         var dataset = DatasetCatalog.Find(request.Dataset)
             ?? throw new ArgumentException($"unknown dataset '{request.Dataset}'; choose one of: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
@@ -67,15 +97,15 @@ public static class DataSource
     {
         if (File.Exists(data) && data.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
-            return FromNpz(data, split, "--data", CheckNpz(data, dataset));
+            return FromNpz(data, split, DataKind.NamedData, CheckNpz(data, dataset));
         }
         if (!Directory.Exists(data))
         {
-            throw new InvalidDataException($"{data} is neither a folder nor a .npz file; --data takes a folder with the IDX files ({dataset.Images(split).Name}, ...) or a Keras-style mnist.npz.");
+            throw new InvalidDataException($"{data} is neither a folder nor a .npz file; give a folder with the IDX files ({dataset.Images(split).Name}, ...) or a Keras-style mnist.npz.");
         }
-        return FromFolder(data, dataset, split, "--data")
+        return FromFolder(data, dataset, split, DataKind.NamedData)
             ?? FromImageFolder(data, split, folder, log)
-            ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form), nor images; put the IDX files there, or images in one subfolder per class, or pass --images FILE.");
+            ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form), nor images; put the IDX files there, or images in one subfolder per class, or name the image file itself.");
     }
 
     /// <summary>A folder of the user's own images (<see cref="ImageFolder"/>), when it holds any: training images only.</summary>
@@ -87,20 +117,20 @@ public static class DataSource
         }
         if (split != Split.Train)
         {
-            throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out 28x28 images, given with --reference or --eval-reference FILE.idx.");
+            throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out 28x28 images, given as an IDX file of reference images.");
         }
         var images = ImageFolder.Read(data, options, log);
-        return new(images, images.Labels, "--data", data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);
+        return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);
     }
 
     private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)
     {
-        var places = new List<(string Folder, string Label)>();
+        var places = new List<(string Folder, DataKind Label)>();
         if (request.UseSystemFolder && dataset.SystemFolder is { } system)
         {
-            places.Add((system, "system copy"));
+            places.Add((system, DataKind.SystemCopy));
         }
-        places.Add((CacheOf(request, dataset), "cache"));
+        places.Add((CacheOf(request, dataset), DataKind.Cache));
         foreach (var (folder, label) in places)
         {
             if (FromFolder(folder, dataset, split, label) is { } found)
@@ -114,7 +144,7 @@ public static class DataSource
         }
         if (dataset.NpzName is { } npzName)
         {
-            foreach (var (folder, label) in new[] { (CacheOf(request, dataset), "cache"), (request.KerasFolder, "Keras cache") })
+            foreach (var (folder, label) in new[] { (CacheOf(request, dataset), DataKind.Cache), (request.KerasFolder, DataKind.KerasCache) })
             {
                 string npz = Path.Combine(folder, npzName);
                 if (File.Exists(npz))
@@ -132,7 +162,7 @@ public static class DataSource
     }
 
     /// <summary>The IDX files of <paramref name="split"/> in a folder, gzip or raw, under their standard names.</summary>
-    private static LoadedData? FromFolder(string folder, Dataset dataset, Split split, string source)
+    private static LoadedData? FromFolder(string folder, Dataset dataset, Split split, DataKind source)
     {
         string? images = Locate(folder, dataset.Images(split).Name);
         if (images is null)
@@ -157,7 +187,7 @@ public static class DataSource
         : Checksums.Sha256(path) == sha ? new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches")
         : new(ChecksumStatus.Mismatch, "SHA-256 differs from the published mnist.npz");
 
-    private static LoadedData FromNpz(string path, Split split, string source, ChecksumCheck check)
+    private static LoadedData FromNpz(string path, Split split, DataKind source, ChecksumCheck check)
     {
         string suffix = split == Split.Train ? "train" : "test";
         var images = NpzFile.ReadImages(path, "x_" + suffix);
@@ -238,7 +268,7 @@ public static class DataSource
             fetch.Downloader.FetchAsync(file.Name, [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), file.Name))],
                 file.GzipMd5, null, fetch.Cache, fetch.Progress, fetch.Cancel).GetAwaiter().GetResult();
         }
-        return FromFolder(fetch.Cache, dataset, split, "download")!;
+        return FromFolder(fetch.Cache, dataset, split, DataKind.Download)!;
     }
 
     /// <summary>Keras's archive, for a dataset that has one (null otherwise).</summary>
@@ -251,7 +281,7 @@ public static class DataSource
         fetch.Log?.Invoke($"Downloading {npzName} into {fetch.Cache}");
         string npz = fetch.Downloader.FetchAsync(npzName, [.. mirrors.Select(m => new Uri(m))], null, npzSha, fetch.Cache, fetch.Progress, fetch.Cancel)
             .GetAwaiter().GetResult();
-        return FromNpz(npz, split, "download", new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
+        return FromNpz(npz, split, DataKind.Download, new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
     }
 
     private static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";
@@ -271,8 +301,8 @@ public static class DataSource
         {
             lines.Add($"  - put Keras's {npz} in {request.KerasFolder}/ or {cache}/");
         }
-        lines.Add($"  - or name it: --images {file.Name}, --data FOLDER (the IDX files){(dataset.NpzName is null ? "" : $", or --data {dataset.NpzName}")}");
-        lines.Add("A mirror of your own can be named with --mirror URL or DCGAN_MIRRORS.");
+        lines.Add($"  - or name it: the image file {file.Name}, a folder of the IDX files{(dataset.NpzName is null ? "" : $", or {dataset.NpzName}")}");
+        lines.Add("A mirror of your own can be named too (DCGAN_MIRRORS).");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -93,7 +93,7 @@ public static class ImageFolder
                 }
                 else
                 {
-                    throw new InvalidDataException($"{path} {problem}; remove it, or pass --bad-images skip to leave such files out.");
+                    throw new BadImageException(path, problem!);
                 }
             }
         }
@@ -103,7 +103,7 @@ public static class ImageFolder
         }
         if (labels.Count == 0)
         {
-            throw new InvalidDataException($"{folder} holds no readable PNG, JPEG or BMP image; --data takes a folder of images, one subfolder per class.");
+            throw new InvalidDataException($"{folder} holds no readable PNG, JPEG or BMP image; give a folder of images, one subfolder per class.");
         }
         var set = new ImageSet([.. pixels], labels.Count, Side, Side);
         return classes.Length == 0 ? set : set.WithLabels([.. labels], classes);
@@ -177,4 +177,13 @@ public static class ImageFolder
         });
         return sum > 127.5 * count;
     }
+}
+
+/// <summary>A file in a folder of images that cannot be used as one (<see cref="Problem"/> says why), where bad files
+/// are not to be skipped (<see cref="ImageFolderOptions.SkipBadFiles"/>).</summary>
+public sealed class BadImageException(string path, string problem)
+    : IOException($"{path} {problem}; remove it, or have bad images skipped.")
+{
+    public string Path { get; } = path;
+    public string Problem { get; } = problem;
 }

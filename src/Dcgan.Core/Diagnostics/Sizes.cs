@@ -11,7 +11,7 @@ internal static class Sizes
     /// <summary>Images in a train step: far beyond what a step of these models needs (the tutorial takes 256).</summary>
     public const int MaxBatch = 65_536;
 
-    /// <summary>Images drawn at once (generate --count, evaluate --count, --eval-count): 100,000 are 310 MB as floats.</summary>
+    /// <summary>Images drawn at once (to generate, or to evaluate): 100,000 are 310 MB as floats.</summary>
     public const int MaxSamples = 100_000;
 
     /// <summary>Digits in one PNG grid: 100 x 100 digits make a picture about 11,600 pixels square.</summary>

@@ -57,7 +57,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         return new Comparison(judge, reference, judge.Measure(train, reference), classes);
     }
 
-    /// <summary>The comparison for a dataset, as train --eval-every and evaluate make it: the evaluator at
+    /// <summary>The comparison for a dataset, as training runs and evaluations make it: the evaluator at
     /// <paramref name="evaluator"/> (default: the one 'dcgan evaluator train' saved for the dataset), the real images
     /// at <paramref name="reference"/> (default: the dataset's test split, held out from training), and the floor
     /// measured on <paramref name="floorImages"/>.</summary>

@@ -67,7 +67,7 @@ public sealed class Evaluator : IDisposable
         CheckImages(trainImages, "the evaluator's training images", atLeast: 1);
         CheckImages(testImages, "the evaluator's test images", atLeast: 1);
         // Seeding torch's global generator for the weights would change what a training run draws next (CAS runs
-        // inside --eval-every), so its state is put back.
+        // inside a run that evaluates every few epochs), so its state is put back.
         using var callersRandom = torch.random.get_rng_state();
         torch.manual_seed(seed);
         var model = new Classifier();

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Dcgan.IO;
 
-/// <summary>The JSON this tool writes (run.json, metrics.jsonl, recipes in checkpoints, evaluate --json): snake_case,
+/// <summary>The JSON this tool writes (run.json, metrics.jsonl, recipes in checkpoints, evaluations as JSON): snake_case,
 /// as Keras's and TensorBoard's logs are.</summary>
 internal static class JsonFormat
 {
@@ -13,6 +13,6 @@ internal static class JsonFormat
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>The same, indented, for what a person reads (evaluate --json, dcgan recipes NAME).</summary>
+    /// <summary>The same, indented, for what a person reads (evaluations, recipes shown).</summary>
     public static readonly JsonSerializerOptions SnakeCaseIndented = new(SnakeCase) { WriteIndented = true };
 }

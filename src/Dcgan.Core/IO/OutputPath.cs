@@ -8,7 +8,7 @@ namespace Dcgan.IO;
 /// </summary>
 internal static class OutputPath
 {
-    /// <summary>A file to write, given as <paramref name="option"/> (--out, say); <paramref name="inputs"/> are the
+    /// <summary>A file to write, given as <paramref name="option"/> (the output folder's option, say); <paramref name="inputs"/> are the
     /// files the command reads (null entries are skipped). Returns the full path.</summary>
     public static string CheckFile(string path, string option, params string?[] inputs)
     {

@@ -40,7 +40,7 @@ public sealed record Latent(int Categories = 0)
             : $"the category must be from 0 to {Categories - 1} (got {text}).");
     }
 
-    /// <summary>The category every draw takes, when set (generate --category); null: each draws its own.</summary>
+    /// <summary>The category every draw takes, when set (drawing one category); null: each draws its own.</summary>
     public int? FixedCategory { get; init; }
 
     /// <summary>The tutorial's input: all Gaussian.</summary>

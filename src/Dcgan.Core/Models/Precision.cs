@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Dcgan.Models;
 
-/// <summary>The arithmetic of the strided convolutions. In JSON (run.json, benchmark --json) as on the command line.</summary>
+/// <summary>The arithmetic of the strided convolutions. In JSON (run.json, benchmarks) as fp32 and bf16.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Precision>))]
 public enum Precision
 {

@@ -15,7 +15,7 @@ internal sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores Mo
 internal sealed record ClassScores(double Accuracy, double RealAccuracy, double SmallestOwnClassShare);
 
 /// <summary>
-/// A run's evaluations in epoch order, read from metrics.jsonl and run.json: what 'dcgan runs --evaluations'
+/// A run's evaluations in epoch order, read from metrics.jsonl and run.json: what the list of runs with their evaluations
 /// tabulates to compare recipes over seeds, since one seed of a GAN proves little. RecipeLabel: the recipe's name
 /// and batch size.
 /// </summary>

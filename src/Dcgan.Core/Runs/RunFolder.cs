@@ -47,7 +47,7 @@ public sealed partial class RunFolder(string path)
         }
         catch (IOException e)
         {
-            throw new IOException($"another dcgan process is training in {Path}; wait for it, stop it, or choose another --out folder.", e);
+            throw new RunBusyException(Path, e);
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, st
     {
         public string RecipeName => Recipe?.Name ?? "tutorial"; // run.json from before recipes: the tutorial's
 
-        /// <summary>The recipe's name and batch size: --batch-size changes a recipe's steps, so runs of one recipe
+        /// <summary>The recipe's name and batch size: a batch size of its own changes a recipe's steps, so runs of one recipe
         /// at different batch sizes are not seeds of one experiment.</summary>
         public string RecipeLabel => Recipe?.BatchSize is { } batch ? $"{RecipeName} (batch {batch})" : RecipeName;
     }

@@ -132,7 +132,7 @@ public static partial class Trainer
         }
         if (data.Labels is null)
         {
-            throw new InvalidDataException($"the recipe {recipe.Name} learns from the images' labels, and these images have none; name their label file with --labels, or give --data a folder with one subfolder per class.");
+            throw new MissingLabelsException(recipe.Name);
         }
         if (data.Labels.Max() is var largest && largest >= recipe.CodeCategories)
         {

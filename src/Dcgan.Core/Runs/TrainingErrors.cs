@@ -2,7 +2,7 @@ namespace Dcgan.Runs;
 
 /// <summary>A resume was asked for with a setting that differs from the saved run's.
 /// <see cref="Resumable"/> is what to give to resume it explicitly, when there is such a value (a recipe of the user's
-/// own has no name that --recipe takes).</summary>
+/// own has no built-in name).</summary>
 public sealed class RunConflictException(string runPath, string setting, string saved, string given, string? resumable)
     : ArgumentException($"{runPath} holds a run with {setting} {saved}, not {given}; resume it without naming another, or train into a new folder.")
 {
@@ -31,4 +31,18 @@ public sealed class TrainingInterruptedException(string checkpointPath)
     : OperationCanceledException($"interrupted; the run is saved in {checkpointPath} and resumes from there with the same command.")
 {
     public string CheckpointPath { get; } = checkpointPath;
+}
+
+/// <summary>Another process is training in <see cref="RunPath"/> (it holds the folder's lock).</summary>
+public sealed class RunBusyException(string runPath, Exception inner)
+    : IOException($"another dcgan process is training in {runPath}; wait for it, stop it, or train into another folder.", inner)
+{
+    public string RunPath { get; } = runPath;
+}
+
+/// <summary>A recipe that learns from labels got images without any.</summary>
+public sealed class MissingLabelsException(string recipe)
+    : IOException($"the recipe {recipe} learns from the images' labels, and these images have none; give their label file, or a folder with one subfolder per class.")
+{
+    public string Recipe { get; } = recipe;
 }

@@ -21,7 +21,7 @@ public sealed record AdamSettings(double LearningRate, double Beta1, double Beta
 /// </summary>
 public sealed record Recipe
 {
-    /// <summary>The name that --recipe takes.</summary>
+    /// <summary>The recipe's name (a built-in one's is how it is asked for).</summary>
     public required string Name { get; init; }
 
     /// <summary>What the recipe is for, in a sentence.</summary>
@@ -112,7 +112,7 @@ public sealed record Recipe
     public BatchNormMode SamplingBatchNorm { get; init; } = BatchNormMode.Moving;
 
     /// <summary>Whether two recipes train alike: equal but for the name, the summary, the batch size and the
-    /// precision, which --batch-size and --precision set, and the categories' names, which the data sets (and a resumed run compares on their own). A resumed run is
+    /// precision, which a run may set, and the categories' names, which the data sets (and a resumed run compares on their own). A resumed run is
     /// compared by this, never by name, so a run saved under a recipe's former name still matches it.</summary>
     public bool TrainsAs(Recipe other) =>
         this with { Name = other.Name, Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision, CategoryNames = null }

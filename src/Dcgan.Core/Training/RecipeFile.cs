@@ -7,7 +7,7 @@ namespace Dcgan.Training;
 
 /// <summary>
 /// Reads a recipe file: JSON as <see cref="Recipe.ToJson"/> writes it, comments allowed. The built-in recipes and a
-/// user's --recipe FILE.json go through the same checks. Stricter than a checkpoint's recipe, whose missing fields are
+/// user's recipe file go through the same checks. Stricter than a checkpoint's recipe, whose missing fields are
 /// those of older versions: a missing, misspelt or repeated field is refused rather than left at its default, and the
 /// numbers must pass <see cref="Recipe.Problem"/>. Every refusal is an InvalidDataException that names the file.
 /// </summary>

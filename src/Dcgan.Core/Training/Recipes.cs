@@ -4,7 +4,7 @@ namespace Dcgan.Training;
 
 /// <summary>
 /// The built-in recipes: the JSON files of BuiltInRecipes/, embedded in the library and read by <see cref="RecipeFile"/>
-/// as a user's are. Adding one means adding a file. What --recipe takes: one of their names, or a recipe file.
+/// as a user's are. Adding one means adding a file. A recipe is named by one of their names, or is a recipe file.
 /// </summary>
 public static class Recipes
 {
@@ -40,13 +40,13 @@ public static class Recipes
     public static Recipe Named(string name) =>
         All.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException(Unknown(name));
 
-    /// <summary>What --recipe takes: a built-in recipe's name, or the path of a recipe file.</summary>
+    /// <summary>The recipe a name stands for: a built-in recipe's name, or the path of a recipe file.</summary>
     public static Recipe Resolve(string nameOrFile) => IsFileName(nameOrFile) ? RecipeFile.Load(nameOrFile) : Named(nameOrFile);
 
-    /// <summary>Whether --recipe names a file rather than a recipe: it ends in .json.</summary>
+    /// <summary>Whether a recipe's name is a file's rather than a built-in recipe's: it ends in .json.</summary>
     public static bool IsFileName(string nameOrFile) => nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Why --recipe refuses <paramref name="name"/>, or null when it takes it.</summary>
+    /// <summary>Why <paramref name="name"/> names no recipe, or null when it names one.</summary>
     public static string? Problem(string name) =>
         IsFileName(name) || Names.Contains(name) ? null : Unknown(name);
 

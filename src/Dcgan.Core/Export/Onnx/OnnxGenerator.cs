@@ -50,7 +50,7 @@ public sealed class OnnxGenerator : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new InvalidDataException($"{path} does not exist; name an .onnx file written by 'dcgan export --format onnx'.");
+            throw new InvalidDataException($"{path} does not exist; name an .onnx file of a generator exported as ONNX by this tool (dcgan export).");
         }
         InferenceSession session;
         try
@@ -70,7 +70,7 @@ public sealed class OnnxGenerator : IDisposable
             string shapes = string.Join(", ", session.InputMetadata.Select(i => $"{i.Key} [{string.Join(", ", i.Value.Dimensions)}]"));
             session.Dispose();
             throw new InvalidDataException(
-                $"{path} takes {shapes}; a generator takes float noise [N, 100] and gives images [N, 1, 28, 28], as 'dcgan export --format onnx' writes.");
+                $"{path} takes {shapes}; a generator takes float noise [N, 100] and gives images [N, 1, 28, 28], as this tool's ONNX export writes.");
         }
         return new OnnxGenerator(session, inputName, outputName);
     }
