@@ -3,6 +3,7 @@ using Dcgan.Data;
 using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.Generation;
+using Dcgan.Training;
 
 namespace Dcgan.Cli;
 
@@ -50,34 +51,48 @@ internal static class EvaluateCommand
     private static int Evaluate(ParseResult parsed)
     {
         var request = Data.Request(parsed);
-        var (subject, generated, eachClass) = Generated(parsed);
+        using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
+        var (subject, generated) = Generated(parsed, restored);
         Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded
         var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train));
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader, Console.Error.WriteLine);
-        if (eachClass is not null && comparison.Classes is null)
-        {
-            Console.Error.WriteLine("note: no classification accuracy score: the real images have no labels (leave out --reference for the dataset's test split).");
-        }
-        var report = comparison.Measure(subject, generated, comparison.Classes is null ? null : eachClass, Console.Error.WriteLine);
+        var eachClass = EachClass(parsed, restored, comparison);
+        var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         return 0;
     }
 
-    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from a checkpoint; for a generator
-    /// whose categories are the labels, also --per-class draws of each, labelled.</summary>
-    private static (string Subject, ImageSet Images, ImageSet? EachClass) Generated(ParseResult parsed)
+    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from the checkpoint.</summary>
+    private static (string Subject, ImageSet Images) Generated(ParseResult parsed, TrainedModels? restored)
     {
-        if (parsed.GetValue(Samples) is { } file)
+        if (restored is null)
         {
-            return (file.FullName, IdxFile.ReadImages(file.FullName), null);
+            var file = parsed.GetValue(Samples)!;
+            return (file.FullName, IdxFile.ReadImages(file.FullName));
         }
-        using var restored = Checkpoints.Load(parsed);
-        var (generator, batchNorm, seed) = (Sampling.Generator(parsed, restored), Sampling.BatchNorm(parsed, restored), parsed.GetValue(Seed));
-        using var images = Sampler.Sample(generator, parsed.GetValue(Count), seed, batchNorm);
-        var eachClass = ClassificationAccuracy.Scores(restored.Recipe) && parsed.GetValue(PerClass) is > 0 and var perClass
-            ? Sampler.SampleEachCategory(generator, perClass, seed, batchNorm)
-            : null;
-        return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images), eachClass);
+        using var images = Sampler.Sample(Sampling.Generator(parsed, restored), parsed.GetValue(Count), parsed.GetValue(Seed), Sampling.BatchNorm(parsed, restored));
+        return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images));
+    }
+
+    /// <summary>For a generator whose categories are the labels, --per-class draws of each, labelled: drawn only once
+    /// the real images are known to have labels to score them against.</summary>
+    private static ImageSet? EachClass(ParseResult parsed, TrainedModels? restored, Comparison comparison)
+    {
+        if (restored is null || !ClassificationAccuracy.Scores(restored.Recipe) || parsed.GetValue(PerClass) is not (> 0 and var perClass))
+        {
+            return null;
+        }
+        if (comparison.Classes is null)
+        {
+            Console.Error.WriteLine("note: no classification accuracy score: the real images have no labels (leave out --reference for the dataset's test split).");
+            return null;
+        }
+        if (comparison.ClassProblem(restored.Recipe) is { } mismatch)
+        {
+            Console.Error.WriteLine($"note: no classification accuracy score or per-class figures: {mismatch}.");
+            return null;
+        }
+        return Sampler.SampleEachCategory(Sampling.Generator(parsed, restored), perClass, parsed.GetValue(Seed), Sampling.BatchNorm(parsed, restored));
     }
 }

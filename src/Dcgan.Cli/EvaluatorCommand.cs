@@ -33,6 +33,13 @@ internal static class EvaluatorCommand
                 : Downloads.Load(request with { Images = null, Labels = null }, Split.Test);
             var trainLabels = trainSet.Labels ?? throw new ArgumentException($"{trainSet.ImagesPath} has no labels; pass --labels with --images.");
             var testLabelBytes = testSet.Labels ?? throw new ArgumentException($"{testSet.ImagesPath} has no labels; pass --test-labels.");
+            foreach (var (labels, file) in new[] { (trainLabels, request.Labels ?? trainSet.ImagesPath), (testLabelBytes, parsed.GetValue(testLabels)?.FullName ?? testSet.ImagesPath) })
+            {
+                if (Evaluation.Evaluator.LabelBeyondClasses(labels) is var (at, label))
+                {
+                    throw new InvalidDataException($"{file} has label {label} (label {at + 1}); the evaluator tells digits 0 to 9, so give it labels 0 to 9.");
+                }
+            }
             Console.WriteLine($"Training the evaluator on {trainSet.Images.Count} images, testing on {testSet.Images.Count}");
 
             var (model, info) = Evaluation.Evaluator.Train(trainSet.Images, trainLabels, testSet.Images, testLabelBytes,

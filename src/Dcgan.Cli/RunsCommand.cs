@@ -19,7 +19,9 @@ internal static class RunsCommand
             var root = parsed.GetValue(folder)!;
             if (!root.Exists)
             {
-                throw new DirectoryNotFoundException($"{root.FullName} does not exist; name the folder that holds your run folders.");
+                throw new DirectoryNotFoundException(File.Exists(root.FullName)
+                    ? $"{root.FullName} is a file; name the folder that holds your run folders (each with its checkpoints)."
+                    : $"{root.FullName} does not exist; name the folder that holds your run folders.");
             }
             var c = CultureInfo.InvariantCulture;
             var runs = root.EnumerateDirectories().Select(d => new RunFolder(d.FullName))

@@ -29,11 +29,13 @@ internal static class TrainProgress
             .Start(context => train(new Bars(context, epochs)));
     }
 
-    public static string EpochLine(EpochResult r) =>
+    /// <summary>An epoch's line; <paramref name="saved"/>: its checkpoint is on disk.</summary>
+    public static string EpochLine(EpochResult r, bool saved) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(r.CheckpointPath is null ? "" : "  checkpoint saved")}");
+            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(saved ? "  checkpoint saved" : "")}");
 
-    /// <summary>The tutorial's "Time for epoch N is S sec" lines.</summary>
+    /// <summary>The tutorial's "Time for epoch N is S sec" lines. An epoch with a checkpoint due is printed once the
+    /// checkpoint is on disk, so that "checkpoint saved" is never said of one that could not be written.</summary>
     private sealed class PlainLines : IRunObserver
     {
         public void Message(string line) => Console.WriteLine(line);
@@ -44,8 +46,13 @@ internal static class TrainProgress
             {
                 Console.WriteLine(evaluation.Summary);
             }
-            Console.WriteLine(EpochLine(result));
+            if (result.CheckpointPath is null)
+            {
+                Console.WriteLine(EpochLine(result, saved: false));
+            }
         }
+
+        public void CheckpointSaved(EpochResult result) => Console.WriteLine(EpochLine(result, saved: true));
     }
 
     private sealed class Bars(ProgressContext context, int epochs) : IRunObserver
@@ -80,8 +87,16 @@ internal static class TrainProgress
             }
             if (task is not null)
             {
-                task.Description = Markup.Escape(EpochLine(result));
+                task.Description = Markup.Escape(EpochLine(result, saved: false));
                 task.StopTask();
+            }
+        }
+
+        public void CheckpointSaved(EpochResult result)
+        {
+            if (task is not null)
+            {
+                task.Description = Markup.Escape(EpochLine(result, saved: true));
             }
         }
     }

@@ -59,6 +59,12 @@ internal static class UserErrors
             Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag}{orWith}, or train into a new --out folder.");
             return Failure;
         }
+        catch (Data.DownloadFailedException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: {e.Message}");
+            Console.Error.WriteLine("On the command line: --images FILE names the image file, --data FOLDER a folder or .npz, --mirror URL a mirror.");
+            return Failure;
+        }
         catch (Runs.RunBusyException e)
         {
             Console.Error.WriteLine($"dcgan: error: another dcgan process is training in {e.RunPath}; wait for it, stop it, or choose another --out folder.");

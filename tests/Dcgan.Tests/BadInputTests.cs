@@ -38,8 +38,12 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
             Must(DcganProcess.Run(Environment, "evaluator", "train", "--images", Path("data.idx"), "--labels", Path("labels.idx"),
                 "--test-images", Path("data.idx"), "--test-labels", Path("labels.idx"), "--epochs", "1", "--out", Path("judge.evaluator")));
             byte[] judge = File.ReadAllBytes(Path("judge.evaluator"));
+            File.WriteAllBytes(Path("half.evaluator"), judge[..(judge.Length / 2)]);
             judge[judge.Length / 2] ^= 1;
             File.WriteAllBytes(Path("flipped.evaluator"), judge);
+            IdxFile.WriteLabels(Path("labels200.idx"), [.. Enumerable.Range(0, 48).Select(i => (byte)(i == 5 ? 200 : i % 10))]);
+            Must(DcganProcess.Run(Environment, "train", "--images", Path("data.idx"), "--labels", Path("labels.idx"), "--recipe", "conditional",
+                "--epochs", "1", "--batch-size", "16", "--out", Path("condrun"), "--skip-self-check"));
         }
 
         /// <summary>Folders of images: without classes (pics), with one class (onepic), with a broken file (badpics).</summary>
@@ -52,6 +56,13 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
                 SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, Path(file));
             }
             File.WriteAllText(Path("badpics/dogs/broken.png"), "not a PNG");
+            // A JPEG cut at half its length (ImageSharp decodes it without a word; PIL calls it truncated).
+            Directory.CreateDirectory(Path("cutjpeg/cats"));
+            byte[] photo = Fixtures.Photo();
+            File.WriteAllBytes(Path("cutjpeg/cats/a.jpg"), photo[..(photo.Length / 2)]);
+            // A file that is a link to itself.
+            Directory.CreateDirectory(Path("selflink/six"));
+            File.CreateSymbolicLink(Path("selflink/six/x.png"), Path("selflink/six/x.png"));
         }
 
         private static void Must((int ExitCode, string Out, string Err) result) => Assert.True(result.ExitCode == 0, result.Err);
@@ -153,6 +164,11 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         // data, recipes, runs
         "data info --dataset xyz", "data info --images {text.txt}", "recipes fastest", "recipes {dup.json}",
         "recipes {missing.json}", "runs --evaluations --score-target 11", "nosuchcommand",
+        // seen by trying what a new user would (issue 37)
+        "train --data {cutjpeg} --out {new}", "train --data {selflink} --out {new}", "train --data {pics} --out {pics}/run",
+        "evaluator train --images {data.idx} --labels {labels200.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
+        "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {half.evaluator}",
+        "generate --model {folder} --out {g.png}", "runs {text.txt}",
         // serve
         "serve", "serve --run {text.txt}", "serve --run {missing}", "serve --runs {folder}", "serve --run {run} --port 70000",
         "serve --run {run} --port abc", "serve --run {run} --port -1", "train --images {data.idx} --out {new} --serve --port 99999",
@@ -177,5 +193,56 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         var after = files.Snapshot();
         Assert.Empty(after.Keys.Except(before.Keys)); // nothing made
         Assert.All(before, entry => Assert.Equal(entry.Value, after[entry.Key])); // nothing changed
+    }
+
+    /// <summary>What a user now reads for each hole found by trying bad input as a new user would (issue 37).</summary>
+    public static TheoryData<string, string> Messages() => new()
+    {
+        { "train --data {cutjpeg} --out {new}", "cutjpeg/cats/a.jpg is a truncated JPEG (its data ends before the image does); remove it, or pass --bad-images skip to leave such files out." },
+        { "train --data {selflink} --out {new}", "selflink/six/x.png is not an image that can be read" },
+        { "train --data {pics} --out {pics}/run", "is inside the data folder" },
+        { "evaluator train --images {data.idx} --labels {labels200.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
+            "labels200.idx has label 200 (label 6); the evaluator tells digits 0 to 9, so give it labels 0 to 9." },
+        { "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {half.evaluator}", "half.evaluator is damaged: it is cut short or changed" },
+        { "generate --model {folder} --out {g.png}", "folder is a folder; name the .onnx file of a generator in it" },
+        { "runs {text.txt}", "text.txt is a file; name the folder that holds your run folders" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void A_hole_a_new_user_found_now_says_what_is_wrong(string command, string expected)
+    {
+        var (exitCode, _, err, _) = DcganProcess.RunIn(files.Work, files.Environment, [.. command.Split(' ').Select(files.Expand)]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Contains(expected, err);
+        Assert.True(err.Length < 400, err); // one readable line, not a path repeated
+    }
+
+    /// <summary>DCGAN_DATA naming a file: said in one line, not taken for an empty cache.</summary>
+    [Fact]
+    public void A_data_cache_that_is_a_file_is_said_to_be_one()
+    {
+        var environment = files.Environment;
+        environment["DCGAN_DATA"] = files.Path("text.txt");
+
+        var (exitCode, _, err, _) = DcganProcess.RunIn(files.Work, environment, "data", "info");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"dcgan: error: the data cache {files.Path("text.txt")} is a file, not a folder; set DCGAN_DATA to a folder (or unset it for the default).", err.TrimEnd());
+    }
+
+    /// <summary>With real images that have no labels, no per-class draws are made: the note comes first, and the memory
+    /// of 100,000 draws is never taken.</summary>
+    [Fact]
+    public void Per_class_draws_are_not_made_when_the_real_images_have_no_labels()
+    {
+        var (exitCode, _, err, peak) = DcganProcess.RunIn(files.Work, files.Environment, "evaluate", "--checkpoint", files.Path("condrun/checkpoints/epoch-0001.ckpt"),
+            "--images", files.Path("data.idx"), "--reference", files.Path("data.idx"), "--evaluator", files.Path("judge.evaluator"), "--per-class", "10000");
+
+        Assert.True(exitCode == 0, err);
+        Assert.Contains("note: no classification accuracy score: the real images have no labels", err);
+        Assert.True(peak < 1_000L << 20, $"{peak >> 20} MB at its peak: the per-class images were drawn");
     }
 }

@@ -105,7 +105,6 @@ public class CliTests
         var step = System.Text.Json.Nodes.JsonNode.Parse(result.Out)!["result"]!;
         Assert.Equal("improved", (string)step["Recipe"]!);
         Assert.Equal(64, (int)step["BatchSize"]!); // the recipe's
-        Assert.NotEqual(0, unknown.ExitCode);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("--recipe fastest is not a recipe", unknown.Err); // train's words
     }
@@ -155,8 +154,6 @@ public class CliTests
         double median = (double)step["MedianSeconds"]!;
         Assert.InRange(median, 1e-4, 60);
         Assert.InRange((double)step["P10Seconds"]!, 0, median);
-        Assert.Equal(8 / median, (double)step["ImagesPerSecond"]!, 6);
-        Assert.Equal(median * 60_000 / 8, (double)step["ProjectedEpochSeconds"]!, 6);
         Assert.True((long)step["PeakResidentBytes"]! > 0);
         Assert.Equal("tutorial", (string)step["Recipe"]!);
         Assert.InRange((double)step["MeanSeconds"]!, (double)step["P10Seconds"]!, 60);

@@ -212,7 +212,7 @@ public class DownloadTests
         string cacheFolder = Path.Combine(cache.Path, "mnist");
         Assert.Contains("could not download train-images-idx3-ubyte.gz: http://127.0.0.1:9/nothing/train-images-idx3-ubyte.gz: ", e.Message);
         Assert.Contains($"put train-images-idx3-ubyte.gz (MD5 f68b3c2dcbeaaa9fbdd348bbdeb94873) and train-labels-idx1-ubyte.gz in {cacheFolder}/", e.Message);
-        Assert.Contains("--images train-images-idx3-ubyte.gz, --data FOLDER (the IDX files), or --data mnist.npz", e.Message);
+        Assert.Contains("or name it: the image file train-images-idx3-ubyte.gz, a folder of the IDX files, or mnist.npz", e.Message);
         Assert.True(e.Message.Split('\n').Length <= 10, "fits on one screen");
     }
 

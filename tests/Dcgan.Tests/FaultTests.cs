@@ -147,6 +147,13 @@ public class FaultTests(ITestOutputHelper output)
             Assert.Empty(Directory.EnumerateFiles(run.Path, "*.tmp", SearchOption.AllDirectories));
             string last = run.LatestCheckpoint()!;
             output.WriteLine($"stopped by a full disk after {Path.GetFileName(last)}: {full.Err.Trim()}");
+            // "checkpoint saved" is said of the checkpoints on disk, and of no other: the epoch whose checkpoint did
+            // not fit gets no line at all, and the error is the last word.
+            int saved = int.Parse(Path.GetFileNameWithoutExtension(last)["epoch-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            var epochLines = full.Out.Split('\n').Where(l => l.StartsWith("Time for epoch ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(saved, epochLines.Count);
+            Assert.All(epochLines.Select((line, i) => (line, i)), x => Assert.True(
+                x.line.StartsWith($"Time for epoch {x.i + 1} is ", StringComparison.Ordinal) && x.line.EndsWith("checkpoint saved", StringComparison.Ordinal), x.line));
 
             // Moved to a disk with room, the run goes on from the last checkpoint written whole.
             string moved = dir.File("moved");

@@ -23,6 +23,23 @@ internal static class Fixtures
         return new ImageSet(pixels, count, rows, columns);
     }
 
+    /// <summary>A 160x120 JPEG of busy colour, so that most of its bytes are its scan's data (a file cut at half
+    /// ends inside the scan, which ImageSharp decodes without a word).</summary>
+    public static byte[] Photo()
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(160, 120);
+        for (int y = 0; y < image.Height; y++)
+        {
+            for (int x = 0; x < image.Width; x++)
+            {
+                image[x, y] = new((byte)(x * 37 + y * 11), (byte)(x * y), (byte)(x ^ y));
+            }
+        }
+        using var bytes = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(image, bytes);
+        return bytes.ToArray();
+    }
+
     /// <summary>A gzip IDX file of <paramref name="count"/> fixture images in <paramref name="dir"/>.</summary>
     public static string TinyDataset(TempFolder dir, int count = 48)
     {

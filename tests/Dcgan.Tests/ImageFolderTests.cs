@@ -152,4 +152,56 @@ public class ImageFolderTests
         Assert.Equal(["cat", "dog", "owl"], onnx.Latent.Names);
         Assert.False(File.Exists(dir.File("cows.png")));
     }
+
+    /// <summary>A link back up the tree is followed once, as torchvision follows links, but never into a folder already
+    /// read: the folder's three files are read once each, and the skipped link is said in one line.</summary>
+    [Fact]
+    public void A_link_back_to_a_folder_already_read_is_skipped_and_said()
+    {
+        using var dir = new TempFolder();
+        Write(dir.File("six/a.png"), 28, 28, Gray200);
+        Write(dir.File("six/b.png"), 28, 28, Gray200);
+        Write(dir.File("seven/c.png"), 28, 28, Gray200);
+        Directory.CreateSymbolicLink(dir.File("six/loopdir"), dir.Path);
+        var notes = new List<string>();
+
+        var set = ImageFolder.Read(dir.Path, Plain, notes.Add);
+
+        Assert.Equal(3, set.Count);
+        Assert.Equal(["seven", "six"], set.ClassNames!);
+        // Through the link, the root is new (class folders are read, not the root) and its two class folders are not.
+        Assert.Equal(["note: skipped 2 folders already read, reached again through a link (the first: " + dir.File("six/loopdir/seven") + ")."], notes);
+    }
+
+    /// <summary>A JPEG cut short is refused as a truncated PNG is (or skipped when asked); the whole one is read.</summary>
+    [Fact]
+    public void A_truncated_jpeg_is_refused_or_skipped_and_a_whole_one_read()
+    {
+        using var dir = new TempFolder();
+        byte[] jpeg = Fixtures.Photo();
+        Directory.CreateDirectory(dir.File("cats"));
+        File.WriteAllBytes(dir.File("cats/whole.jpg"), jpeg);
+        File.WriteAllBytes(dir.File("cats/cut.jpg"), jpeg[..(jpeg.Length / 2)]); // in its scan: ImageSharp alone reads it
+        Write(dir.File("dogs/whole.jpg"), 40, 30, Gray200);
+
+        var refused = Assert.Throws<BadImageException>(() => ImageFolder.Read(dir.Path, Plain));
+        var set = ImageFolder.Read(dir.Path, Plain with { SkipBadFiles = true });
+
+        Assert.Equal((dir.File("cats/cut.jpg"), "is a truncated JPEG (its data ends before the image does)"), (refused.Path, refused.Problem));
+        Assert.Equal(2, set.Count);
+    }
+
+    /// <summary>Category k is scored as real class k only where the names agree, in order.</summary>
+    [Fact]
+    public void Classification_accuracy_is_scored_only_where_category_and_class_names_agree()
+    {
+        string[] digits = [.. Enumerable.Range(0, 10).Select(k => $"{k}")];
+        string[] words = ["eight", "five", "four", "nine", "one", "seven", "six", "three", "two", "zero"];
+
+        Assert.Null(Evaluation.Comparison.NamesProblem(null, digits));        // categories without names: the labels
+        Assert.Null(Evaluation.Comparison.NamesProblem(digits, digits));
+        Assert.Equal("the generator's category 0 is eight, and the real images' class 0 is 0: they are scored only where the names agree, in order",
+            Evaluation.Comparison.NamesProblem(words, digits));
+        Assert.Equal("the generator has 3 categories and the real images 10 classes", Evaluation.Comparison.NamesProblem(["0", "1", "2"], digits));
+    }
 }

@@ -16,12 +16,17 @@ public class MetricsTests
         return z.matmul(a.t()) + mu;
     }
 
+    /// <summary>A copy moved by c has the same covariance, so its distance is |c|^2 exactly: the trace terms cancel
+    /// (an error there, negative or positive, shows; the distance's clamp at 0 does not hide it).</summary>
     [Fact]
-    public void Identical_feature_sets_are_at_distance_zero()
+    public void A_shifted_copy_of_a_feature_set_is_at_the_squared_shift()
     {
+        torch.manual_seed(4);
         using var features = torch.randn(500, 16, dtype: ScalarType.Float64);
+        using var shift = torch.full(16, 0.25, dtype: ScalarType.Float64);
+        using var moved = features + shift;
 
-        Assert.Equal(0.0, Metrics.FrechetDistance(features, features), 8);
+        Assert.Equal(16 * 0.25 * 0.25, Metrics.FrechetDistance(features, moved), 8);
     }
 
     [Fact]
@@ -108,14 +113,17 @@ public class MetricsTests
         Assert.Equal(1.0, recall);
     }
 
+    /// <summary>A set moved far from the real one lies outside every real point's neighbourhood (precision 0), and its
+    /// own neighbourhoods hold no real point (recall 0); moved by a little, all of each.</summary>
     [Fact]
-    public void Precision_and_recall_of_a_set_against_itself_are_one()
+    public void Precision_and_recall_of_a_far_copy_are_zero_and_of_a_near_copy_one()
     {
         using var set = torch.randn(300, 8);
+        using var far = set + 100;
+        using var near = set + 1e-4;
 
-        var (precision, recall) = Metrics.PrecisionRecall(set, set, k: 3, block: 64);
-
-        Assert.Equal((1.0, 1.0), (precision, recall));
+        Assert.Equal((0.0, 0.0), Metrics.PrecisionRecall(set, far, k: 3, block: 64));
+        Assert.Equal((1.0, 1.0), Metrics.PrecisionRecall(set, near, k: 3, block: 64));
     }
 
     [Fact]

@@ -85,20 +85,6 @@ public class ModelTests
     }
 
     [Fact]
-    public void Generator_output_lies_in_minus_one_one()
-    {
-        torch.manual_seed(2);
-        using var g = new Generator();
-        using var noise = torch.randn(64, Generator.NoiseDim) * 20;
-
-        using var images = g.call(noise);
-
-        Assert.True(images.min().item<float>() >= -1f);
-        Assert.True(images.max().item<float>() <= 1f);
-        Assert.True(images.abs().max().item<float>() > 0.5f, "a saturating input should reach far into the range");
-    }
-
-    [Fact]
     public void Fast_dropout_keeps_seventy_percent_scaled_and_is_the_identity_in_inference()
     {
         torch.manual_seed(4);

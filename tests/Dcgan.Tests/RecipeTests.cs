@@ -65,7 +65,7 @@ public class RecipeTests
         // A checkpoint as the tool wrote it before the rename: the improved recipe's numbers under its old name.
         string oldName = dir.File("old.json");
         File.WriteAllText(oldName, (Recipes.Named("improved") with { Name = "adam-b0-ema-b64-nodrop-r1" }).ToJson());
-        var options = new TrainOptions { Recipe = Recipes.Resolve(oldName), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1, SelfCheck = false };
+        var options = new TrainOptions { Recipe = Recipes.Resolve(oldName), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1 };
         var whole = new RunFolder(dir.File("whole"));
         var renamed = new RunFolder(dir.File("renamed"));
         var unnamed = new RunFolder(dir.File("unnamed"));

@@ -8,18 +8,6 @@ namespace Dcgan.Tests;
 /// <summary>Comparisons of whole runs.</summary>
 internal static class RunAssert
 {
-    /// <summary>Trains the same run twice into <paramref name="dir"/>: whole, and stopped after its first epoch then
-    /// resumed to the end.</summary>
-    public static (RunFolder Whole, RunFolder Resumed) TrainWholeAndResumed(TempFolder dir, Data.ImageSet data, TrainOptions options)
-    {
-        var whole = new RunFolder(dir.File("whole"));
-        var resumed = new RunFolder(dir.File("resumed"));
-        Trainer.Run(data, options, whole);
-        Trainer.Run(data, options with { Epochs = 1 }, resumed);
-        Trainer.Run(data, options, resumed);
-        return (whole, resumed);
-    }
-
     /// <summary>Every tensor of the final checkpoint's models and both optimizers' states (each parameter's step
     /// count and Adam moments).</summary>
     private static Dictionary<string, Tensor> FinalWeights(RunFolder run)

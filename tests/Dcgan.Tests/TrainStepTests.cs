@@ -264,18 +264,24 @@ public class TrainStepTests
         Assert.False(plain.RealGradientPenaltyDue);
     }
 
+    /// <summary>Both optimizers are Adam(1e-4) with Keras's defaults, and torch's epsilon is the one that makes its
+    /// rule Keras's at each step: 1e-7 / sqrt(1 - 0.999^t), t the step about to be taken.</summary>
     [Fact]
-    public void Optimizers_are_the_recipes_adam()
+    public void Optimizers_are_the_recipes_adam_with_kerass_epsilon_at_each_step()
     {
         using var gan = new Gan();
-        foreach (var optimizer in new[] { gan.GeneratorOptimizer.Torch, gan.DiscriminatorOptimizer.Torch })
+        using var images = Fixtures.Images(4).ToTensor();
+        gan.TrainStep(images);
+        gan.TrainStep(images);
+
+        foreach (var optimizer in new[] { gan.GeneratorOptimizer, gan.DiscriminatorOptimizer })
         {
-            var group = optimizer.ParamGroups.Single();
+            var group = (TorchSharp.Modules.Adam.ParamGroup)optimizer.Torch.ParamGroups.Single();
             Assert.Equal(1e-4, group.LearningRate);
-            var options = (TorchSharp.Modules.Adam.Options)((TorchSharp.Modules.ParamGroup)group).Options;
-            Assert.Equal((0.9, 0.999), (options.beta1!.Value, options.beta2!.Value));
+            Assert.Equal((0.9, 0.999), (group.Options.beta1!.Value, group.Options.beta2!.Value));
+            Assert.Equal(1e-7 / Math.Sqrt(1 - Math.Pow(0.999, 2)), group.Options.eps!.Value, 15); // set for step 2
+            Assert.Equal(2, optimizer.StepsTaken);
         }
-        Assert.True(gan.Recipe.GeneratorAdam.KerasEpsilon && gan.Recipe.DiscriminatorAdam.KerasEpsilon);
     }
 
     /// <summary>tf.keras.optimizers.Adam, written out: alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and

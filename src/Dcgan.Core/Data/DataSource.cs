@@ -87,6 +87,12 @@ public static class DataSource
         {
             return FromUserCopy(request.Data, dataset, split, request.Folder, log);
         }
+        if (File.Exists(request.CacheFolder))
+        {
+            bool fromEnvironment = Environment.GetEnvironmentVariable("DCGAN_DATA") == request.CacheFolder;
+            throw new IOException($"the data cache {request.CacheFolder} is a file, not a folder; " +
+                (fromEnvironment ? "set DCGAN_DATA to a folder (or unset it for the default)." : "name a folder for the cache."));
+        }
         return FromKnownPlaces(dataset, request, split, log)
                ?? Download(dataset, request, split, downloader, progress, log, cancel);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Dcgan.IO;
 
 namespace Dcgan.Data;
 
@@ -90,10 +91,7 @@ public static class IdxFile
         {
             throw new InvalidDataException($"{path} is a folder; pass the IDX file itself (such as train-images-idx3-ubyte.gz).");
         }
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; check the path (IDX files such as train-images-idx3-ubyte.gz are expected).");
-        }
+        InputFile.Require(path, "an IDX file (such as train-images-idx3-ubyte.gz)", "check the path (IDX files such as train-images-idx3-ubyte.gz are expected).");
         var file = File.OpenRead(path);
         int b0 = file.ReadByte(), b1 = file.ReadByte();
         file.Position = 0;

@@ -1,4 +1,6 @@
+using Dcgan.IO;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -63,9 +65,14 @@ public static class ImageFolder
         {
             throw new InvalidDataException($"{folder} has {classes.Length} class folders; at most 256 classes are supported.");
         }
+        var visited = new FolderVisits();
         var files = classes.Length == 0
-            ? [(Label: (byte)0, Files: ImagesUnder(folder, recursive: false))]
-            : classes.Select((name, k) => (Label: (byte)k, Files: ImagesUnder(Path.Combine(folder, name), recursive: true))).ToArray();
+            ? [(Label: (byte)0, Files: ImagesUnder(folder, recursive: false, visited))]
+            : classes.Select((name, k) => (Label: (byte)k, Files: ImagesUnder(Path.Combine(folder, name), recursive: true, visited))).ToArray();
+        if (visited.Repeats.Count > 0)
+        {
+            log?.Invoke($"note: skipped {visited.Repeats.Count} folder{(visited.Repeats.Count == 1 ? "" : "s")} already read, reached again through a link (the first: {visited.Repeats[0]}).");
+        }
         if (classes.Length > 0 && Array.FindIndex(files, c => c.Files.Length == 0) is >= 0 and var empty)
         {
             throw new InvalidDataException($"{Path.Combine(folder, classes[empty])} holds no PNG, JPEG or BMP image; remove the class folder or add images.");
@@ -109,9 +116,50 @@ public static class ImageFolder
         return classes.Length == 0 ? set : set.WithLabels([.. labels], classes);
     }
 
-    private static string[] ImagesUnder(string folder, bool recursive) =>
-        [.. Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(IsImage).Order(StringComparer.Ordinal)];
+    /// <summary>The images in a folder, and with <paramref name="recursive"/> in its subfolders, following links as
+    /// torchvision does but never into a folder already read (a link back up would repeat the folder without end).</summary>
+    private static string[] ImagesUnder(string folder, bool recursive, FolderVisits visited)
+    {
+        var found = new List<string>();
+        var pending = new Stack<string>([folder]);
+        while (pending.TryPop(out string? current))
+        {
+            if (!visited.First(current))
+            {
+                continue;
+            }
+            found.AddRange(Directory.EnumerateFiles(current).Where(IsImage));
+            if (recursive)
+            {
+                foreach (string sub in Directory.EnumerateDirectories(current).Order(StringComparer.Ordinal).Reverse())
+                {
+                    pending.Push(sub);
+                }
+            }
+        }
+        return [.. found.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The folders read so far, by what they are on disk (device and inode on Linux, the full path
+    /// elsewhere), and the paths that led back to one of them.</summary>
+    private sealed class FolderVisits
+    {
+        private readonly HashSet<string> seen = [];
+
+        public List<string> Repeats { get; } = [];
+
+        /// <summary>Whether <paramref name="folder"/> is read for the first time; a repeat is noted.</summary>
+        public bool First(string folder)
+        {
+            string identity = UnixStat.Of(folder) is { } entry ? $"{entry.Device}:{entry.Inode}" : Path.GetFullPath(folder);
+            if (seen.Add(identity))
+            {
+                return true;
+            }
+            Repeats.Add(folder);
+            return false;
+        }
+    }
 
     /// <summary>One image as 28x28 gray bytes, or false and what is wrong with the file.</summary>
     public static bool Convert(string path, ImageFolderOptions options, out byte[] pixels, out string? problem)
@@ -120,7 +168,7 @@ public static class ImageFolder
         try
         {
             // ImageSharp 2 identifies an unknown format as null rather than throwing.
-            if (Image.Identify(path) is not { } info)
+            if (Image.Identify(path, out var format) is not { } info)
             {
                 problem = "is not an image that can be read (no PNG, JPEG or BMP data in it)";
                 return false;
@@ -128,6 +176,11 @@ public static class ImageFolder
             if ((long)info.Width * info.Height > MaxPixels)
             {
                 problem = $"is {info.Width}x{info.Height} pixels, more than {MaxPixels / 1024 / 1024} megapixels";
+                return false;
+            }
+            if (format is JpegFormat && !JpegIsWhole(path))
+            {
+                problem = "is a truncated JPEG (its data ends before the image does)";
                 return false;
             }
             using var image = Image.Load<L8>(path);
@@ -153,6 +206,31 @@ public static class ImageFolder
             problem = $"is not an image that can be read ({e.Message.Split('\n')[0].TrimEnd('.')})";
             return false;
         }
+    }
+
+    /// <summary>Whether a JPEG's last scan is followed by its end-of-image marker (FF D9). ImageSharp decodes a cut
+    /// file without a word, filling the missing rows with gray, where PIL says "truncated". Inside a scan's data every
+    /// FF byte is stuffed (FF 00), so the markers are found by their bytes: a whole file has an FF D9 after its last
+    /// start-of-scan (FF DA); a cut one has none (an EXIF thumbnail's end marker, if any, comes before).</summary>
+    private static bool JpegIsWhole(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int lastScan = -1, lastEnd = -1;
+        for (int i = 0; i + 1 < bytes.Length; i++)
+        {
+            if (bytes[i] == 0xFF)
+            {
+                if (bytes[i + 1] == 0xDA)
+                {
+                    lastScan = i;
+                }
+                else if (bytes[i + 1] == 0xD9)
+                {
+                    lastEnd = i;
+                }
+            }
+        }
+        return lastScan >= 0 && lastEnd > lastScan;
     }
 
     /// <summary>Whether the outermost pixels average above mid-gray: a light background.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
+using Dcgan.IO;
 
 namespace Dcgan.Data;
 
@@ -22,10 +23,7 @@ internal static partial class NpzFile
     /// <summary>Reads array <paramref name="name"/> (without ".npy") from the archive.</summary>
     public static ByteArray Read(string path, string name)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; check the path of the .npz file.");
-        }
+        InputFile.Require(path, "the .npz file", "check the path of the .npz file.");
         try
         {
             using var zip = ZipFile.OpenRead(path);

@@ -18,10 +18,13 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     private readonly Evaluator judge;
     private readonly Reference reference;
 
-    private Comparison(Evaluator judge, Reference reference, SetMetrics floor, ClassificationAccuracy? classes)
+    private Comparison(Evaluator judge, Reference reference, SetMetrics floor, ClassificationAccuracy? classes, IReadOnlyList<string>? classNames)
     {
-        (this.judge, this.reference, Floor, Classes) = (judge, reference, floor, classes);
+        (this.judge, this.reference, Floor, Classes, this.classNames) = (judge, reference, floor, classes, classNames);
     }
+
+    /// <summary>The names of the real images' classes: their own, or for labels without names, the labels' digits.</summary>
+    private readonly IReadOnlyList<string>? classNames;
 
     /// <summary>Draws of each class the classification accuracy score is trained on, by default.</summary>
     public const int DefaultPerClass = 1000;
@@ -54,7 +57,8 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         using var train = floorImages.Take(count).ToTensor();
         var reference = judge.Prepare(test);
         var classes = real.Labels is not null && floorImages.Labels is not null ? new ClassificationAccuracy(judge, floorImages, real) : null;
-        return new Comparison(judge, reference, judge.Measure(train, reference), classes);
+        var names = real.ClassNames ?? (real.Labels is null ? null : [.. Enumerable.Range(0, real.Labels.Max() + 1).Select(k => $"{k}")]);
+        return new Comparison(judge, reference, judge.Measure(train, reference), classes, names);
     }
 
     /// <summary>The comparison for a dataset, as training runs and evaluations make it: the evaluator at
@@ -100,7 +104,24 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
 
     /// <summary>Whether a generator drawing from <paramref name="recipe"/> can have its classification accuracy
     /// scored here: its categories are the labels, as many as the evaluator's classes, and the real sets are labelled.</summary>
-    public bool ScoresClasses(Recipe recipe) => Classes is not null && ClassificationAccuracy.Scores(recipe);
+    public bool ScoresClasses(Recipe recipe) => Classes is not null && ClassificationAccuracy.Scores(recipe) && ClassProblem(recipe) is null;
+
+    /// <summary>Why a generator of <paramref name="recipe"/>'s named categories cannot be scored against these real
+    /// classes, or null: category k is scored as real class k, so the names must be the same, in the same order (a
+    /// generator trained on a folder of classes eight, five, ... is not one of digits 0 to 9).</summary>
+    public string? ClassProblem(Recipe recipe) => NamesProblem(recipe.CategoryNames, classNames);
+
+    internal static string? NamesProblem(IReadOnlyList<string>? categories, IReadOnlyList<string>? classNames)
+    {
+        if (categories is null || classNames is null || categories.SequenceEqual(classNames))
+        {
+            return null;
+        }
+        int k = Enumerable.Range(0, Math.Min(categories.Count, classNames.Count)).FirstOrDefault(i => categories[i] != classNames[i], -1);
+        return k < 0
+            ? $"the generator has {categories.Count} categories and the real images {classNames.Count} classes"
+            : $"the generator's category {k} is {categories[k]}, and the real images' class {k} is {classNames[k]}: they are scored only where the names agree, in order";
+    }
 
     /// <summary>A training run's generator after <paramref name="epoch"/> (the weights and batch-norm statistics its
     /// recipe samples with), on noise seed 0 (not torch's global random numbers, so resumed runs stay exact).</summary>

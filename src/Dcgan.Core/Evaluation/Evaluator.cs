@@ -57,6 +57,14 @@ public sealed class Evaluator : IDisposable
     public static string DefaultPath(string dataset) =>
         Path.Combine(DataRequest.DefaultCacheFolder(), "evaluator", $"{dataset}-lenet.evaluator");
 
+    /// <summary>The first label the classifier cannot learn (its position and value), or null: it tells
+    /// <see cref="Classifier.Classes"/> classes.</summary>
+    public static (int At, byte Label)? LabelBeyondClasses(byte[] labels)
+    {
+        int at = Array.FindIndex(labels, l => l >= Classifier.Classes);
+        return at < 0 ? null : (at, labels[at]);
+    }
+
     /// <summary>Trains the classifier with a fixed seed: Adam from 1e-3, decayed by 0.8 each epoch; batch 64; each
     /// image shifted by up to 2 pixels at random (so 10,000 training images are enough for 98.5 % and more). Reports
     /// each epoch's test accuracy. Seeds torch for the initial weights (leaving its global generator as it was); the
@@ -66,6 +74,13 @@ public sealed class Evaluator : IDisposable
     {
         CheckImages(trainImages, "the evaluator's training images", atLeast: 1);
         CheckImages(testImages, "the evaluator's test images", atLeast: 1);
+        foreach (var (given, which) in new[] { (trainLabels, "training"), (testLabels, "test") })
+        {
+            if (LabelBeyondClasses(given) is var (at, label))
+            {
+                throw new InvalidDataException($"the evaluator's {which} labels have label {label} (label {at + 1}); it tells {Classifier.Classes} classes, labels 0 to {Classifier.Classes - 1}.");
+            }
+        }
         // Seeding torch's global generator for the weights would change what a training run draws next (CAS runs
         // inside a run that evaluates every few epochs), so its state is put back.
         using var callersRandom = torch.random.get_rng_state();
@@ -158,12 +173,9 @@ public sealed class Evaluator : IDisposable
     /// carries none (it still loads). Throws InvalidDataException with one line that says what to do.</summary>
     public static Evaluator Load(string path, Action<string>? note = null)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; train an evaluator first with 'dcgan evaluator train'.");
-        }
+        InputFile.Require(path, "an evaluator file in it (such as mnist.evaluator)", "train an evaluator first with 'dcgan evaluator train'.");
         byte[] bytes = File.ReadAllBytes(path);
-        var contents = Unsealed(bytes, path, note);
+        var (contents, hasSeal) = Unsealed(bytes, path);
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, 0, contents.Length), Encoding.UTF8);
@@ -178,7 +190,21 @@ public sealed class Evaluator : IDisposable
             {
                 StateDicts.LoadInto(model, StateDicts.Read(reader), "classifier");
             }
+            if (reader.BaseStream.Position != contents.Length)
+            {
+                throw new InvalidDataException("it has bytes after its weights");
+            }
+            if (!hasSeal)
+            {
+                note?.Invoke($"note: {path} was saved before evaluators carried a hash, so a damaged byte in it would go unnoticed; 'dcgan evaluator train' makes a sealed one.");
+            }
             return new Evaluator(model, info, Convert.ToHexStringLower(SHA256.HashData(contents.Span)));
+        }
+        catch (Exception e) when (!hasSeal && bytes.AsSpan().StartsWith(Magic)
+                                  && e is InvalidDataException or EndOfStreamException or JsonException or IOException or ArgumentException)
+        {
+            // An evaluator's header, no seal at its end, and contents that do not read whole: cut short, not old.
+            throw new InvalidDataException($"{path} is damaged: it is cut short or changed (it does not read whole, and it lacks the seal that ends a whole evaluator); train the evaluator again with 'dcgan evaluator train'.", e);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or IOException)
         {
@@ -186,24 +212,20 @@ public sealed class Evaluator : IDisposable
         }
     }
 
-    /// <summary>The contents before the seal, checked against it; a file without a seal is all contents.</summary>
-    private static ReadOnlyMemory<byte> Unsealed(byte[] bytes, string path, Action<string>? note)
+    /// <summary>The contents before the seal, checked against it, and whether there was one: a file without a seal
+    /// (saved before seals, or cut short) is all contents.</summary>
+    private static (ReadOnlyMemory<byte> Contents, bool HasSeal) Unsealed(byte[] bytes, string path)
     {
         int end = bytes.Length - SealLength;
         if (end < 0 || !bytes.AsSpan(end, SealMarker.Length).SequenceEqual(SealMarker))
         {
-            if (!bytes.AsSpan().StartsWith(Magic))
-            {
-                return bytes; // not an evaluator at all: the header check says so
-            }
-            note?.Invoke($"note: {path} was saved before evaluators carried a hash, so a damaged byte in it would go unnoticed; 'dcgan evaluator train' makes a sealed one.");
-            return bytes;
+            return (bytes, false);
         }
         if (!SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end + SealMarker.Length)))
         {
             throw new InvalidDataException($"{path} is damaged (its contents do not match their SHA-256); train the evaluator again with 'dcgan evaluator train'.");
         }
-        return bytes.AsMemory(0, end);
+        return (bytes.AsMemory(0, end), true);
     }
 
     /// <summary>Class probabilities [N, 10], hidden features [N, 128] and logits [N, 10] of images in [-1, 1].</summary>

@@ -39,6 +39,9 @@ public interface IRunObserver
     /// epoch, records included.</summary>
     void EpochDone(EpochResult result) { }
 
+    /// <summary>The checkpoint of an epoch heard in <see cref="EpochDone"/> is on disk, whole.</summary>
+    void CheckpointSaved(EpochResult result) { }
+
     /// <summary>Ctrl+C: training stops after the step just heard; heard before the checkpoint that saves it.</summary>
     void RunStopping() { }
 

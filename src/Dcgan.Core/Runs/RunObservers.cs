@@ -7,6 +7,7 @@ internal sealed class RunObservers(IReadOnlyList<IRunObserver> all) : IRunObserv
     public void RunStarted(RunStart start) => Each(o => o.RunStarted(start));
     public void StepDone(StepReport report) => Each(o => o.StepDone(report));
     public void EpochDone(EpochResult result) => Each(o => o.EpochDone(result));
+    public void CheckpointSaved(EpochResult result) => Each(o => o.CheckpointSaved(result));
     public void RunStopping() => Each(o => o.RunStopping());
     public void RunEnded() => Each(o => o.RunEnded());
 

@@ -23,6 +23,7 @@ public static partial class Trainer
     {
         var run = new RunFolder(folder);
         var asked = CheckRequest(options, run);
+        RefuseRunInsideData(run, data);
         var loaded = (load ?? DataSource.Loader)(data, Split.Train);
         var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels, loaded.ClassNames);
         return Check(images, options, asked, run, loaded.Origin);
@@ -103,6 +104,21 @@ public static partial class Trainer
         if (saved.GridExamples != options.ExamplesToGenerate)
         {
             throw new ArgumentException($"{run.Path} keeps {saved.GridExamples} grid examples, not {options.ExamplesToGenerate}.");
+        }
+    }
+
+    /// <summary>A run folder inside the folder of images it trains on would become one of its classes (or its
+    /// images) the next time the data is read, and the run could not resume: refused before anything is written.</summary>
+    private static void RefuseRunInsideData(RunFolder run, DataRequest data)
+    {
+        if (data.Data is not { } folder || !Directory.Exists(folder))
+        {
+            return;
+        }
+        string inside = Path.GetRelativePath(Path.GetFullPath(folder), run.Path);
+        if (inside == "." || !(inside.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(inside)))
+        {
+            throw new ArgumentException($"the run folder {run.Path} is inside the data folder {Path.GetFullPath(folder)}, which would read the run's pictures as training images; train into a folder outside it.");
         }
     }
 

@@ -46,13 +46,16 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
             : null;
         bool checkpointDue = epoch % Options.CheckpointEvery == 0 || epoch == Options.Epochs;
         var mean = new StepLosses((float)(sums[0] / step), (float)(sums[1] / step), (float)(sums[2] / step), (float)(sums[3] / step));
-        // Heard before the checkpoint: a crash between the two then redoes this epoch, records included.
-        Hear.EpochDone(new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, grid, Run.ImageAtEpoch(epoch), evaluation,
-            checkpointDue ? Run.CheckpointAt(epoch) : null));
+        // Heard before the checkpoint: a crash between the two then redoes this epoch, records included. Whoever
+        // says "saved" waits for CheckpointSaved.
+        var result = new EpochResult(epoch, Options.Epochs, clock.Elapsed.TotalSeconds, mean, grid, Run.ImageAtEpoch(epoch), evaluation,
+            checkpointDue ? Run.CheckpointAt(epoch) : null);
+        Hear.EpochDone(result);
         LossPlot.Save(Run.Losses.Read(), Run.LossPlotPath, StepsPerEpoch);
         if (checkpointDue)
         {
             Save(Run.CheckpointAt(epoch), epoch, 0, Checkpoint.RandomStateOf(Shuffle), new double[4]);
+            Hear.CheckpointSaved(result);
             Run.PruneCheckpoints(Options.Keep);
         }
     }

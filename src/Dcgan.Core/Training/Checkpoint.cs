@@ -269,10 +269,7 @@ public sealed class Checkpoint : IDisposable
 
     private static (int Version, byte[] Body) ReadVerifiedPayload(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
-        }
+        InputFile.Require(path, "a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder)", "name a checkpoint file (checkpoints/epoch-NNNN.ckpt in a run folder).");
         using var reader = new BinaryReader(File.OpenRead(path));
         long fileLength = reader.BaseStream.Length;
         if (fileLength < Magic.Length + 4 + 8 || !reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))

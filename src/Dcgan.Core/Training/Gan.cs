@@ -143,9 +143,7 @@ public sealed class Gan : IDisposable
         using var scope = torch.NewDisposeScope();
         var noise = Generator.Latent.Draw(images.shape[0]).to(images.dtype);
         var losses = ComputeGradients(images, noise, Recipe.CodeFromLabels ? labels : null);
-        GeneratorOptimizer.Step();
-        DiscriminatorOptimizer.Step();
-        UpdateAverage();
+        EndStep();
         return losses;
     }
 
@@ -157,9 +155,7 @@ public sealed class Gan : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var losses = ComputeTapeGradients(images, Generator.Latent.Draw(images.shape[0]).to(images.dtype));
-        GeneratorOptimizer.Step();
-        DiscriminatorOptimizer.Step();
-        UpdateAverage();
+        EndStep();
         return losses;
     }
 
@@ -172,10 +168,7 @@ public sealed class Gan : IDisposable
             throw new NotSupportedException($"the recipe {Recipe.Name} has a code or labels; its step is TrainStep.");
         }
         using var scope = torch.NewDisposeScope();
-        Generator.train();
-        Discriminator.train();
-        GeneratorOptimizer.ZeroGrad();
-        DiscriminatorOptimizer.ZeroGrad();
+        BeginStep();
 
         var generatedImages = Generator.call(noise);
         var realOutput = Discriminator.call(images);
@@ -198,6 +191,23 @@ public sealed class Gan : IDisposable
         discLoss.ToSingle(),
         torch.sigmoid(realOutput).mean().ToSingle(),
         torch.sigmoid(fakeOutput).mean().ToSingle());
+
+    /// <summary>Both models in training mode (batch statistics, dropout), their gradients cleared.</summary>
+    private void BeginStep()
+    {
+        Generator.train();
+        Discriminator.train();
+        GeneratorOptimizer.ZeroGrad();
+        DiscriminatorOptimizer.ZeroGrad();
+    }
+
+    /// <summary>One Adam step each, from the gradients left in .grad, then the moving average.</summary>
+    private void EndStep()
+    {
+        GeneratorOptimizer.Step();
+        DiscriminatorOptimizer.Step();
+        UpdateAverage();
+    }
 
     /// <summary>average = decay * average + (1 - decay) * weights, decay = min(EmaDecay, (1 + t) / (10 + t)) after
     /// step t; batch-norm statistics are copied, not averaged.</summary>
@@ -229,10 +239,7 @@ public sealed class Gan : IDisposable
     internal StepLosses ComputeGradients(Tensor images, Tensor noise, Tensor? labels = null)
     {
         using var scope = torch.NewDisposeScope();
-        Generator.train();
-        Discriminator.train();
-        GeneratorOptimizer.ZeroGrad();
-        DiscriminatorOptimizer.ZeroGrad();
+        BeginStep();
 
         var generatedImages = Generator.call(noise);
         // The discriminator judges a detached copy, so that the gradient reaching the fakes can be handled below.

@@ -1,3 +1,4 @@
+using Dcgan.IO;
 using Dcgan.Models;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -48,10 +49,8 @@ public sealed class OnnxGenerator : IDisposable
     /// InvalidDataException that says what was expected.</summary>
     public static OnnxGenerator Load(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidDataException($"{path} does not exist; name an .onnx file of a generator exported as ONNX by this tool (dcgan export).");
-        }
+        InputFile.Require(path, "the .onnx file of a generator in it (generator.onnx, as this tool's ONNX export writes)",
+            "name an .onnx file of a generator exported as ONNX by this tool (dcgan export).");
         InferenceSession session;
         try
         {
