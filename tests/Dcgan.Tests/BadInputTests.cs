@@ -239,7 +239,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
     public void Per_class_draws_are_not_made_when_the_real_images_have_no_labels()
     {
         var (exitCode, _, err, peak) = DcganProcess.RunIn(files.Work, files.Environment, "evaluate", "--checkpoint", files.Path("condrun/checkpoints/epoch-0001.ckpt"),
-            "--images", files.Path("data.idx"), "--reference", files.Path("data.idx"), "--evaluator", files.Path("judge.evaluator"), "--per-class", "10000");
+            "--images", files.Path("data.idx"), "--reference", files.Path("data.idx"), "--evaluator", files.Path("judge.evaluator"), "--count", "40", "--per-class", "10000");
 
         Assert.True(exitCode == 0, err);
         Assert.Contains("note: no classification accuracy score: the real images have no labels", err);

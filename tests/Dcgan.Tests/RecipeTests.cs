@@ -6,7 +6,7 @@ namespace Dcgan.Tests;
 /// <summary>The built-in recipes are files, read as a user's are; the names they had before still lead somewhere.</summary>
 public class RecipeTests
 {
-    private static readonly Data.ImageSet Data = Fixtures.Images(40);
+    private static readonly Data.ImageSet Data = Fixtures.Images(16);
 
     [Fact]
     public void Every_built_in_recipe_is_a_file_that_the_users_loader_reads_back_as_itself()
