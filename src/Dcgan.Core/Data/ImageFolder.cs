@@ -178,12 +178,14 @@ public static class ImageFolder
                 problem = $"is {info.Width}x{info.Height} pixels, more than {MaxPixels / 1024 / 1024} megapixels";
                 return false;
             }
-            if (format is JpegFormat && !JpegIsWhole(path))
+            // A JPEG is read once, for the check of its end and for decoding; other formats are decoded from the file.
+            byte[]? jpeg = format is JpegFormat ? File.ReadAllBytes(path) : null;
+            if (jpeg is not null && !JpegIsWhole(jpeg))
             {
                 problem = "is a truncated JPEG (its data ends before the image does)";
                 return false;
             }
-            using var image = Image.Load<L8>(path);
+            using var image = jpeg is null ? Image.Load<L8>(path) : Image.Load<L8>(jpeg);
             if (options.Invert == ImageInversion.Always || (options.Invert == ImageInversion.Auto && BorderIsLight(image)))
             {
                 image.Mutate(x => x.Invert());
@@ -212,9 +214,8 @@ public static class ImageFolder
     /// file without a word, filling the missing rows with gray, where PIL says "truncated". Inside a scan's data every
     /// FF byte is stuffed (FF 00), so the markers are found by their bytes: a whole file has an FF D9 after its last
     /// start-of-scan (FF DA); a cut one has none (an EXIF thumbnail's end marker, if any, comes before).</summary>
-    private static bool JpegIsWhole(string path)
+    private static bool JpegIsWhole(byte[] bytes)
     {
-        byte[] bytes = File.ReadAllBytes(path);
         int lastScan = -1, lastEnd = -1;
         for (int i = 0; i + 1 < bytes.Length; i++)
         {
