@@ -165,7 +165,7 @@ public sealed class Checkpoint : IDisposable
         try
         {
             var (checkpoint, models) = Read(path,
-                recipe => created = new TrainedModels(recipe.NewGenerator(), new Discriminator(recipe.DiscriminatorDropout),
+                recipe => created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
                     recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0),
                 (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
             using (checkpoint)

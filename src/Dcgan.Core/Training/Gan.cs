@@ -24,20 +24,25 @@ public sealed class Gan : IDisposable
     }
 
     /// <summary>A new pair of models made for <paramref name="recipe"/>, and its optimizers.</summary>
-    public Gan(Recipe recipe) : this(CheckedRecipe(recipe).NewGenerator(), new Discriminator(recipe.DiscriminatorDropout), recipe)
+    public Gan(Recipe recipe) : this(CheckedRecipe(recipe).NewGenerator(), recipe.NewDiscriminator(), recipe)
     {
     }
 
     /// <summary>The pair <paramref name="generator"/> and <paramref name="discriminator"/>, trained by
     /// <paramref name="recipe"/>: it makes their two Adam optimizers (and the moving average, code head and label
     /// embedding where the recipe has them) and sets their precision. The models must be the recipe's: a generator of
-    /// its latent (<see cref="Recipe.NewGenerator"/>), a discriminator of its dropout rate.</summary>
+    /// its shape and latent (<see cref="Recipe.NewGenerator"/>), a discriminator of its shape and dropout rate
+    /// (<see cref="Recipe.NewDiscriminator"/>).</summary>
     public Gan(Generator generator, Discriminator discriminator, Recipe recipe)
     {
         CheckedRecipe(recipe);
         if (generator.Latent.Categories != recipe.Latent.Categories || generator.ClassBatchNorm != recipe.ClassBatchNorm)
         {
             throw new ArgumentException($"the generator does not take the recipe {recipe.Name}'s input; make it with recipe.NewGenerator().", nameof(generator));
+        }
+        if (generator.Shape != recipe.Shape || discriminator.Shape != recipe.Shape)
+        {
+            throw new ArgumentException($"the models make and judge {generator.Shape.Describe()} and {discriminator.Shape.Describe()} images, and the recipe {recipe.Name} is for {recipe.Shape.Describe()}; make them with recipe.NewGenerator() and recipe.NewDiscriminator().", nameof(generator));
         }
         if (discriminator.Dropout != recipe.DiscriminatorDropout)
         {

@@ -14,9 +14,22 @@ public sealed record AdamSettings(double LearningRate, double Beta1, double Beta
     public static AdamSettings Keras(double learningRate) => new(learningRate, 0.9, 0.999, 1e-7, KerasEpsilon: true);
 }
 
+/// <summary>Which pair of models a recipe is for. In JSON as tutorial and paper.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModelFamily>))]
+public enum ModelFamily
+{
+    /// <summary>The tutorial's models: 28x28 gray images.</summary>
+    [JsonStringEnumMemberName("tutorial")]
+    Tutorial,
+
+    /// <summary>The DCGAN paper's all-convolutional pair, derived from the image's size and channels.</summary>
+    [JsonStringEnumMemberName("paper")]
+    Paper,
+}
+
 /// <summary>
-/// Every number that defines a run's training mathematics, in one place: the models are always the tutorial's, the
-/// recipe says how they are trained. Saved in every checkpoint and in run.json; a resumed run takes its recipe from
+/// Every number that defines a run's training mathematics, in one place: which models (the tutorial's, or the DCGAN
+/// paper's at the run's image shape), and how they are trained. Saved in every checkpoint and in run.json; a resumed run takes its recipe from
 /// its checkpoint. The built-in recipes are files too (<see cref="Recipes"/>), read as a user's are (<see cref="RecipeFile"/>).
 /// </summary>
 public sealed record Recipe
@@ -26,6 +39,42 @@ public sealed record Recipe
 
     /// <summary>What the recipe is for, in a sentence.</summary>
     public required string Summary { get; init; }
+
+    /// <summary>The models the recipe is for: the tutorial's (28x28 gray), or the DCGAN paper's at any size it reaches.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ModelFamily Models { get; init; }
+
+    /// <summary>The paper's models' width: the generator's channels in its last hidden layer and the discriminator's
+    /// in its first (pytorch/examples' ngf and ndf, 64); 0 for the tutorial's models, whose widths are fixed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Width { get; init; }
+
+    /// <summary>The images' shape, set from the data when a run starts (as the category names are); null: 28x28 gray
+    /// for the tutorial's models, the paper's 64x64 colour for its models.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImageShape? Image { get; init; }
+
+    /// <summary>The paper's image shape, which its models have when no data has set one.</summary>
+    public static ImageShape PaperShape { get; } = new(3, 64);
+
+    /// <summary>The shape of the images this recipe's models make.</summary>
+    [JsonIgnore]
+    public ImageShape Shape => Image ?? (Models == ModelFamily.Paper ? PaperShape : ImageShape.Tutorial);
+
+    /// <summary>This recipe for images of <paramref name="shape"/>; an ArgumentException with
+    /// <see cref="ShapeProblem"/> when its models cannot take them.</summary>
+    public Recipe For(ImageShape shape) =>
+        ShapeProblem(shape) is { } problem ? throw new ArgumentException(problem, nameof(shape))
+        : this with { Image = shape.IsTutorial ? null : shape };
+
+    /// <summary>Why this recipe's models cannot take images of <paramref name="shape"/>, or null.</summary>
+    public string? ShapeProblem(ImageShape shape) =>
+        shape.Problem() ?? (Models, shape.IsTutorial) switch
+        {
+            (ModelFamily.Tutorial, false) => $"the recipe {Name} is for the tutorial's models, which take 28x28 gray images; for {shape.Describe()} images choose a recipe for the DCGAN paper's models, such as dcgan.",
+            (ModelFamily.Paper, true) => $"the recipe {Name} is for the DCGAN paper's models, which take sizes {string.Join(", ", ImageShape.PaperSizes)}; at 28x28 gray choose a recipe for the tutorial's models, such as tutorial, or another size.",
+            _ => null,
+        };
 
     /// <summary>noise_dim = 100: the generator's input. Part of the architecture, so every recipe has it.</summary>
     public int NoiseSize { get; init; } = Generator.NoiseDim;
@@ -97,8 +146,11 @@ public sealed record Recipe
     [JsonIgnore]
     public Latent Latent => new(CodeCategories) { Names = CategoryNames };
 
-    /// <summary>A new generator of this recipe's input and batch norms.</summary>
-    public Generator NewGenerator() => new(Latent, ClassBatchNorm);
+    /// <summary>A new generator of this recipe's models, shape, input and batch norms.</summary>
+    public Generator NewGenerator() => new(Shape, Width, Latent, ClassBatchNorm);
+
+    /// <summary>A new discriminator of this recipe's models, shape and dropout.</summary>
+    public Discriminator NewDiscriminator() => new(Shape, Width, DiscriminatorDropout);
 
     /// <summary>The convolutions' arithmetic.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
@@ -112,10 +164,10 @@ public sealed record Recipe
     public BatchNormMode SamplingBatchNorm { get; init; } = BatchNormMode.Moving;
 
     /// <summary>Whether two recipes train alike: equal but for the name, the summary, the batch size and the
-    /// precision, which a run may set, and the categories' names, which the data sets (and a resumed run compares on their own). A resumed run is
+    /// precision, which a run may set, and the categories' names and image shape, which the data sets (and a resumed run compares on their own). A resumed run is
     /// compared by this, never by name, so a run saved under a recipe's former name still matches it.</summary>
     public bool TrainsAs(Recipe other) =>
-        this with { Name = other.Name, Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision, CategoryNames = null }
+        this with { Name = other.Name, Summary = other.Summary, BatchSize = other.BatchSize, Precision = other.Precision, CategoryNames = null, Image = other.Image }
             == other with { CategoryNames = null };
 
     /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
@@ -135,6 +187,10 @@ public sealed record Recipe
         : !CodeHeadOnFakes && !CodeFromLabels ? "a code head that does not learn from the fakes needs a code from labels to learn from."
         : LabelProjection && !CodeFromLabels ? "a label projection needs a code from labels."
         : ClassBatchNorm && !CodeFromLabels ? "conditional batch norm needs a code from labels."
+        : Models == ModelFamily.Tutorial && Width != 0 ? $"the tutorial's models have fixed widths; give a width only for the paper's models (got {Width})."
+        : Models == ModelFamily.Paper && Width is < 8 or > 512 ? $"the paper's models' width must be from 8 to 512 (got {Width}; pytorch/examples uses 64)."
+        : Models == ModelFamily.Paper && DiscriminatorDropout != 0 ? $"the paper's discriminator has no dropout; its rate must be 0 (got {DiscriminatorDropout})."
+        : Image is { } image && ShapeProblem(image) is { } shapeProblem ? shapeProblem
         : CategoryNames is { } names && (names.Count != CodeCategories || !CodeFromLabels) ? $"the {names.Count} category names must name a code from labels, one for each of its {CodeCategories} categories."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
@@ -148,7 +204,7 @@ public sealed record Recipe
 
     /// <summary>One line for the start of a run.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
+        $"recipe {Name} ({Precision.ToString().ToLowerInvariant()}, batch {BatchSize}): {(Models == ModelFamily.Paper ? $"the DCGAN paper's models at {Shape.Describe()} (width {Width}), " : "")}generator Adam {GeneratorAdam.LearningRate:G3}/{GeneratorAdam.Beta1}, " +
         $"discriminator Adam {DiscriminatorAdam.LearningRate:G3}/{DiscriminatorAdam.Beta1}, real label {RealLabel}, discriminator dropout {DiscriminatorDropout}, " +
         $"{(R1Gamma > 0 ? $"R1 penalty {R1Gamma} every {R1Every} steps, " : "")}" +
         $"{(CodeCategories == 0 ? "" : CodeWeight == 0 ? $"the {CodeCategories} labels as a one-hot category in the input, "

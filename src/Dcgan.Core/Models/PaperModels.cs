@@ -1,0 +1,155 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Dcgan.Models;
+
+/// <summary>
+/// The DCGAN paper's all-convolutional pair (Radford et al. 2015, section 3, and Figure 1), as pytorch/examples'
+/// dcgan/main.py builds it for 64x64, derived here from the image's size rather than fixed: the generator projects the
+/// noise to 4x4 with many channels, then each stride-2 transposed convolution (4x4 kernels) halves the channels and
+/// doubles the side up to the image's; the discriminator mirrors it with stride-2 convolutions down to 4x4 and ends in
+/// one logit. No pooling and no dense hidden layer; batch norm everywhere but the generator's output and the
+/// discriminator's input; ReLU in the generator with tanh at its output, LeakyReLU(0.2) in the discriminator; no bias
+/// (batch norm follows); weights drawn from N(0, 0.02), batch-norm scales from N(1, 0.02).
+/// </summary>
+internal static class PaperModels
+{
+    /// <summary>The paper's LeakyReLU slope.</summary>
+    public const double LeakyReluSlope = 0.2;
+
+    /// <summary>How many stride-2 layers take 4x4 to <paramref name="size"/>.</summary>
+    public static int Doublings(int size) => (int)Math.Round(Math.Log2(size / 4.0));
+
+    /// <summary>The generator's layers for <paramref name="shape"/>, <paramref name="width"/> channels (pytorch/examples'
+    /// ngf) in its last hidden layer, twice as many in each one before: 64x64 with width 64 gives 512, 256, 128, 64.</summary>
+    public static List<(string, Module<Tensor, Tensor>)> Generator(ImageShape shape, int width, int noiseSize)
+    {
+        int doublings = Doublings(shape.Size);
+        long channels = (long)width << (doublings - 1);
+        var layers = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("reshape", Unflatten(1, [noiseSize, 1, 1])),
+            ("project", new StridedConvTranspose2d(noiseSize, channels, stride: 1, padding: 0)),  // (C, 4, 4)
+            ("bn1", BatchNorm2d(channels)),
+            ("relu1", ReLU()),
+        };
+        for (int i = 2; i <= doublings; i++, channels /= 2)
+        {
+            layers.Add(($"deconv{i}", new StridedConvTranspose2d(channels, channels / 2)));       // (C/2, 2s, 2s)
+            layers.Add(($"bn{i}", BatchNorm2d(channels / 2)));
+            layers.Add(($"relu{i}", ReLU()));
+        }
+        layers.Add(($"deconv{doublings + 1}", new StridedConvTranspose2d(channels, shape.Channels)));
+        layers.Add(("tanh", Tanh()));                                                              // (channels, size, size)
+        return layers;
+    }
+
+    /// <summary>The discriminator's layers, mirroring the generator, down to its features (channels x 4 x 4,
+    /// flattened) and the final layer that makes them one logit.</summary>
+    public static List<(string, Module<Tensor, Tensor>)> Discriminator(ImageShape shape, int width)
+    {
+        int doublings = Doublings(shape.Size);
+        long channels = width;
+        var layers = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("conv1", new StridedConv2d(shape.Channels, channels)),                                 // no batch norm at the input
+            ("leaky1", LeakyReLU(LeakyReluSlope)),
+        };
+        for (int i = 2; i <= doublings; i++, channels *= 2)
+        {
+            layers.Add(($"conv{i}", new StridedConv2d(channels, channels * 2)));
+            layers.Add(($"bn{i}", BatchNorm2d(channels * 2)));
+            layers.Add(($"leaky{i}", LeakyReLU(LeakyReluSlope)));
+        }
+        layers.Add(("flatten", Flatten()));                                                         // (C * 4 * 4)
+        layers.Add(("dense", Judge(shape, width)));                                                 // one logit
+        return layers;
+    }
+
+    /// <summary>The size of the discriminator's features: its last layer's channels times 4x4.</summary>
+    public static int FeatureSize(ImageShape shape, int width) => (width << (Doublings(shape.Size) - 1)) * 16;
+
+    /// <summary>The discriminator's last layer. pytorch/examples' is Conv2d(C, 1, 4, 1, 0) on the 4x4 features: the same
+    /// weights and arithmetic as this dense layer on them flattened, which the projection and code heads also read.</summary>
+    private static Linear Judge(ImageShape shape, int width) => Linear(FeatureSize(shape, width), 1, hasBias: false);
+
+    /// <summary>pytorch/examples' weights_init: every convolution's weights N(0, 0.02), every batch norm's scale
+    /// N(1, 0.02) and shift 0; the final dense layer, its last convolution there, N(0, 0.02) too.</summary>
+    public static void Initialize(Module model)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (_, module) in model.named_modules())
+        {
+            switch (module)
+            {
+                case StridedConv2d c:
+                    init.normal_(c.Weight, 0, 0.02);
+                    break;
+                case StridedConvTranspose2d t:
+                    init.normal_(t.Weight, 0, 0.02);
+                    break;
+                case TorchSharp.Modules.Linear l:
+                    init.normal_(l.weight!, 0, 0.02);
+                    break;
+                case TorchSharp.Modules.BatchNorm2d b:
+                    init.normal_(b.weight!, 1, 0.02);
+                    init.zeros_(b.bias!);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>Conv2d(in, out, 4, stride 2, padding 1, no bias): halves the side; bf16-capable like the tutorial's.</summary>
+internal sealed class StridedConv2d : Module<Tensor, Tensor>, IMixedPrecision
+{
+    private readonly Conv2d conv;
+
+    public StridedConv2d(long inChannels, long outChannels) : base(nameof(StridedConv2d))
+    {
+        conv = Conv2d(inChannels, outChannels, 4, stride: 2, padding: 1, bias: false);
+        RegisterComponents();
+    }
+
+    public Tensor Weight => conv.weight!;
+
+    public override Tensor forward(Tensor input) => Precision == Precision.Fp32
+        ? conv.forward(input)
+        : MixedPrecision.InBFloat16((x, w, b) => nn.functional.conv2d(x, w, b, strides: [2, 2], padding: [1, 1]), input, conv.weight!, null);
+
+    public Precision Precision { get; set; }
+
+    public long InChannels => conv.in_channels;
+
+    public long OutChannels => conv.out_channels;
+}
+
+/// <summary>ConvTranspose2d(in, out, 4, stride, padding, no bias): stride 2 and padding 1 double the side; stride 1
+/// and padding 0 make 4x4 of 1x1 (the projection of the noise).</summary>
+internal sealed class StridedConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecision
+{
+    private readonly ConvTranspose2d conv;
+    private readonly long stride, padding;
+
+    public StridedConvTranspose2d(long inChannels, long outChannels, long stride = 2, long padding = 1) : base(nameof(StridedConvTranspose2d))
+    {
+        (this.stride, this.padding) = (stride, padding);
+        conv = ConvTranspose2d(inChannels, outChannels, 4, stride: stride, padding: padding, bias: false);
+        RegisterComponents();
+    }
+
+    public Tensor Weight => conv.weight!;
+
+    public override Tensor forward(Tensor input) => Precision == Precision.Fp32
+        ? conv.forward(input)
+        : MixedPrecision.InBFloat16((x, w, b) => nn.functional.conv_transpose2d(x, w, b, strides: [stride, stride], padding: [padding, padding]),
+            input, conv.weight!, null);
+
+    public Precision Precision { get; set; }
+
+    public long InChannels => conv.in_channels;
+
+    public long OutChannels => conv.out_channels;
+}
