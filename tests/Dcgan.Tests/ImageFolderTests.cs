@@ -111,7 +111,7 @@ public class ImageFolderTests
 
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Read(dir.Path, Plain));
 
-        Assert.Equal($"{dir.File("dogs")} holds no PNG, JPEG or BMP image; remove the class folder or add images.", e.Message);
+        Assert.Equal($"{dir.File("dogs")} holds no PNG, JPEG, BMP, GIF or WebP image; remove the class folder or add images.", e.Message);
     }
 
     [Fact]

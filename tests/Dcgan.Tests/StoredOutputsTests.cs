@@ -63,9 +63,17 @@ public class StoredOutputsTests
         }
         File.WriteAllBytes(dir.File("pics/b/photo.jpg"), Fixtures.Photo());
 
-        var fit = ImageFolder.Read(dir.File("pics"), new ImageFolderOptions());
-        var crop = ImageFolder.Read(dir.File("pics"), new ImageFolderOptions { Fit = ImageFit.Crop, Invert = ImageInversion.Never });
+        // A folder with colour in it is now read in colour unless gray is asked for; gray, it reads as it did.
+        var fit = ImageFolder.Read(dir.File("pics"), new ImageFolderOptions { Channels = 1 });
+        var crop = ImageFolder.Read(dir.File("pics"), new ImageFolderOptions { Fit = ImageFit.Crop, Invert = ImageInversion.Never, Channels = 1, Size = 28 });
+        File.Delete(dir.File("pics/b/colour.png"));
+        File.Delete(dir.File("pics/b/photo.jpg"));
+        File.Copy(dir.File("pics/a/light.png"), dir.File("pics/b/light.png"));
+        var gray = ImageFolder.Read(dir.File("pics"), new ImageFolderOptions());
         var idx = Fixtures.Images(40);
+
+        Assert.Equal((1, 28, 28), (gray.Channels, gray.Rows, gray.Columns));
+        Assert.Equal(ImageFolder.Read(dir.File("pics"), new ImageFolderOptions { Channels = 1, Size = 28 }).Fingerprint(), gray.Fingerprint());
 
         Assert.Equal("862b10d962f360a85408c6e29736eb81ffa33298af2c51c86ad5ef4b7fa3a66e", fit.Fingerprint());
         Assert.Equal("efe9d32579f2d903e0fa9e7dd0a74c40c3a3accbd7199a5f4ba7ba4d315623f3", crop.Fingerprint());

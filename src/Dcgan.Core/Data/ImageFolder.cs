@@ -6,8 +6,8 @@ using SixLabors.ImageSharp.Processing;
 
 namespace Dcgan.Data;
 
-/// <summary>How a user's image becomes a 28x28 one: fitted whole inside the square (the rest black), or cropped to
-/// fill it.</summary>
+/// <summary>How a user's image becomes a square one: fitted whole inside the square (the rest black, or the
+/// background in colour), or cropped to fill it.</summary>
 public enum ImageFit
 {
     Fit,
@@ -31,24 +31,52 @@ public sealed record ImageFolderOptions
 
     /// <summary>Skip files that cannot be read as images (and count them) instead of refusing the folder.</summary>
     public bool SkipBadFiles { get; init; }
+
+    /// <summary>The side to read the images at; null: 28 for gray images (MNIST's), 64 for colour (the DCGAN paper's,
+    /// as pytorch/examples reads a folder).</summary>
+    public int? Size { get; init; }
+
+    /// <summary>1 (gray) or 3 (colour); null: colour when any image in the folder has colour, else gray.</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>What transparent pixels are composited onto; null: white in colour, and in gray the transparent
+    /// pixels' own gray, as before colour was read.</summary>
+    public Background? Background { get; init; }
+
+    /// <summary>The first problem with these options, in words free of command-line flags, or null.</summary>
+    public string? Problem() =>
+        Channels is not (null or 1 or 3) ? $"images are read with 1 channel (gray) or 3 (colour), not {Channels}."
+        : Size is { } size && new Models.ImageShape(Channels ?? 3, size) is var shape && shape.Problem() is { } problem
+            && !(size == Models.ImageShape.Tutorial.Size && Channels is null or 1) ? problem
+        : null;
 }
 
 /// <summary>
 /// A folder of the user's own images, read as torchvision's ImageFolder reads one: each subfolder is a class, the
 /// class names are the subfolders' names sorted by code point (Python's sorted()), each class's files are found in
 /// its subfolder and below, sorted by path, and files of other kinds are ignored. A folder without subfolders is
-/// one unlabelled class. Each PNG, JPEG or BMP image is decoded by ImageSharp, made grayscale (ITU-R BT.709 luma),
-/// inverted where asked, and resized with bicubic resampling to 28x28 (<see cref="ImageFit"/>).
+/// one unlabelled class. Each PNG, JPEG, BMP, GIF (its first frame) or WebP image is decoded by ImageSharp (palette,
+/// 16-bit, CMYK and gray-with-alpha images included), turned upright as its EXIF orientation says, and resized with
+/// bicubic resampling to a square (<see cref="ImageFit"/>). Gray: made grayscale (ITU-R BT.709 luma) and inverted where
+/// asked, as MNIST's digits are light on black. Colour: transparent pixels composited onto the background, then red,
+/// green and blue. The shape is the options' or the folder's (<see cref="ImageFolderOptions.Size"/>).
 /// </summary>
 public static class ImageFolder
 {
     /// <summary>The extensions read, as torchvision's IMG_EXTENSIONS has them (lower case; compared without case).</summary>
-    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
+
+    /// <summary>The formats read, for messages.</summary>
+    private const string Formats = "PNG, JPEG, BMP, GIF or WebP";
 
     /// <summary>Images larger than this (width times height) are refused before they are decoded.</summary>
     public const long MaxPixels = 64L * 1024 * 1024;
 
+    /// <summary>The side of gray images when none is asked: MNIST's.</summary>
     public const int Side = 28;
+
+    /// <summary>The side of colour images when none is asked: the DCGAN paper's.</summary>
+    public const int ColourSide = 64;
 
     /// <summary>Whether <paramref name="folder"/> looks like an image folder: images in it, or subfolders.</summary>
     public static bool Holds(string folder) =>
@@ -75,24 +103,28 @@ public static class ImageFolder
         }
         if (classes.Length > 0 && Array.FindIndex(files, c => c.Files.Length == 0) is >= 0 and var empty)
         {
-            throw new InvalidDataException($"{Path.Combine(folder, classes[empty])} holds no PNG, JPEG or BMP image; remove the class folder or add images.");
+            throw new InvalidDataException($"{Path.Combine(folder, classes[empty])} holds no {Formats} image; remove the class folder or add images.");
         }
         int loose = classes.Length > 0 ? Directory.EnumerateFiles(folder).Count(IsImage) : 0;
         if (loose > 0)
         {
             log?.Invoke($"note: {loose} image{(loose == 1 ? "" : "s")} directly in {folder} belong to no class folder and are left out.");
         }
+        var shape = ChooseShape(folder, files.SelectMany(c => c.Files), options, log);
         var pixels = new List<byte>();
         var labels = new List<byte>();
         var skipped = new List<string>();
+        int grayInColour = 0, animated = 0;
         foreach (var (label, paths) in files)
         {
             foreach (string path in paths)
             {
-                if (Convert(path, options, out var image, out string? problem))
+                if (Convert(path, options, shape, out var image, out string? problem, out bool isAnimated))
                 {
                     pixels.AddRange(image);
                     labels.Add(label);
+                    grayInColour += shape.Channels == 3 && IsGray(image) ? 1 : 0;
+                    animated += isAnimated ? 1 : 0;
                 }
                 else if (options.SkipBadFiles)
                 {
@@ -108,11 +140,19 @@ public static class ImageFolder
         {
             log?.Invoke($"note: skipped {skipped.Count} unreadable file{(skipped.Count == 1 ? "" : "s")} (the first: {skipped[0]}).");
         }
+        if (grayInColour > 0 && grayInColour < labels.Count)
+        {
+            log?.Invoke($"note: {grayInColour} of the {labels.Count} images are gray; they are read as colour images whose red, green and blue are equal.");
+        }
+        if (animated > 0)
+        {
+            log?.Invoke($"note: {animated} animated GIF{(animated == 1 ? " is" : "s are")} read as {(animated == 1 ? "its" : "their")} first frame.");
+        }
         if (labels.Count == 0)
         {
-            throw new InvalidDataException($"{folder} holds no readable PNG, JPEG or BMP image; give a folder of images, one subfolder per class.");
+            throw new InvalidDataException($"{folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
         }
-        var set = new ImageSet([.. pixels], labels.Count, Side, Side);
+        var set = new ImageSet([.. pixels], labels.Count, shape.Size, shape.Size, shape.Channels);
         return classes.Length == 0 ? set : set.WithLabels([.. labels], classes);
     }
 
@@ -161,16 +201,97 @@ public static class ImageFolder
         }
     }
 
+    /// <summary>The shape the folder is read at: the options' size and channels, else colour when any image has
+    /// colour (64x64, the paper's) and gray otherwise (28x28, MNIST's); said in a note when not asked.</summary>
+    private static Models.ImageShape ChooseShape(string folder, IEnumerable<string> files, ImageFolderOptions options, Action<string>? log)
+    {
+        if (options.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+        string? colourFile = options.Channels is null ? files.FirstOrDefault(HasColour) : null;
+        int channels = options.Channels ?? (colourFile is null ? 1 : 3);
+        var shape = new Models.ImageShape(channels, options.Size ?? (channels == 3 ? ColourSide : Side));
+        if (colourFile is not null)
+        {
+            string size = options.Size is null ? $", at the DCGAN paper's {ColourSide}x{ColourSide}" : "";
+            log?.Invoke($"note: reading the images in colour{size}: the folder holds colour images ({Path.GetRelativePath(folder, colourFile)}, the first).");
+        }
+        return shape;
+    }
+
+    /// <summary>Whether an image has colour: a pixel whose red, green and blue differ. A file whose format holds
+    /// gray only (gray PNG, JPEG, BMP) is gray without decoding it; an unreadable file is left to the reading.</summary>
+    private static bool HasColour(string path)
+    {
+        try
+        {
+            var info = Image.Identify(path, out var format);
+            if (info is null || (long)info.Width * info.Height is 0 or > MaxPixels || DeclaresGray(info, format))
+            {
+                return false;
+            }
+            using var image = Image.Load<Rgb24>(path);
+            bool colour = false;
+            image.ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < rows.Height && !colour; y++)
+                {
+                    foreach (var p in rows.GetRowSpan(y))
+                    {
+                        if (p.R != p.G || p.G != p.B)
+                        {
+                            colour = true;
+                            break;
+                        }
+                    }
+                }
+            });
+            return colour;
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or IOException
+            or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool DeclaresGray(IImageInfo info, SixLabors.ImageSharp.Formats.IImageFormat format) => format switch
+    {
+        SixLabors.ImageSharp.Formats.Png.PngFormat => info.Metadata.GetPngMetadata().ColorType
+            is SixLabors.ImageSharp.Formats.Png.PngColorType.Grayscale or SixLabors.ImageSharp.Formats.Png.PngColorType.GrayscaleWithAlpha,
+        JpegFormat => info.Metadata.GetJpegMetadata().ColorType is JpegColorType.Luminance,
+        _ => false,
+    };
+
+    /// <summary>Whether every pixel of colour bytes (three planes) has red, green and blue alike.</summary>
+    private static bool IsGray(byte[] planes)
+    {
+        int plane = planes.Length / 3;
+        return planes.AsSpan(0, plane).SequenceEqual(planes.AsSpan(plane, plane)) && planes.AsSpan(0, plane).SequenceEqual(planes.AsSpan(2 * plane, plane));
+    }
+
     /// <summary>One image as 28x28 gray bytes, or false and what is wrong with the file.</summary>
-    public static bool Convert(string path, ImageFolderOptions options, out byte[] pixels, out string? problem)
+    public static bool Convert(string path, ImageFolderOptions options, out byte[] pixels, out string? problem) =>
+        Convert(path, options, Models.ImageShape.Tutorial, out pixels, out problem, out _);
+
+    /// <summary>One image as bytes of <paramref name="shape"/> (gray, or red, green and blue planes), or false and
+    /// what is wrong with the file; <paramref name="animated"/> says when a GIF had more frames than the one read.</summary>
+    public static bool Convert(string path, ImageFolderOptions options, Models.ImageShape shape, out byte[] pixels, out string? problem, out bool animated)
     {
         pixels = [];
+        animated = false;
         try
         {
             // ImageSharp 2 identifies an unknown format as null rather than throwing.
             if (Image.Identify(path, out var format) is not { } info)
             {
-                problem = "is not an image that can be read (no PNG, JPEG or BMP data in it)";
+                problem = $"is not an image that can be read (no {Formats} data in it)";
+                return false;
+            }
+            if (info.Width == 0 || info.Height == 0)
+            {
+                problem = $"is an image of {info.Width}x{info.Height} pixels, which has nothing to read";
                 return false;
             }
             if ((long)info.Width * info.Height > MaxPixels)
@@ -185,30 +306,100 @@ public static class ImageFolder
                 problem = "is a truncated JPEG (its data ends before the image does)";
                 return false;
             }
-            using var image = jpeg is null ? Image.Load<L8>(path) : Image.Load<L8>(jpeg);
-            if (options.Invert == ImageInversion.Always || (options.Invert == ImageInversion.Auto && BorderIsLight(image)))
-            {
-                image.Mutate(x => x.Invert());
-            }
-            image.Mutate(x => x.Resize(new ResizeOptions
-            {
-                Size = new Size(Side, Side),
-                Mode = options.Fit == ImageFit.Fit ? ResizeMode.Pad : ResizeMode.Crop,
-                PadColor = Color.Black,
-                Sampler = KnownResamplers.Bicubic,
-            }));
-            pixels = new byte[Side * Side];
-            image.CopyPixelDataTo(pixels);
+            pixels = shape.Channels == 1 ? ReadGray(path, jpeg, options, shape.Size, out animated) : ReadColour(path, jpeg, options, shape.Size, out animated);
             problem = null;
             return true;
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or IOException
-            or UnauthorizedAccessException)
+            or UnauthorizedAccessException or ImageProcessingException)
         {
             problem = $"is not an image that can be read ({e.Message.Split('\n')[0].TrimEnd('.')})";
             return false;
         }
     }
+
+    /// <summary>Gray, as MNIST's digits: luma, inverted where asked, the rest of the square black.</summary>
+    private static byte[] ReadGray(string path, byte[]? jpeg, ImageFolderOptions options, int side, out bool animated)
+    {
+        using var image = options.Background is { } background ? Composited(path, jpeg, background, out animated).CloneAs<L8>() : Load<L8>(path, jpeg, out animated);
+        if (options.Invert == ImageInversion.Always || (options.Invert == ImageInversion.Auto && BorderIsLight(image)))
+        {
+            image.Mutate(x => x.Invert());
+        }
+        Resize(image, options.Fit, side, Color.Black);
+        var pixels = new byte[side * side];
+        image.CopyPixelDataTo(pixels);
+        return pixels;
+    }
+
+    /// <summary>Colour: composited onto the background, which also fills the rest of the square; three planes.</summary>
+    private static byte[] ReadColour(string path, byte[]? jpeg, ImageFolderOptions options, int side, out bool animated)
+    {
+        var background = options.Background ?? Background.White;
+        using var image = Composited(path, jpeg, background, out animated);
+        Resize(image, options.Fit, side, Color.FromRgb(background.R, background.G, background.B));
+        var pixels = new byte[3 * side * side];
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < side; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < side; x++)
+                {
+                    pixels[y * side + x] = row[x].R;
+                    pixels[(side + y) * side + x] = row[x].G;
+                    pixels[(2 * side + y) * side + x] = row[x].B;
+                }
+            }
+        });
+        return pixels;
+    }
+
+    /// <summary>The image upright and opaque: each pixel blended over the background by its alpha.</summary>
+    private static Image<Rgb24> Composited(string path, byte[]? jpeg, Background background, out bool animated)
+    {
+        using var rgba = Load<Rgba32>(path, jpeg, out animated);
+        var opaque = new Image<Rgb24>(rgba.Width, rgba.Height);
+        rgba.ProcessPixelRows(opaque, (source, target) =>
+        {
+            for (int y = 0; y < source.Height; y++)
+            {
+                var from = source.GetRowSpan(y);
+                var to = target.GetRowSpan(y);
+                for (int x = 0; x < from.Length; x++)
+                {
+                    var p = from[x];
+                    to[x] = new Rgb24(Over(p.R, background.R, p.A), Over(p.G, background.G, p.A), Over(p.B, background.B, p.A));
+                }
+            }
+        });
+        return opaque;
+    }
+
+    /// <summary>Straight-alpha "over": c * a + b * (1 - a), a in [0, 255], rounded.</summary>
+    private static byte Over(byte colour, byte background, byte alpha) => (byte)((colour * alpha + background * (255 - alpha) + 127) / 255);
+
+    /// <summary>The first frame, upright as its EXIF orientation says.</summary>
+    private static Image<TPixel> Load<TPixel>(string path, byte[]? jpeg, out bool animated) where TPixel : unmanaged, IPixel<TPixel>
+    {
+        var image = jpeg is null ? Image.Load<TPixel>(path) : Image.Load<TPixel>(jpeg);
+        animated = image.Frames.Count > 1;
+        while (image.Frames.Count > 1)
+        {
+            image.Frames.RemoveFrame(image.Frames.Count - 1);
+        }
+        image.Mutate(x => x.AutoOrient());
+        return image;
+    }
+
+    private static void Resize<TPixel>(Image<TPixel> image, ImageFit fit, int side, Color pad) where TPixel : unmanaged, IPixel<TPixel> =>
+        image.Mutate(x => x.Resize(new ResizeOptions
+        {
+            Size = new Size(side, side),
+            Mode = fit == ImageFit.Fit ? ResizeMode.Pad : ResizeMode.Crop,
+            PadColor = pad,
+            Sampler = KnownResamplers.Bicubic,
+        }));
 
     /// <summary>Whether a JPEG's last scan is followed by its end-of-image marker (FF D9). ImageSharp decodes a cut
     /// file without a word, filling the missing rows with gray, where PIL says "truncated". Inside a scan's data every

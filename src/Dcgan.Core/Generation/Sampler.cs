@@ -94,7 +94,7 @@ public static class Sampler
 
     /// <summary>The images as bytes (the grid's gray mapping), e.g. to write as IDX for other tools.</summary>
     public static ImageSet ToImageSet(Tensor images) =>
-        new(ImageGrid.ToGrayBytes(images), (int)images.shape[0], (int)images.shape[2], (int)images.shape[3]);
+        new(ImageGrid.ToBytes(images), (int)images.shape[0], (int)images.shape[2], (int)images.shape[3], (int)images.shape[1]);
 
     /// <summary>
     /// A walk through the latent space for <paramref name="count"/> tiles at once: each tile visits

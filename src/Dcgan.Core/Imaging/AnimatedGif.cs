@@ -9,7 +9,8 @@ namespace Dcgan.Imaging;
 
 /// <summary>
 /// The tutorial's dcgan.gif: the per-epoch grids in order as one looping animation, the last frame held longer.
-/// PNGs are decoded with SkiaSharp; ImageSharp encodes the GIF (SkiaSharp cannot write GIFs).
+/// PNGs are decoded with SkiaSharp; ImageSharp encodes the GIF (SkiaSharp cannot write GIFs). Gray grids keep
+/// the exact 256 grays; colour grids get each frame's own 256 colours (Wu's quantizer, GIF's limit), without dithering.
 /// </summary>
 public static class AnimatedGif
 {
@@ -23,7 +24,7 @@ public static class AnimatedGif
     /// <summary>The per-epoch grids, read from their PNGs, as the tutorial's dcgan.gif.</summary>
     public static void Write(string path, IReadOnlyList<string> framePngs)
     {
-        Write(path, framePngs.Select(png => (LoadGray(png), png)), FrameDelay, LastFrameDelay);
+        Write(path, framePngs.Select(png => (Load(png), png)), FrameDelay, LastFrameDelay);
     }
 
     /// <summary>Frames in memory (each epoch's grid, a latent-space walk), every one shown for <paramref name="delay"/>
@@ -49,12 +50,13 @@ public static class AnimatedGif
         return bytes.ToArray();
     }
 
-    private static void Write(string path, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay) =>
+    private static void Write(string path, IEnumerable<(Image Frame, string Name)> frames, int delay, int lastDelay) =>
         AtomicFile.Write(path, stream => Encode(stream, frames, delay, lastDelay));
 
-    private static void Encode(Stream output, IEnumerable<(Image<L8> Frame, string Name)> frames, int delay, int lastDelay)
+    /// <summary>The frames as one GIF: gray when the first frame is gray, else in colour (later frames follow it).</summary>
+    private static void Encode(Stream output, IEnumerable<(Image Frame, string Name)> frames, int delay, int lastDelay)
     {
-        Image<L8>? gif = null;
+        Image? gif = null;
         try
         {
             foreach (var (frame, name) in frames)
@@ -63,7 +65,7 @@ public static class AnimatedGif
                 {
                     if (gif is null)
                     {
-                        gif = frame.Clone();
+                        gif = frame is Image<L8> gray ? gray.Clone() : frame.CloneAs<Rgb24>();
                         gif.Metadata.GetGifMetadata().RepeatCount = 0; // loop forever
                         continue;
                     }
@@ -72,7 +74,16 @@ public static class AnimatedGif
                         throw new InvalidDataException(
                             $"{name} is {frame.Width}x{frame.Height}, unlike the other frames ({gif.Width}x{gif.Height}); remove it or regenerate it.");
                     }
-                    gif.Frames.AddFrame(frame.Frames.RootFrame);
+                    if (gif is Image<L8> grayGif)
+                    {
+                        using var grayFrame = frame.CloneAs<L8>();
+                        grayGif.Frames.AddFrame(grayFrame.Frames.RootFrame);
+                    }
+                    else
+                    {
+                        using var colourFrame = frame.CloneAs<Rgb24>();
+                        ((Image<Rgb24>)gif).Frames.AddFrame(colourFrame.Frames.RootFrame);
+                    }
                 }
             }
             if (gif is null)
@@ -83,11 +94,17 @@ public static class AnimatedGif
             {
                 gif.Frames[i].Metadata.GetGifMetadata().FrameDelay = i == gif.Frames.Count - 1 ? lastDelay : delay;
             }
-            gif.SaveAsGif(output, new GifEncoder
-            {
-                ColorTableMode = GifColorTableMode.Global,
-                Quantizer = new PaletteQuantizer(GrayPalette, new QuantizerOptions { Dither = null }),
-            });
+            gif.SaveAsGif(output, gif is Image<L8>
+                ? new GifEncoder
+                {
+                    ColorTableMode = GifColorTableMode.Global,
+                    Quantizer = new PaletteQuantizer(GrayPalette, new QuantizerOptions { Dither = null }),
+                }
+                : new GifEncoder
+                {
+                    ColorTableMode = GifColorTableMode.Local,
+                    Quantizer = new WuQuantizer(new QuantizerOptions { Dither = null }),
+                });
         }
         finally
         {
@@ -95,16 +112,28 @@ public static class AnimatedGif
         }
     }
 
-    private static Image<L8> LoadGray(string png)
+    private static Image Load(string png)
     {
         using var decoded = SKBitmap.Decode(png)
             ?? throw new InvalidDataException($"{png} is not a readable PNG; delete it or regenerate it.");
         return ToImage(decoded);
     }
 
-    private static Image<L8> ToImage(SKBitmap bitmap)
+    /// <summary>A gray bitmap as gray, any other in colour.</summary>
+    private static Image ToImage(SKBitmap bitmap)
     {
-        using var gray = bitmap.ColorType == SKColorType.Gray8 ? bitmap.Copy() : bitmap.Copy(SKColorType.Gray8);
+        if (bitmap.ColorType != SKColorType.Gray8)
+        {
+            using var rgba = bitmap.Copy(SKColorType.Rgba8888);
+            var bytes = new byte[rgba.Width * rgba.Height * 4];
+            for (int y = 0; y < rgba.Height; y++)
+            {
+                rgba.GetPixelSpan().Slice(y * rgba.RowBytes, rgba.Width * 4).CopyTo(bytes.AsSpan(y * rgba.Width * 4));
+            }
+            using var withAlpha = Image.LoadPixelData<Rgba32>(bytes, rgba.Width, rgba.Height);
+            return withAlpha.CloneAs<Rgb24>();
+        }
+        using var gray = bitmap.Copy();
         var pixels = new byte[gray.Width * gray.Height];
         for (int y = 0; y < gray.Height; y++)
         {

@@ -6,56 +6,74 @@ using static TorchSharp.torch;
 namespace Dcgan.Imaging;
 
 /// <summary>
-/// The tutorial's generate_and_save_images: a grid of generated digits, white on black, as a PNG. Each pixel
-/// becomes a <see cref="Scale"/> x <see cref="Scale"/> block so a person can see the digits, and a gray gutter
-/// separates the tiles.
+/// The tutorial's generate_and_save_images: a grid of generated images as a PNG, gray digits white on black as in
+/// the tutorial, colour images in colour. Each pixel becomes a block of <see cref="ScaleFor"/> pixels a side (4 for
+/// 28x28 digits) so a person can see the images, and a gray gutter of <see cref="Scale"/> pixels separates the tiles.
 /// </summary>
 public static class ImageGrid
 {
     public const int Scale = 4;
     public const byte GutterGray = 64;
 
-    /// <summary>Maps generator output in [-1, 1] to gray bytes: x * 127.5 + 127.5, rounded and clamped
-    /// (the tutorial's formula; matplotlib then rescaled each tile, which we do not).</summary>
-    public static byte[] ToGrayBytes(Tensor images)
+    /// <summary>How many screen pixels a side each image pixel takes: about 112 on a tile's side (4 for 28 pixels, 2 for
+    /// 64), at least 1.</summary>
+    public static int ScaleFor(int side) => Math.Max(1, (int)Math.Round(112.0 / side, MidpointRounding.AwayFromZero));
+
+    /// <summary>Maps generator output in [-1, 1] to bytes: x * 127.5 + 127.5, rounded and clamped (the tutorial's
+    /// formula; matplotlib then rescaled each tile, which we do not), in the tensor's own order.</summary>
+    public static byte[] ToBytes(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        var gray = images.detach().mul(127.5).add_(127.5).round_().clamp_(0, 255).to_type(ScalarType.Byte).contiguous();
-        return gray.data<byte>().ToArray();
+        var bytes = images.detach().mul(127.5).add_(127.5).round_().clamp_(0, 255).to_type(ScalarType.Byte).contiguous();
+        return bytes.data<byte>().ToArray();
     }
+
+    /// <summary><see cref="ToBytes"/> of gray images.</summary>
+    public static byte[] ToGrayBytes(Tensor images) => ToBytes(images);
 
     /// <summary>The height of the band under each row of tiles that holds their captions.</summary>
     public const int CaptionHeight = 16;
 
-    /// <summary>Renders [N, 1, H, W] images in [-1, 1] as a grid of <paramref name="columns"/> columns; with
-    /// <paramref name="captions"/>, caption i is written under tile i (the class of each tile of a run's grid).</summary>
+    /// <summary>Renders [N, C, H, W] images in [-1, 1] (C 1: gray, 3: colour) as a grid of <paramref name="columns"/>
+    /// columns; with <paramref name="captions"/>, caption i is written under tile i (the class of each tile of a run's
+    /// grid).</summary>
     public static SKBitmap Render(Tensor images, int columns, IReadOnlyList<string>? captions = null)
     {
-        if (images.dim() != 4 || images.shape[1] != 1)
+        if (images.dim() != 4 || images.shape[1] is not (1 or 3))
         {
-            throw new ArgumentException($"Expected images shaped [N, 1, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
+            throw new ArgumentException($"Expected images shaped [N, 1, H, W] or [N, 3, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
         }
-        int count = (int)images.shape[0], height = (int)images.shape[2], width = (int)images.shape[3];
+        int count = (int)images.shape[0], channels = (int)images.shape[1], height = (int)images.shape[2], width = (int)images.shape[3];
+        int scale = ScaleFor(height);
         columns = Math.Clamp(columns, 1, Math.Max(count, 1));
         int rows = (count + columns - 1) / columns;
-        int tileW = width * Scale, band = captions is null ? 0 : CaptionHeight, tileH = height * Scale;
+        int tileW = width * scale, band = captions is null ? 0 : CaptionHeight, tileH = height * scale;
+        // Gray stays one byte a pixel (the tutorial's grids, byte for byte); colour is RGBA, opaque.
         var bitmap = new SKBitmap(columns * tileW + (columns + 1) * Scale, rows * (tileH + band) + (rows + 1) * Scale,
-            SKColorType.Gray8, SKAlphaType.Opaque);
+            channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
+        int bytesPerPixel = channels == 1 ? 1 : 4;
 
-        byte[] source = ToGrayBytes(images);
+        byte[] source = ToBytes(images);
         var target = bitmap.GetPixelSpan();
         target.Fill(GutterGray);
-        int stride = bitmap.RowBytes;
+        for (int alpha = 3; bytesPerPixel == 4 && alpha < target.Length; alpha += 4)
+        {
+            target[alpha] = 255;
+        }
+        int stride = bitmap.RowBytes, plane = height * width;
         for (int i = 0; i < count; i++)
         {
             int left = Scale + (i % columns) * (tileW + Scale), top = Scale + (i / columns) * (tileH + band + Scale);
             for (int y = 0; y < tileH; y++)
             {
-                int sourceRow = i * height * width + (y / Scale) * width;
-                int targetRow = (top + y) * stride + left;
+                int sourceRow = i * channels * plane + (y / scale) * width;
+                int targetRow = (top + y) * stride + left * bytesPerPixel;
                 for (int x = 0; x < tileW; x++)
                 {
-                    target[targetRow + x] = source[sourceRow + x / Scale];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        target[targetRow + x * bytesPerPixel + c] = source[sourceRow + c * plane + x / scale];
+                    }
                 }
             }
         }
@@ -85,15 +103,17 @@ public static class ImageGrid
         }
         var pixels = grid.GetPixelSpan();
         var drawn = colour.GetPixelSpan();
+        int bytesPerPixel = grid.BytesPerPixel;
         for (int y = 0; y < grid.Height; y++)
         {
             for (int x = 0; x < grid.Width; x++)
             {
-                int at = y * grid.RowBytes + x;
+                int at = y * grid.RowBytes + x * bytesPerPixel;
                 bool inBand = (y - Scale) % (tileH + CaptionHeight + Scale) >= tileH;
                 if (inBand && pixels[at] == GutterGray)
                 {
-                    pixels[at] = drawn[y * colour.RowBytes + 4 * x]; // white text on gray: every channel alike
+                    // White text on gray: every channel alike (the colour grid's alpha stays opaque).
+                    pixels.Slice(at, Math.Min(bytesPerPixel, 3)).Fill(drawn[y * colour.RowBytes + 4 * x]);
                 }
             }
         }
