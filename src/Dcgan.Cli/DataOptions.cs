@@ -15,13 +15,29 @@ internal sealed class DataOptions
 
     private readonly Option<string> data = new("--data")
     {
-        Description = "A folder with the standard IDX files, a Keras-style mnist.npz, or a folder of your own PNG, JPEG or BMP " +
+        Description = "A folder with the standard IDX files, a Keras-style mnist.npz, or a folder of your own PNG, JPEG, BMP, GIF or WebP " +
             "images with one subfolder per class (a folder without subfolders is one unlabelled class)",
+    };
+
+    private readonly Option<int?> imageSize = new("--image-size")
+    {
+        Description = $"The images' side: 28 (the tutorial's models, gray) or {string.Join(", ", Dcgan.Models.ImageShape.PaperSizes)} (the DCGAN paper's). " +
+            "Default: the data's own; 64 for a folder of colour images",
+    };
+
+    private readonly Option<int?> channels = new("--channels")
+    {
+        Description = "1 (gray) or 3 (colour). Default: the data's own; colour when a folder holds any colour image",
+    };
+
+    private readonly Option<string> background = new("--background")
+    {
+        Description = "For a folder of images: the colour transparent pixels are put on: white, black or #rrggbb (default: white in colour; gray images as before)",
     };
 
     private readonly Option<string> fit = new("--fit")
     {
-        Description = "For a folder of images: fit each image whole into 28x28 (the rest black) or crop it to fill the square",
+        Description = "For a folder of images: fit each image whole into the square (the rest black, or the background in colour) or crop it to fill the square",
         DefaultValueFactory = _ => "fit",
     };
 
@@ -55,6 +71,27 @@ internal sealed class DataOptions
         fit.OneOf("fit", "crop");
         invert.OneOf("auto", "yes", "no");
         badImages.OneOf("refuse", "skip");
+        channels.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value && value is not (1 or 3))
+            {
+                result.AddError($"--channels must be 1 (gray) or 3 (colour) (got {value}).");
+            }
+        });
+        imageSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value && value != 28 && !Dcgan.Models.ImageShape.PaperSizes.Contains(value))
+            {
+                result.AddError($"--image-size must be 28 (the tutorial's models, gray) or {string.Join(", ", Dcgan.Models.ImageShape.PaperSizes)} (the DCGAN paper's, which double 4x4 up to the side) (got {value}).");
+            }
+        });
+        background.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && Background.Parse(value) is null)
+            {
+                result.AddError($"--background must be white, black or a colour as #rrggbb (got {value}).");
+            }
+        });
     }
 
     public void AddTo(Command command)
@@ -64,6 +101,9 @@ internal sealed class DataOptions
         command.Options.Add(data);
         command.Options.Add(dataset);
         command.Options.Add(mirrors);
+        command.Options.Add(imageSize);
+        command.Options.Add(channels);
+        command.Options.Add(background);
         command.Options.Add(fit);
         command.Options.Add(invert);
         command.Options.Add(badImages);
@@ -83,11 +123,14 @@ internal sealed class DataOptions
         Data = parsed.GetValue(data) is { } d ? Path.GetFullPath(d) : null,
         Dataset = parsed.GetValue(dataset)!,
         Mirrors = parsed.GetValue(mirrors) ?? [],
+        ImageSize = parsed.GetValue(imageSize),
+        Channels = parsed.GetValue(channels),
         Folder = new ImageFolderOptions
         {
             Fit = parsed.GetValue(fit) == "crop" ? ImageFit.Crop : ImageFit.Fit,
             Invert = parsed.GetValue(invert) switch { "yes" => ImageInversion.Always, "no" => ImageInversion.Never, _ => ImageInversion.Auto },
             SkipBadFiles = parsed.GetValue(badImages) == "skip",
+            Background = parsed.GetValue(background) is { } colour ? Background.Parse(colour) : null,
         },
     };
 }

@@ -39,10 +39,11 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}, or a resumed run's own");
+        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name} for 28x28 gray, dcgan for any other shape, or a resumed run's own");
         var precision = OptionRules.PrecisionOption(defaultValue: null);
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially, or resume a run (MNIST unless told otherwise).\n" +
-            "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist")
+            "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist\n" +
+            "         dcgan train --data my-pictures --image-size 64 --epochs 25 --out runs/mine")
         {
             recipe, Epochs, BatchSize, CheckpointEvery, Output, Seed, Keep, precision, EvalEvery, Evaluator, EvalCount, EvalReference,
             Tensorboard, Serve, SkipSelfCheck,
@@ -67,7 +68,14 @@ internal static class TrainCommand
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;
             var plan = Trainer.Prepare(options, request, parsed.GetValue(Output)!.FullName, Downloads.Loader);
             string classes = plan.Data.ClassNames is { } names ? $", {names.Count} classes: {string.Join(", ", names)}" : "";
-            Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.Rows}x{plan.Data.Columns} from {plan.Origin?.Path}{classes}");
+            Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.DescribeShape()} from {plan.Origin?.Path}{classes}");
+            if (!plan.Recipe.Shape.IsTutorial)
+            {
+                using var generator = plan.Recipe.NewGenerator();
+                using var discriminator = plan.Recipe.NewDiscriminator();
+                Console.WriteLine(Models.ModelSummary.Of(generator));
+                Console.WriteLine(Models.ModelSummary.Of(discriminator));
+            }
             using var evaluation = options.EvalEvery is null ? null
                 : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
                     parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);

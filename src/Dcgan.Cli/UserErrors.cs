@@ -75,6 +75,16 @@ internal static class UserErrors
             Console.Error.WriteLine($"dcgan: error: the recipe {e.Recipe} learns from the images' labels, and these images have none; name their label file with --labels, or give --data a folder with one subfolder per class.");
             return Failure;
         }
+        catch (Runs.UnreachableShapeException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: the images are {e.Shape}; the models take 28x28 gray (the tutorial's) or sides of {string.Join(", ", Models.ImageShape.PaperSizes)} (the DCGAN paper's): choose one with --image-size.");
+            return Failure;
+        }
+        catch (Runs.ShapeMismatchException e)
+        {
+            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run of {e.Saved.Describe()} images, and these are {e.Given.Describe()}; resume it with --image-size {e.Saved.Size} --channels {e.Saved.Channels}, or train into a new --out folder.");
+            return Failure;
+        }
         catch (Data.BadImageException e)
         {
             Console.Error.WriteLine($"dcgan: error: {e.Path} {e.Problem}; remove it, or pass --bad-images skip to leave such files out.");

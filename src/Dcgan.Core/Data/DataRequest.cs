@@ -14,7 +14,14 @@ public sealed record DataRequest
     /// (<see cref="ImageFolder"/>).</summary>
     public string? Data { get; init; }
 
-    /// <summary>How a folder of images given as <see cref="Data"/> is read.</summary>
+    /// <summary>The side the images are read at; null: the data's own (28 for MNIST), 64 for a folder of colour images.
+    /// Images of another size are resized (bicubic).</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>1 (gray) or 3 (colour); null: the data's own (colour when a folder holds any colour image).</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>How a folder of images given as <see cref="Data"/> is read (its size and channels are the request's).</summary>
     public ImageFolderOptions Folder { get; init; } = new();
 
     /// <summary>A dataset's name, from <see cref="DatasetCatalog"/>.</summary>

@@ -64,6 +64,33 @@ public static class DataSource
     internal static LoadedData Load(DataRequest request, Split split, Downloader? downloader,
         IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
     {
+        var loaded = LoadAsStored(request, split, downloader, progress, log, cancel);
+        return AtAskedShape(loaded, request);
+    }
+
+    /// <summary>The images at the shape the request asks for, where it asks for one (a folder's are read at it).</summary>
+    private static LoadedData AtAskedShape(LoadedData loaded, DataRequest request)
+    {
+        var images = loaded.Images;
+        if (request.ImageSize is null && request.Channels is null)
+        {
+            return loaded;
+        }
+        var shape = new Models.ImageShape(request.Channels ?? images.Channels, request.ImageSize ?? Math.Max(images.Rows, images.Columns));
+        if (images.Shape == shape)
+        {
+            return loaded;
+        }
+        if (shape.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+        return loaded with { Images = ImageResize.To(images, shape) };
+    }
+
+    private static LoadedData LoadAsStored(DataRequest request, Split split, Downloader? downloader,
+        IProgress<DownloadProgress>? progress, Action<string>? log, CancellationToken cancel)
+    {
         if (request.Images is not null)
         {
             var images = IdxFile.ReadImages(request.Images);
@@ -85,7 +112,7 @@ public static class DataSource
     {
         if (request.Data is not null)
         {
-            return FromUserCopy(request.Data, dataset, split, request.Folder, log);
+            return FromUserCopy(request.Data, dataset, split, request.Folder with { Size = request.ImageSize, Channels = request.Channels }, log);
         }
         if (File.Exists(request.CacheFolder))
         {
@@ -123,7 +150,7 @@ public static class DataSource
         }
         if (split != Split.Train)
         {
-            throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out 28x28 images, given as an IDX file of reference images.");
+            throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
         var images = ImageFolder.Read(data, options, log);
         return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);

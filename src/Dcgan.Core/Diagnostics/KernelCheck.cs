@@ -76,27 +76,30 @@ internal static class KernelCheck
         return batches;
     }
 
-    /// <summary>Checks both models at each batch size. Fresh models of the tutorial's initial weights are used
+    /// <summary>Checks both models at each batch size: the tutorial's, or with <paramref name="shape"/> the models of
+    /// that shape (the paper's, of <paramref name="width"/>). Fresh models of their initial weights are used
     /// (kernels depend on shapes, not values), and torch's global random state is left as it was, so a run that
     /// checks first stays bit for bit the run that does not. <paramref name="secondOrder"/> also checks the
     /// discriminator's second derivatives at the training batches, which a recipe with an R1 penalty takes.</summary>
-    public static IReadOnlyList<LayerCheck> Run(Precision precision, IEnumerable<CheckedBatch> batches, long seed = 0, bool secondOrder = false)
+    public static IReadOnlyList<LayerCheck> Run(Precision precision, IEnumerable<CheckedBatch> batches, long seed = 0, bool secondOrder = false,
+        ImageShape? shape = null, int width = Generator.PaperWidth)
     {
+        shape ??= ImageShape.Tutorial;
         using var rngState = torch.random.get_rng_state();
         try
         {
             torch.manual_seed(seed);
             using var random = new torch.Generator((ulong)seed);
-            using var generator = new Generator();
-            using var discriminator = new Discriminator();
-            using var generator64 = Twin(generator, () => new Generator());
-            using var discriminator64 = Twin(discriminator, () => new Discriminator());
+            using var generator = new Generator(shape, width);
+            using var discriminator = new Discriminator(shape, width);
+            using var generator64 = Twin(generator, () => new Generator(shape, width));
+            using var discriminator64 = Twin(discriminator, () => new Discriminator(shape, width));
             var results = new List<LayerCheck>();
             foreach (var batch in batches)
             {
                 using var scope = torch.NewDisposeScope();
                 var noise = torch.randn([batch.Size, Generator.NoiseDim], dtype: float64, generator: random);
-                var images = torch.randn([batch.Size, 1, 28, 28], dtype: float64, generator: random).tanh_();
+                var images = torch.randn([batch.Size, shape.Channels, shape.Size, shape.Size], dtype: float64, generator: random).tanh_();
                 results.AddRange(Compare("Generator", generator, generator64, noise, batch, precision, random));
                 if (batch.Training)
                 {

@@ -30,8 +30,7 @@ internal static class PaperModels
         long channels = (long)width << (doublings - 1);
         var layers = new List<(string, Module<Tensor, Tensor>)>
         {
-            ("reshape", Unflatten(1, [noiseSize, 1, 1])),
-            ("project", new StridedConvTranspose2d(noiseSize, channels, stride: 1, padding: 0)),  // (C, 4, 4)
+            ("project", new Projection(noiseSize, channels)),                                      // (C, 4, 4)
             ("bn1", BatchNorm2d(channels)),
             ("relu1", ReLU()),
         };
@@ -90,6 +89,9 @@ internal static class PaperModels
                 case StridedConvTranspose2d t:
                     init.normal_(t.Weight, 0, 0.02);
                     break;
+                case Projection p:
+                    init.normal_(p.Weight, 0, 0.02);
+                    break;
                 case TorchSharp.Modules.Linear l:
                     init.normal_(l.weight!, 0, 0.02);
                     break;
@@ -126,17 +128,41 @@ internal sealed class StridedConv2d : Module<Tensor, Tensor>, IMixedPrecision
     public long OutChannels => conv.out_channels;
 }
 
-/// <summary>ConvTranspose2d(in, out, 4, stride, padding, no bias): stride 2 and padding 1 double the side; stride 1
-/// and padding 0 make 4x4 of 1x1 (the projection of the noise).</summary>
+/// <summary>
+/// The generator's first layer: pytorch/examples' ConvTranspose2d(nz, C, 4, 1, 0) on the noise seen as 1x1 images,
+/// whose every output pixel is a weighted sum of the noise, so it is computed as the dense layer it is: the noise
+/// [B, nz] times the weight [nz, C, 4, 4] seen as [nz, C * 16]. The weight has the transposed convolution's layout, so
+/// it loads into PyTorch's layer as it is. (libtorch's transposed convolution of a 1x1 input is wrong on AMD Zen 5 in
+/// float32, by a third of its largest value, which the self-check found; a matrix product is right everywhere.)
+/// </summary>
+internal sealed class Projection : Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+
+    public Projection(long inputs, long channels) : base(nameof(Projection))
+    {
+        weight = Parameter(torch.empty(inputs, channels, 4, 4));
+        RegisterComponents();
+    }
+
+    public Tensor Weight => weight;
+
+    public override Tensor forward(Tensor noise)
+    {
+        using var flat = weight.view(weight.shape[0], -1);
+        using var product = noise.matmul(flat);
+        return product.view(-1, weight.shape[1], 4, 4);
+    }
+}
+
+/// <summary>ConvTranspose2d(in, out, 4, stride 2, padding 1, no bias): doubles the side.</summary>
 internal sealed class StridedConvTranspose2d : Module<Tensor, Tensor>, IMixedPrecision
 {
     private readonly ConvTranspose2d conv;
-    private readonly long stride, padding;
 
-    public StridedConvTranspose2d(long inChannels, long outChannels, long stride = 2, long padding = 1) : base(nameof(StridedConvTranspose2d))
+    public StridedConvTranspose2d(long inChannels, long outChannels) : base(nameof(StridedConvTranspose2d))
     {
-        (this.stride, this.padding) = (stride, padding);
-        conv = ConvTranspose2d(inChannels, outChannels, 4, stride: stride, padding: padding, bias: false);
+        conv = ConvTranspose2d(inChannels, outChannels, 4, stride: 2, padding: 1, bias: false);
         RegisterComponents();
     }
 
@@ -144,7 +170,7 @@ internal sealed class StridedConvTranspose2d : Module<Tensor, Tensor>, IMixedPre
 
     public override Tensor forward(Tensor input) => Precision == Precision.Fp32
         ? conv.forward(input)
-        : MixedPrecision.InBFloat16((x, w, b) => nn.functional.conv_transpose2d(x, w, b, strides: [stride, stride], padding: [padding, padding]),
+        : MixedPrecision.InBFloat16((x, w, b) => nn.functional.conv_transpose2d(x, w, b, strides: [2, 2], padding: [1, 1]),
             input, conv.weight!, null);
 
     public Precision Precision { get; set; }

@@ -11,7 +11,7 @@ public sealed record TrainOptions
     public int Epochs { get; init; } = 50;
 
     /// <summary>The recipe of a new run (<see cref="Recipes.Named"/>, <see cref="RecipeFile.Load"/>, or one of your
-    /// own; null: the tutorial's). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
+    /// own; null: the tutorial's for 28x28 gray images, the DCGAN paper's (dcgan) for any other shape). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
     public Recipe? Recipe { get; init; }
 
     /// <summary>Overrides the recipe's batch size; null: the recipe's (a resumed run's own).</summary>
@@ -53,17 +53,19 @@ public sealed record TrainOptions
         : Recipe?.Problem() is { } wrong ? new(nameof(Recipe), "the recipe", wrong)
         : null;
 
-    /// <summary>The recipe a new run trains with: <paramref name="asked"/> (the tutorial's when null), with the batch
-    /// size and precision given.</summary>
-    public Recipe NewRecipe(Recipe? asked)
+    /// <summary>The recipe a new run on images of <paramref name="shape"/> trains with: <paramref name="asked"/> (when
+    /// null, the tutorial's for 28x28 gray and dcgan for any other shape), for that shape, with the batch size and
+    /// precision given. An ArgumentException when the asked recipe's models cannot take the shape.</summary>
+    public Recipe NewRecipe(Recipe? asked, ImageShape shape)
     {
-        var recipe = asked ?? Recipes.Tutorial;
+        var recipe = (asked ?? (shape.IsTutorial ? Recipes.Tutorial : Recipes.Named("dcgan"))).For(shape);
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
-    /// <summary>The same for <see cref="Recipe"/>, after the options are checked (InvalidOptionException).</summary>
+    /// <summary>The same for <see cref="Recipe"/> at the tutorial's 28x28 gray, after the options are checked
+    /// (InvalidOptionException).</summary>
     public Recipe NewRecipe() =>
-        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(Recipe);
+        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(Recipe, Recipe?.Shape ?? ImageShape.Tutorial);
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
     /// was given counts. <paramref name="asked"/> is <see cref="Recipe"/> (fitted to the data's classes); it must

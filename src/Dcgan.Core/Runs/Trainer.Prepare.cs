@@ -46,20 +46,16 @@ public static partial class Trainer
 
     private static TrainingPlan Check(ImageSet data, TrainOptions options, Recipe? asked, RunFolder run, DataOrigin? origin)
     {
-        if (data.Rows != 28 || data.Columns != 28)
-        {
-            throw new InvalidDataException(
-                $"the images are {data.Rows}x{data.Columns}; the tutorial's models take 28x28 images such as MNIST's.");
-        }
+        var shape = data.Shape is { } square && square.Problem() is null ? square : throw new UnreachableShapeException(data.DescribeShape());
         string fingerprint = data.Fingerprint();
         asked = asked is null ? null : ForClasses(asked, data); // as the saved run's was, to compare with it
         var damaged = new List<(string, string)>();
         var (resumeFrom, saved) = LatestReadable(run, damaged);
         if (saved is not null)
         {
-            CheckResume(saved, options, asked, fingerprint, run);
+            CheckResume(saved, options, asked, fingerprint, run, shape);
         }
-        var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked), data);
+        var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked, shape), data);
         RefuseUnfitLabels(recipe, data);
         // A batch larger than the data is allowed, as Keras allows it, and costs what the data needs.
         if (Diagnostics.Sizes.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)
@@ -90,8 +86,12 @@ public static partial class Trainer
             : throw new InvalidDataException($"{run.CheckpointFolder} holds checkpoints but none can be read; move them away to start a new run there.");
     }
 
-    private static void CheckResume(CheckpointHeader saved, TrainOptions options, Recipe? asked, string fingerprint, RunFolder run)
+    private static void CheckResume(CheckpointHeader saved, TrainOptions options, Recipe? asked, string fingerprint, RunFolder run, Models.ImageShape shape)
     {
+        if (saved.Recipe.Shape != shape)
+        {
+            throw new ShapeMismatchException(run.Path, saved.Recipe.Shape, shape);
+        }
         if (options.ConflictWith(saved.Recipe, saved.Seed, asked) is var (setting, was, given))
         {
             string? resumable = setting != "recipe" ? was : Recipes.BuiltInLike(saved.Recipe)?.Name;

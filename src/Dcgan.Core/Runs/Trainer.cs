@@ -87,7 +87,7 @@ public static partial class Trainer
     {
         var clock = Stopwatch.StartNew();
         var checks = KernelCheck.Run(recipe.Precision, KernelCheck.BatchesOf(images, recipe.BatchSize, gridExamples, Sampler.Block),
-            secondOrder: recipe.R1Gamma > 0);
+            secondOrder: recipe.R1Gamma > 0, shape: recipe.Shape, width: recipe.Width);
         KernelCheck.EnsurePassed(checks);
         log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}{(recipe.R1Gamma > 0 ? ", second derivatives too" : "")}, {clock.Elapsed.TotalSeconds:F1} s)."));

@@ -46,3 +46,19 @@ public sealed class MissingLabelsException(string recipe)
 {
     public string Recipe { get; } = recipe;
 }
+
+/// <summary>Images the models cannot take (<see cref="Models.ImageShape.Problem"/>): another size must be asked for.</summary>
+public sealed class UnreachableShapeException(string shape)
+    : ArgumentException($"the images are {shape}; the tutorial's models take 28x28 gray, the DCGAN paper's sides of {string.Join(", ", Models.ImageShape.PaperSizes)}: read them at one of those sizes.")
+{
+    public string Shape { get; } = shape;
+}
+
+/// <summary>A run folder whose saved run is of images of another shape than the data given now.</summary>
+public sealed class ShapeMismatchException(string runPath, Models.ImageShape saved, Models.ImageShape given)
+    : ArgumentException($"{runPath} holds a run of {saved.Describe()} images, and these are {given.Describe()}; resume it at its shape, or train into a new folder.")
+{
+    public string RunPath { get; } = runPath;
+    public Models.ImageShape Saved { get; } = saved;
+    public Models.ImageShape Given { get; } = given;
+}
