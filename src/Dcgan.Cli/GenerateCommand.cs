@@ -21,7 +21,7 @@ internal static class GenerateCommand
         .AtMost(Sizes.MaxColumns, "a row of more is no picture to look at");
     private static readonly Option<string> Format = new Option<string>("--format")
     {
-        Description = "png: a grid; idx: the samples as an IDX ubyte file (N x 28 x 28)",
+        Description = "png: a grid; idx: the samples as an IDX ubyte file (gray: N x rows x columns; colour: N x rows x columns x 3, channels last)",
         DefaultValueFactory = _ => "png",
     }.OneOf("png", "idx");
     private static readonly Option<int?> Interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
@@ -35,7 +35,7 @@ internal static class GenerateCommand
 
     public static Command Create()
     {
-        var command = new Command("generate", "Write new digits from a trained generator.\n" +
+        var command = new Command("generate", "Write new images from a trained generator.\n" +
             "Examples: dcgan generate --run runs/mnist --out digits.png --count 64\n" +
             "          dcgan generate --run runs/mnist --out samples.idx.gz --format idx --count 10000\n" +
             "          dcgan generate --run runs/mnist --out walk.gif --interpolate 24")
@@ -126,7 +126,7 @@ internal static class GenerateCommand
             AtomicFile.Write(outPath, stream => stream.Write(png));
         }
         string inCategory = category is { } c ? $", category {drawing.Latent.Describe(c)}" : "";
-        Console.WriteLine($"Wrote {n} digits from {from} (seed {seed}{inCategory}) to {outPath}");
+        Console.WriteLine($"Wrote {n} images from {from} (seed {seed}{inCategory}) to {outPath}");
         return 0;
     }
 }

@@ -12,13 +12,13 @@ namespace Dcgan.Tests;
 /// <summary>The exported generator, run by ONNX Runtime (a real runtime, not our own reading of the file).</summary>
 public class OnnxTests
 {
-    private static float[] RunOnnx(string path, Tensor noise)
+    private static float[] RunOnnx(string path, Tensor noise, int channels = 1, int size = 28)
     {
         using var session = new InferenceSession(path);
         var input = new DenseTensor<float>(noise.data<float>().ToArray(), [(int)noise.shape[0], (int)noise.shape[1]]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.Input, input)]);
         var output = results.Single(r => r.Name == OnnxExport.Output).AsTensor<float>();
-        Assert.Equal(new[] { (int)noise.shape[0], 1, 28, 28 }, output.Dimensions.ToArray());
+        Assert.Equal(new[] { (int)noise.shape[0], channels, size, size }, output.Dimensions.ToArray());
         return [.. output];
     }
 
@@ -47,6 +47,45 @@ public class OnnxTests
         double error = want.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
         Assert.True(error <= 1e-4, $"max difference {error:E2}");
         Assert.True(want.Max(Math.Abs) > 0.05f, $"non-trivial images (largest {want.Max(Math.Abs)})");
+    }
+
+    [Theory]
+    [InlineData(3, 32, false)]
+    [InlineData(3, 64, true)]
+    [InlineData(1, 16, true)]
+    public void Onnx_runtime_draws_the_paper_generators_images_in_colour(int channels, int size, bool classBatchNorm)
+    {
+        using var dir = new TempFolder();
+        torch.manual_seed(4);
+        var shape = new Models.ImageShape(channels, size);
+        using var generator = new Models.Generator(shape, 16, classBatchNorm ? new Models.Latent(4) : null, classBatchNorm);
+        using (torch.no_grad())
+        {
+            foreach (var p in generator.named_parameters().Where(p => p.name.Contains("modulations", StringComparison.Ordinal)))
+            {
+                p.parameter.normal_(0, 0.3); // class modulations that do something
+            }
+            generator.parameters().Where(p => p.dim() == 4).Last().mul_(30); // images beyond N(0, 0.02)'s faint start
+            for (int i = 0; i < 3; i++)
+            {
+                using var warm = generator.call(generator.Latent.Draw(32)); // moving statistics that are not the initial ones
+            }
+        }
+        string path = dir.File("colour.onnx");
+        OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, path, OnnxExport.Metadata("dcgan", 1, "abc", "raw", BatchNormMode.Moving));
+        using var noise = generator.Latent.Draw(5);
+
+        using var expected = Sampler.Generate(generator, noise, BatchNormMode.Moving);
+        float[] actual = RunOnnx(path, noise, channels, size);
+        using var loaded = OnnxGenerator.Load(path);
+
+        float[] want = expected.data<float>().ToArray();
+        double error = want.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(error <= 1e-4, $"max difference {error:E2}");
+        Assert.True(want.Max(Math.Abs) > 0.05f, $"non-trivial images (largest {want.Max(Math.Abs)})");
+        Assert.Equal(shape, loaded.Shape);
+        using var again = loaded.Generate(noise);
+        Assert.Equal(expected.shape, again.shape);
     }
 
     [Fact]
@@ -97,7 +136,7 @@ public class OnnxTests
         var shapes = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir.File("identity.onnx")));
 
         Assert.Contains("is not an ONNX model", text.Message);
-        Assert.Contains("takes x [-1, 5]; a generator takes float noise [N, 100] and gives images [N, 1, 28, 28]", shapes.Message);
+        Assert.Contains("takes x [-1, 5]; a generator takes float noise [N, 100] and gives images [N, C, S, S] (1 or 3 channels, a side the models make, such as [N, 1, 28, 28])", shapes.Message);
         Assert.DoesNotContain('\n', text.Message + shapes.Message);
 
         static Export.Onnx.Proto.ValueInfoProto Value(string name) => new()

@@ -57,7 +57,7 @@ public class TrainStepTests
     {
         torch.manual_seed(seed);
         var generator = recipe.NewGenerator();
-        var discriminator = new Discriminator(recipe.DiscriminatorDropout);
+        var discriminator = recipe.NewDiscriminator();
         generator.to(ScalarType.Float64);
         discriminator.to(ScalarType.Float64);
         return new Gan(generator, discriminator, recipe);
@@ -67,17 +67,22 @@ public class TrainStepTests
     /// fused step (one backward pass through the discriminator), in float64. Same seed, so dropout draws the same
     /// masks in both.</summary>
     [Theory]
-    [InlineData(0)]      // logits near 0
-    [InlineData(-30)]    // fakes judged fake with confidence: the generator's gradient is rescaled by e^30
-    [InlineData(-100)]   // beyond the shortcut's floor: the second backward pass is made
-    public void Each_model_gets_the_gradient_of_its_own_loss_only(float logitShift)
+    [InlineData(0, false)]      // logits near 0
+    [InlineData(-30, false)]    // fakes judged fake with confidence: the generator's gradient is rescaled by e^30
+    [InlineData(-100, false)]   // beyond the shortcut's floor: the second backward pass is made
+    [InlineData(0, true)]       // the paper's models: batch norm ties each image's logit to the others'
+    [InlineData(-30, true)]
+    public void Each_model_gets_the_gradient_of_its_own_loss_only(float logitShift, bool paper)
     {
-        using var gan = InFloat64(Recipes.Tutorial, 11);
+        var recipe = paper ? Recipes.Named("dcgan").For(new Models.ImageShape(3, 16)) : Recipes.Tutorial;
+        using var gan = InFloat64(recipe, 11);
         using (torch.no_grad())
         {
-            gan.Discriminator.Layers.named_children().Last().module.parameters().Last().add_(logitShift); // the bias
+            // The last layer's bias (the tutorial's), or its weights scaled (the paper's has none): logits far below 0.
+            var last = gan.Discriminator.Layers.named_children().Last().module.parameters().Last();
+            _ = paper ? last.mul_(1 + Math.Abs(logitShift)) : last.add_(logitShift);
         }
-        using var images = Fixtures.Images(6).ToTensor().to(ScalarType.Float64);
+        using var images = paper ? (torch.rand(6, 3, 16, 16, dtype: ScalarType.Float64) * 2 - 1) : Fixtures.Images(6).ToTensor().to(ScalarType.Float64);
         using var noise = torch.randn(6, Generator.NoiseDim, dtype: ScalarType.Float64);
         var gParams = gan.Generator.parameters().ToList();
         var dParams = gan.Discriminator.parameters().ToList();
@@ -103,12 +108,13 @@ public class TrainStepTests
     [Theory]
     [InlineData("tutorial")]
     [InlineData("improved")] // R1 every 16 steps (the first step adds it), a moving average, no dropout
+    [InlineData("dcgan")]    // the paper's models, at 16x16 colour
     public void The_tutorials_step_as_written_and_the_fused_step_give_the_same_update(string name)
     {
-        var recipe = Recipes.Named(name);
+        var recipe = name == "dcgan" ? Recipes.Named(name).For(new Models.ImageShape(3, 16)) with { Width = 8 } : Recipes.Named(name);
         using var asWritten = InFloat64(recipe, 21);
         using var fused = InFloat64(recipe, 21);
-        using var images = Fixtures.Images(8).ToTensor().to(ScalarType.Float64);
+        using var images = name == "dcgan" ? torch.rand(8, 3, 16, 16, dtype: ScalarType.Float64) * 2 - 1 : Fixtures.Images(8).ToTensor().to(ScalarType.Float64);
 
         for (int step = 0; step < 3; step++)
         {

@@ -306,7 +306,7 @@ public class TrainerTests
         Assert.Contains("holds a run with recipe mine, not mine as it reads now (other numbers)", edited.Message);
         Assert.Empty(log); // no checkpoint was taken for damaged
         Assert.Equal(saved, File.ReadAllBytes(run.Checkpoints()[0]));
-        Assert.Equal(Options(1).NewRecipe(mine), Checkpoint.ReadRecipe(run.Checkpoints()[^1]));
+        Assert.Equal(Options(1).NewRecipe(mine, Models.ImageShape.Tutorial), Checkpoint.ReadRecipe(run.Checkpoints()[^1]));
         Assert.Equal(2, run.Checkpoints().Count);
     }
 

@@ -16,22 +16,53 @@ public static class IdxFile
     public const int ImagesMagic = 0x00000803; // 2051: unsigned bytes, 3 dimensions
     public const int LabelsMagic = 0x00000801; // 2049: unsigned bytes, 1 dimension
 
+    /// <summary>Unsigned bytes in 4 dimensions: colour images, N x rows x columns x 3 (channels last, as numpy and
+    /// Keras hold images; what <see cref="WriteImages"/> writes for colour).</summary>
+    public const int ColourImagesMagic = 0x00000804;
+
+    /// <summary>Gray images (N x rows x columns), or colour ones (N x rows x columns x 3, <see cref="ColourImagesMagic"/>).</summary>
     public static ImageSet ReadImages(string path)
     {
         using var stream = OpenMaybeGzip(path);
-        int[] dims = ReadHeader(stream, path, ImagesMagic, "image");
+        int[] dims = ReadHeader(stream, path, ImagesMagic, "image", ColourImagesMagic);
         var (count, rows, columns) = (dims[0], dims[1], dims[2]);
+        int channels = dims.Length == 4 ? dims[3] : 1;
+        if (channels is not (1 or 3))
+        {
+            throw new InvalidDataException($"{path}: its header declares images of {channels} channels; an IDX image file holds gray images (3 dimensions) or colour ones (4, the last of 3 channels).");
+        }
         if (count < 1 || rows < 1 || columns < 1)
         {
             throw new InvalidDataException(
                 $"{path}: its header declares {count} images of {rows}x{columns}; an image file needs at least one image of at least 1x1.");
         }
-        long size = (long)count * rows * columns;
+        long size = (long)count * rows * columns * channels;
         if (size > Array.MaxLength)
         {
             throw new InvalidDataException($"{path}: its header declares {size} bytes of pixels, more than this tool can hold; the header is probably corrupt.");
         }
-        return new ImageSet(ReadBody(stream, path, size, "pixel"), count, rows, columns);
+        byte[] body = ReadBody(stream, path, size, "pixel");
+        return new ImageSet(channels == 1 ? body : Interleaving(body, count, rows * columns, toPlanes: true), count, rows, columns, channels);
+    }
+
+    /// <summary>Colour pixels from interleaved (r, g, b per pixel, as IDX holds them) to planes (as an ImageSet
+    /// holds them), or back.</summary>
+    private static byte[] Interleaving(byte[] from, int count, int pixels, bool toPlanes)
+    {
+        var to = new byte[from.Length];
+        for (int i = 0; i < count; i++)
+        {
+            int image = i * 3 * pixels;
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    int interleaved = image + 3 * p + c, planar = image + c * pixels + p;
+                    to[toPlanes ? planar : interleaved] = from[toPlanes ? interleaved : planar];
+                }
+            }
+        }
+        return to;
     }
 
     public static byte[] ReadLabels(string path)
@@ -55,8 +86,16 @@ public static class IdxFile
     }
 
     /// <summary>Writes images as IDX (gzip-compressed when the path ends in .gz).</summary>
-    public static void WriteImages(string path, ImageSet images) =>
-        Write(path, ImagesMagic, [images.Count, images.Rows, images.Columns], images.Pixels);
+    public static void WriteImages(string path, ImageSet images)
+    {
+        if (images.Channels == 1)
+        {
+            Write(path, ImagesMagic, [images.Count, images.Rows, images.Columns], images.Pixels);
+            return;
+        }
+        Write(path, ColourImagesMagic, [images.Count, images.Rows, images.Columns, images.Channels],
+            Interleaving(images.Pixels, images.Count, images.Rows * images.Columns, toPlanes: false));
+    }
 
     public static void WriteLabels(string path, byte[] labels) => Write(path, LabelsMagic, [labels.Length], labels);
 
@@ -99,7 +138,7 @@ public static class IdxFile
         return b0 == 0x1f && b1 == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
-    private static int[] ReadHeader(Stream stream, string path, int expectedMagic, string kind)
+    private static int[] ReadHeader(Stream stream, string path, int expectedMagic, string kind, int? alsoMagic = null)
     {
         Span<byte> word = stackalloc byte[4];
         if (ReadFully(stream, path, word) < 4)
@@ -107,7 +146,7 @@ public static class IdxFile
             throw new InvalidDataException($"{path} is too short to be an IDX {kind} file (it has no header); the file is empty or truncated: download it again.");
         }
         int magic = BinaryPrimitives.ReadInt32BigEndian(word);
-        if (magic != expectedMagic)
+        if (magic != expectedMagic && magic != alsoMagic)
         {
             string example = kind == "image" ? "train-images-idx3-ubyte.gz" : "train-labels-idx1-ubyte.gz";
             string what = (magic & ~0xff) == 0x00000800

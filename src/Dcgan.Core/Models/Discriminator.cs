@@ -53,6 +53,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         // Kept after RegisterComponents, so these views of the layers above add nothing to the state_dict.
         var children = layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
         (featureLayers, dense) = (children[..^1], (Linear)children[^1]);
+        JudgesEachImageAlone = !children.Any(m => m is TorchSharp.Modules.BatchNorm2d);
     }
 
     /// <summary>make_discriminator_model(), layer for layer.</summary>
@@ -79,6 +80,10 @@ public sealed class Discriminator : Module<Tensor, Tensor>
 
     /// <summary>The size of <see cref="Features"/>: 7 * 7 * 128 in the tutorial's model, the last 4x4 layer's in the paper's.</summary>
     public int FeatureSize => (int)dense.in_features;
+
+    /// <summary>Whether each image's logit depends on that image alone in training: no batch norm (the tutorial's
+    /// model; the paper's normalises by the batch's statistics).</summary>
+    internal bool JudgesEachImageAlone { get; }
 
     /// <summary>The layers in order, for inspection (tests check the shape after each).</summary>
     public Sequential Layers => layers;

@@ -282,7 +282,8 @@ public sealed class Gan : IDisposable
     /// Per image, d gen_loss / d l = (sigmoid(l) - 1) / B and d disc_loss / d l = sigmoid(l) / B, so at each fake
     ///   d gen_loss / d image = -exp(-l) * d disc_loss / d image,
     /// which spares a second backward pass through the discriminator (docs/performance.md). Same mathematics; for a
-    /// fake judged below the floor the second pass is made after all.</summary>
+    /// fake judged below the floor, and for a discriminator with batch norm (the paper's: its batch statistics tie each
+    /// image's logit to the others'), the second pass is made after all.</summary>
     private Tensor GeneratorLossAtFakes(Tensor genLoss, Tensor fakeOutput, Tensor fakes, Tensor fakeFeatures, Tensor noise,
         (Tensor Features, Tensor Labels)? reals)
     {
@@ -290,7 +291,7 @@ public sealed class Gan : IDisposable
         // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
         var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
         var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, reals);
-        var genLossAtFakes = fakeLogits.min().ToSingle() > ShortcutLogitFloor
+        var genLossAtFakes = Discriminator.JudgesEachImageAlone && fakeLogits.min().ToSingle() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
         return codeLossAtFakes is null

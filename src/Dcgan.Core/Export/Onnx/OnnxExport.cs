@@ -12,11 +12,12 @@ using Generator = Dcgan.Models.Generator;
 namespace Dcgan.Export.Onnx;
 
 /// <summary>
-/// The generator as an ONNX model: input "noise" [N, 100] float32 (N free), output "images" [N, 1, 28, 28] in [-1, 1],
-/// batch norm in inference form with the statistics sampling would use. Standard operators of opset 17 only:
-/// Gemm, BatchNormalization, LeakyRelu, Reshape, ConvTranspose, Tanh. TensorFlow's 'same' cropping of the strided
-/// transposed convolutions is ConvTranspose's own asymmetric padding (1 before, 2 after: the first 2n of the 2n + 1
-/// rows), and deconv2 (computed here through a DFT) is the plain ConvTranspose it equals.
+/// The generator as an ONNX model: input "noise" [N, 100] float32 (N free), output "images" [N, C, S, S] in [-1, 1]
+/// ([N, 1, 28, 28] for the tutorial's), batch norm in inference form with the statistics sampling would use. Standard
+/// operators of opset 17 only: Gemm, MatMul, BatchNormalization, LeakyRelu, Relu, Reshape, ConvTranspose, Tanh.
+/// TensorFlow's 'same' cropping of the strided transposed convolutions is ConvTranspose's own asymmetric padding (1
+/// before, 2 after: the first 2n of the 2n + 1 rows), and deconv2 (computed here through a DFT) is the plain
+/// ConvTranspose it equals. The paper's generator is its projection (a MatMul) and ConvTransposes of padding 1.
 /// </summary>
 public static class OnnxExport
 {
@@ -25,6 +26,9 @@ public static class OnnxExport
 
     /// <summary>The metadata entry that says how many of the input's entries are a one-hot category (0: none).</summary>
     public const string CodeCategoriesKey = "code_categories";
+
+    /// <summary>The metadata entries of the images' shape: channels (1 gray, 3 colour, red green blue) and side.</summary>
+    public const string ChannelsKey = "image_channels", SizeKey = "image_size";
 
     /// <summary>The metadata entry that names the categories, a JSON array, when they are classes of the user's images.</summary>
     public const string CategoryNamesKey = "category_names";
@@ -47,20 +51,50 @@ public static class OnnxExport
 
     private static ModelProto Build(Generator generator, BatchNormMode batchNorm, IReadOnlyDictionary<string, string> metadata)
     {
+        var shape = generator.Shape;
         var graph = new GraphProto
         {
             Name = "dcgan_generator",
-            DocString = "make_generator_model() of TensorFlow's DCGAN tutorial: 100 numbers of noise -> a 28x28 image in [-1, 1]. " +
+            DocString = (shape.IsTutorial
+                ? "make_generator_model() of TensorFlow's DCGAN tutorial: 100 numbers of noise -> a 28x28 image in [-1, 1]. "
+                : $"The DCGAN paper's generator: 100 numbers of noise -> a {shape.Describe()} image in [-1, 1]. ") +
                 $"Batch norm uses {batchNorm.ToString().ToLowerInvariant()} statistics.",
         };
         graph.Input.Add(Value(Input, "N", Generator.NoiseDim));
-        graph.Output.Add(Value(Output, "N", 1, 28, 28));
-        var layers = generator.Layers.named_children().ToDictionary(c => c.name, c => c.module);
-        string x = Input;
+        graph.Output.Add(Value(Output, "N", shape.Channels, shape.Size, shape.Size));
         string? categories = generator.ClassBatchNorm
             ? Node(graph, "Slice", "categories", [Input, Constant(graph, "categories.starts", [0]), Constant(graph, "categories.ends", [generator.Latent.Categories]),
                 Constant(graph, "categories.axes", [1])], [], "the one-hot category: the input's first entries")
             : null;
+        if (shape.IsTutorial)
+        {
+            TutorialGraph(graph, generator, categories);
+        }
+        else
+        {
+            PaperGraph(graph, generator, categories);
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "dcgan (.NET)",
+            ProducerVersion = ToolVersion.Current,
+            DocString = $"The generator of {(shape.IsTutorial ? "TensorFlow's DCGAN tutorial" : "the DCGAN paper")}, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1)" +
+                (generator.Latent.Categories > 0 ? $", its first {generator.Latent.Categories} entries replaced by a one-hot category" : "") +
+                $"; output: images [N, {shape.Channels}, {shape.Size}, {shape.Size}] in [-1, 1] (x * 127.5 + 127.5 gives {(shape.Channels == 1 ? "gray levels" : "red, green and blue levels")}).",
+            Graph = graph,
+        };
+        model.MetadataProps.Add(new StringStringEntryProto { Key = ChannelsKey, Value = shape.Channels.ToString(CultureInfo.InvariantCulture) });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = SizeKey, Value = shape.Size.ToString(CultureInfo.InvariantCulture) });
+        return Finish(model, generator, metadata);
+    }
+
+    /// <summary>make_generator_model(), node for node.</summary>
+    private static void TutorialGraph(GraphProto graph, Generator generator, string? categories)
+    {
+        var layers = generator.Layers.named_children().ToDictionary(c => c.name, c => c.module);
+        string x = Input;
         x = Node(graph, "Gemm", "dense", [x, Weight(graph, "dense.weight", ((Linear)layers["dense"]).weight!)], [Int("transB", 1)],
             "Dense(7*7*256, use_bias=False)");
         x = BatchNorm(graph, "bn1", (BatchNorm1d)layers["bn1"], x);
@@ -78,17 +112,32 @@ public static class OnnxExport
         x = Leaky(graph, "leaky3", x);
         x = StridedDeconv(graph, "deconv4", (TfSameConvTranspose2d)layers["deconv4"], x, "Conv2DTranspose(1, (5, 5), strides=(2, 2), padding='same')");
         graph.Node.Add(new NodeProto { OpType = "Tanh", Name = "tanh", Input = { x }, Output = { Output }, DocString = "activation='tanh'" });
+    }
 
-        var model = new ModelProto
+    /// <summary>The paper's generator (<see cref="PaperModels"/>), layer by layer: the projection, then batch norm,
+    /// ReLU and a stride-2 ConvTranspose for each doubling, tanh at the end.</summary>
+    private static void PaperGraph(GraphProto graph, Generator generator, string? categories)
+    {
+        string x = Input;
+        foreach (var (name, layer) in generator.Layers.named_children())
         {
-            IrVersion = 8,
-            ProducerName = "dcgan (.NET)",
-            ProducerVersion = ToolVersion.Current,
-            DocString = "The generator of TensorFlow's DCGAN tutorial, trained with the dcgan tool. Input: noise [N, 100] from N(0, 1)" +
-                (generator.Latent.Categories > 0 ? $", its first {generator.Latent.Categories} entries replaced by a one-hot category" : "") +
-                "; output: images [N, 1, 28, 28] in [-1, 1] (x * 127.5 + 127.5 gives gray levels).",
-            Graph = graph,
-        };
+            x = layer switch
+            {
+                Projection p => Node(graph, "Reshape", $"{name}.shaped",
+                    [Node(graph, "MatMul", name, [x, Weight(graph, $"{name}.weight", p.Weight.view(p.Weight.shape[0], -1))], [], "ConvTranspose2d(nz, C, 4, 1, 0) on 1x1 noise, as the product it is"),
+                     Constant(graph, $"{name}.shape", [-1, p.Weight.shape[1], 4, 4])], [], "to (C, 4, 4)"),
+                BatchNorm2d b => Modulate(graph, name, generator.ModulationAfter(name), categories, BatchNorm(graph, name, b, x, "BatchNorm2d() in inference"), 4),
+                ReLU => Node(graph, "Relu", name, [x], [], "ReLU"),
+                StridedConvTranspose2d t => Node(graph, "ConvTranspose", name, [x, Weight(graph, $"{name}.weight", t.Weight)],
+                    [Ints("kernel_shape", 4, 4), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1)], "ConvTranspose2d(in, out, 4, 2, 1, bias=False)"),
+                Tanh => Node(graph, "Tanh", Output, [x], [], "Tanh"),
+                _ => throw new InvalidOperationException($"no ONNX form for the layer {name} ({layer.GetType().Name})"),
+            };
+        }
+    }
+
+    private static ModelProto Finish(ModelProto model, Generator generator, IReadOnlyDictionary<string, string> metadata)
+    {
         model.MetadataProps.Add(new StringStringEntryProto
         {
             Key = CodeCategoriesKey,
@@ -116,12 +165,12 @@ public static class OnnxExport
             [Ints("kernel_shape", 5, 5), Ints("strides", 2, 2), Ints("pads", 1, 1, 2, 2)], doc);
     }
 
-    private static string BatchNorm(GraphProto graph, string name, NormBase layer, string x) =>
+    private static string BatchNorm(GraphProto graph, string name, NormBase layer, string x,
+        string doc = "BatchNormalization() in inference (momentum 0.99, epsilon 1e-3)") =>
         Node(graph, "BatchNormalization", name,
             [x, Weight(graph, $"{name}.weight", layer.weight), Weight(graph, $"{name}.bias", layer.bias!),
              Weight(graph, $"{name}.running_mean", layer.running_mean!), Weight(graph, $"{name}.running_var", layer.running_var!)],
-            [new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.eps }],
-            "BatchNormalization() in inference (momentum 0.99, epsilon 1e-3)");
+            [new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)layer.eps }], doc);
 
     /// <summary>A <see cref="ClassModulation"/> after a batch norm: x * (1 + categories @ gain) + categories @ shift,
     /// the products shaped to x's channels (rank 4: [N, C, 1, 1]). Without one, x as it is.</summary>
