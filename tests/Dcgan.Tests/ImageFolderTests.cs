@@ -205,3 +205,111 @@ public class ImageFolderTests
         Assert.Equal("the generator has 3 categories and the real images 10 classes", Evaluation.Comparison.NamesProblem(["0", "1", "2"], digits));
     }
 }
+
+/// <summary>Colour folders (issue 35): each kind of image file decodes to the colours a person sees, on a known
+/// background, at the size asked; what is done with gray and animated images is said.</summary>
+public class ColourFolderTests
+{
+    private static readonly ImageFolderOptions Colour = new() { Channels = 3, Size = 16 };
+
+    /// <summary>The red, green and blue of pixel (x, y) of a 16x16 colour image read as planes.</summary>
+    private static (byte R, byte G, byte B) At(byte[] planes, int x, int y, int side = 16) =>
+        (planes[y * side + x], planes[side * side + y * side + x], planes[2 * side * side + y * side + x]);
+
+    private static byte[] Read(string path, ImageFolderOptions options)
+    {
+        Assert.True(ImageFolder.Convert(path, options, new Models.ImageShape(3, 16), out var pixels, out string? problem, out _), problem);
+        return pixels;
+    }
+
+    [Fact]
+    public void Transparency_is_composited_onto_the_background_by_alpha()
+    {
+        using var dir = new TempFolder();
+        using (var image = new Image<Rgba32>(16, 16, new Rgba32(200, 100, 0, 0)))   // transparent: its colour must not show
+        {
+            for (int y = 0; y < 16; y++)
+            {
+                for (int x = 8; x < 16; x++)
+                {
+                    image[x, y] = new Rgba32(200, 100, 0, 128);                   // half transparent
+                }
+            }
+            image.SaveAsPng(dir.File("a.png"));
+        }
+
+        var onWhite = Read(dir.File("a.png"), Colour);
+        var onBlue = Read(dir.File("a.png"), Colour with { Background = Background.Parse("#0000ff") });
+
+        // Far from the seam (bicubic blends only neighbours): the background itself, and c * a + b * (1 - a) by hand.
+        Assert.Equal(((byte)255, (byte)255, (byte)255), At(onWhite, 2, 8));
+        Assert.Equal(((byte)0, (byte)0, (byte)255), At(onBlue, 2, 8));
+        Assert.Equal(((byte)227, (byte)177, (byte)127), At(onWhite, 13, 8)); // (200 * 128 + 255 * 127 + 127) / 255 = 227
+        Assert.Equal(((byte)100, (byte)50, (byte)127), At(onBlue, 13, 8));
+    }
+
+    [Fact]
+    public void Palette_16_bit_gray_with_alpha_and_exif_rotated_images_come_out_as_drawn()
+    {
+        using var dir = new TempFolder();
+        using (var image = new Image<Rgba32>(16, 16, new Rgba32(0, 128, 255, 255)))
+        {
+            image.SaveAsPng(dir.File("palette.png"), new SixLabors.ImageSharp.Formats.Png.PngEncoder { ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.Palette });
+            image.SaveAsPng(dir.File("deep.png"), new SixLabors.ImageSharp.Formats.Png.PngEncoder { BitDepth = SixLabors.ImageSharp.Formats.Png.PngBitDepth.Bit16 });
+        }
+        using (var gray = new Image<La16>(16, 16, new La16(100, 255)))
+        {
+            gray.SaveAsPng(dir.File("gray-alpha.png"), new SixLabors.ImageSharp.Formats.Png.PngEncoder { ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.GrayscaleWithAlpha });
+        }
+        // Stored lying on its side (the top row red), with EXIF orientation 6: "rotate 90 degrees clockwise to view".
+        using (var sideways = new Image<Rgba32>(16, 16, new Rgba32(0, 0, 0, 255)))
+        {
+            for (int x = 0; x < 16; x++)
+            {
+                sideways[x, 0] = new Rgba32(255, 0, 0, 255);
+            }
+            sideways.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+            sideways.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
+            sideways.SaveAsPng(dir.File("sideways.png"));
+        }
+
+        Assert.Equal(((byte)0, (byte)128, (byte)255), At(Read(dir.File("palette.png"), Colour), 8, 8));
+        Assert.Equal(((byte)0, (byte)128, (byte)255), At(Read(dir.File("deep.png"), Colour), 8, 8));
+        Assert.Equal(((byte)100, (byte)100, (byte)100), At(Read(dir.File("gray-alpha.png"), Colour), 8, 8));
+        var upright = Read(dir.File("sideways.png"), Colour);
+        Assert.Equal(255, At(upright, 15, 8).R);  // the red top row, turned clockwise, is the right column
+        Assert.Equal(0, At(upright, 8, 0).R);
+    }
+
+    [Fact]
+    public void A_folder_with_colour_reads_at_64x64_in_colour_gray_images_in_it_are_said_and_a_gif_is_its_first_frame()
+    {
+        using var dir = new TempFolder();
+        using (var colour = new Image<Rgba32>(20, 20, new Rgba32(255, 0, 0, 255)))
+        {
+            colour.SaveAsPng(dir.File("red.png"));
+        }
+        using (var gray = new Image<L8>(20, 20, new L8(90)))
+        {
+            gray.SaveAsPng(dir.File("gray.png"));
+        }
+        using (var gif = new Image<Rgba32>(20, 20, new Rgba32(0, 255, 0, 255)))
+        {
+            using var second = new Image<Rgba32>(20, 20, new Rgba32(0, 0, 255, 255));
+            gif.Frames.AddFrame(second.Frames.RootFrame);
+            gif.SaveAsGif(dir.File("moving.gif"));
+        }
+        var log = new List<string>();
+
+        var set = ImageFolder.Read(dir.Path, new ImageFolderOptions(), log.Add);
+        var gray16 = ImageFolder.Read(dir.Path, new ImageFolderOptions { Channels = 1, Size = 16 });
+
+        Assert.Equal((3, 3, 64, 64), (set.Count, set.Channels, set.Rows, set.Columns));
+        Assert.Equal(((byte)0, (byte)255, (byte)0), At(set.Pixels[(3 * 64 * 64)..(6 * 64 * 64)], 32, 32, 64)); // moving.gif (sorted after gray.png), its first frame: green
+        Assert.Equal([
+            "note: reading the images in colour, at the DCGAN paper's 64x64: the folder holds colour images (moving.gif, the first).",
+            "note: 1 of the 3 images are gray; they are read as colour images whose red, green and blue are equal.",
+            "note: 1 animated GIF is read as its first frame."], log);
+        Assert.Equal((1, 16), (gray16.Channels, gray16.Rows));
+    }
+}

@@ -134,3 +134,40 @@ public class PaperModelTests
         public int GetHashCode((string, long[]) obj) => obj.Item1.GetHashCode(StringComparison.Ordinal);
     }
 }
+
+/// <summary>A run of the paper's models in colour, end to end: the grid in colour, the shape in the checkpoint, and a
+/// resume with images of another shape refused before anything is written.</summary>
+public class ColourRunTests
+{
+    private static Data.ImageSet ColourImages(int count, int side)
+    {
+        var pixels = new byte[count * 3 * side * side];
+        new Random(5).NextBytes(pixels);
+        return new Data.ImageSet(pixels, count, side, side, channels: 3);
+    }
+
+    [Fact]
+    public void A_colour_run_saves_its_shape_and_refuses_to_resume_on_another()
+    {
+        using var dir = new TempFolder();
+        var run = new Runs.RunFolder(dir.File("run"));
+        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Recipes.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 16 } };
+
+        Runs.Trainer.Run(ColourImages(40, 16), options, run);
+
+        var saved = Checkpoint.ReadRecipe(run.Checkpoints()[^1]);
+        Assert.Equal(new ImageShape(3, 16), saved.Shape);
+        using (var grid = SkiaSharp.SKBitmap.Decode(run.ImageAtEpoch(1)))
+        {
+            Assert.NotEqual(SkiaSharp.SKColorType.Gray8, grid.ColorType);
+            Assert.Contains(grid.Pixels, p => p.Red != p.Green || p.Green != p.Blue); // the tiles in colour
+            Assert.Equal(4 + 4 * (16 * Imaging.ImageGrid.ScaleFor(16) + 4), grid.Width);
+        }
+        var before = File.ReadAllBytes(run.Checkpoints()[^1]);
+        var e = Assert.Throws<Runs.ShapeMismatchException>(() => Runs.Trainer.Prepare(ColourImages(40, 32), options with { Epochs = 2, Recipe = null }, run));
+        Assert.Equal((new ImageShape(3, 16), new ImageShape(3, 32)), (e.Saved, e.Given));
+        Assert.Equal(before, File.ReadAllBytes(run.Checkpoints()[^1]));
+        using var models = Checkpoint.LoadModels(run.Checkpoints()[^1]);
+        Assert.Equal(new ImageShape(3, 16), models.Generator.Shape);
+    }
+}
