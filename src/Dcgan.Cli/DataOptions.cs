@@ -73,14 +73,14 @@ internal sealed class DataOptions
         badImages.OneOf("refuse", "skip");
         channels.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } value && value is not (1 or 3))
+            if (OptionRules.Converted<int>(result) is { } value && value is not (1 or 3))
             {
                 result.AddError($"--channels must be 1 (gray) or 3 (colour) (got {value}).");
             }
         });
         imageSize.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } value && value != 28 && !Dcgan.Models.ImageShape.PaperSizes.Contains(value))
+            if (OptionRules.Converted<int>(result) is { } value && value != 28 && !Dcgan.Models.ImageShape.PaperSizes.Contains(value))
             {
                 result.AddError($"--image-size must be 28 (the tutorial's models, gray) or {string.Join(", ", Dcgan.Models.ImageShape.PaperSizes)} (the DCGAN paper's, which double 4x4 up to the side) (got {value}).");
             }

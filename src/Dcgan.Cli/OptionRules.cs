@@ -53,7 +53,7 @@ internal static class OptionRules
     /// <summary>The number an option was given, or null when it was not given or is not a number of that kind.
     /// Validators run even when the text did not convert; System.CommandLine reports that in one line of its own,
     /// while asking the result for its value would throw (an unhandled exception and exit 134, before this).</summary>
-    private static T? Converted<T>(OptionResult result, NumberStyles style) where T : struct, INumber<T> =>
+    internal static T? Converted<T>(OptionResult result, NumberStyles style = NumberStyles.Integer) where T : struct, INumber<T> =>
         result.Tokens is [.., { } last] && T.TryParse(last.Value, style, CultureInfo.InvariantCulture, out T value)
             ? value
             : null;

@@ -134,7 +134,7 @@ public class ImageFolderTests
         var export = DcganProcess.Run([], "export", "--run", run, "--format", "onnx", "--out", dir.File("exported"));
 
         Assert.True(train.ExitCode == 0, train.Err);
-        Assert.Contains("48 images of 28x28 from " + data + ", 3 classes: cat, dog, owl", train.Out);
+        Assert.Contains("48 images of 28x28 gray from " + data + ", 3 classes: cat, dog, owl", train.Out);
         // Each tile of the epoch's grid has its class written under it: a band of 16 pixels under each row of four.
         using (var grid = SkiaSharp.SKBitmap.Decode(Path.Combine(run, "image_at_epoch_0001.png")))
         {
