@@ -1,7 +1,9 @@
-// OnnxDigits: new digits from a DCGAN generator in ONNX form, with ONNX Runtime alone.
+// OnnxDigits: new images from a DCGAN generator in ONNX form, with ONNX Runtime alone.
 //   dotnet run --project samples/OnnxDigits -- generator.onnx digits.png [count] [seed]
-// The model takes noise [N, 100] from N(0, 1) and gives images [N, 1, 28, 28] in [-1, 1]. When its metadata has
-// code_categories K > 0, the first K of the 100 inputs are a one-hot category instead of noise.
+// The model takes noise [N, 100] from N(0, 1) and gives images [N, C, S, S] in [-1, 1]: [N, 1, 28, 28] for the
+// tutorial's digits, [N, 3, 64, 64] for colour at the DCGAN paper's size, and so on (C and S are in the output's
+// shape, and in the metadata as image_channels and image_size). When its metadata has code_categories K > 0, the
+// first K of the 100 inputs are a one-hot category instead of noise.
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SixLabors.ImageSharp;
@@ -29,22 +31,24 @@ for (int i = 0; i < count && categories > 0; i++)
 using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), noise)]);
 var images = results.Single().AsTensor<float>();
 
-// A grid of 28x28 tiles, as square as the count allows, with x * 127.5 + 127.5 as the gray level.
+// A grid of S x S tiles, as square as the count allows, with x * 127.5 + 127.5 as the level of each channel
+// (red, green and blue planes for colour; one gray plane otherwise).
+int channels = images.Dimensions[1], side = images.Dimensions[2];
 int columns = (int)Math.Ceiling(Math.Sqrt(count)), rows = (count + columns - 1) / columns;
-using var grid = new Image<L8>(columns * 28, rows * 28);
+using var grid = new Image<Rgb24>(columns * side, rows * side);
 for (int i = 0; i < count; i++)
 {
-    for (int y = 0; y < 28; y++)
+    for (int y = 0; y < side; y++)
     {
-        for (int x = 0; x < 28; x++)
+        for (int x = 0; x < side; x++)
         {
-            float v = Math.Clamp(images[i, 0, y, x] * 127.5f + 127.5f, 0, 255);
-            grid[i % columns * 28 + x, i / columns * 28 + y] = new L8((byte)v);
+            byte Level(int c) => (byte)Math.Clamp(images[i, c, y, x] * 127.5f + 127.5f, 0, 255);
+            grid[i % columns * side + x, i / columns * side + y] = channels == 3 ? new Rgb24(Level(0), Level(1), Level(2)) : new Rgb24(Level(0), Level(0), Level(0));
         }
     }
 }
 grid.SaveAsPng(output);
-Console.WriteLine($"Wrote {count} digits to {output}");
+Console.WriteLine($"Wrote {count} images of {side}x{side} {(channels == 3 ? "colour" : "gray")} to {output}");
 return 0;
 
 // Standard normal numbers by the Box-Muller transform (System.Random has none of its own).

@@ -14,6 +14,7 @@ internal static class DataCommand
         var command = new Command("data", "Find, check and download datasets.");
         command.Subcommands.Add(Info());
         command.Subcommands.Add(Fetch());
+        command.Subcommands.Add(Export());
         return command;
     }
 
@@ -70,14 +71,44 @@ internal static class DataCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
-            if (DatasetCatalog.Find(request.Dataset) is { } dataset)
+            if (DatasetCatalog.Names.Contains(request.Dataset))
             {
-                OutputPath.CheckFolder(DataSource.CacheOf(request, dataset), "the cache"); // before any download
+                OutputPath.CheckFolder(DataSource.CacheOf(request, request.Dataset), "the cache"); // before any download
             }
             foreach (var split in new[] { Split.Train, Split.Test })
             {
                 var loaded = Downloads.Load(request, split);
                 Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {loaded.Images.Count} images at {loaded.ImagesPath} ({loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail})");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The training images exactly as train reads them (size, channels, background, fit), as IDX: for another
+    /// tool to train on the same pixels (benchmarks/pytorch_dcgan.py), or to look at what the models see.</summary>
+    private static Command Export()
+    {
+        var data = new DataOptions();
+        var output = new Option<FileInfo>("--out") { Description = "The IDX file to write (.idx, or .gz compressed); labels go beside it as NAME-labels.idx", Required = true };
+        var command = new Command("export", "Write the training images as train reads them (at the chosen size and channels) to an IDX file, with their labels.\n" +
+            "Example: dcgan data export --data ../shared/data/emoji --image-size 32 --out emoji32.idx")
+        {
+            output,
+        };
+        data.AddTo(command);
+        command.SetAction(parsed => UserErrors.Run(parsed, () =>
+        {
+            var request = data.Request(parsed);
+            string path = OutputPath.CheckFile(parsed.GetValue(output)!.FullName, "--out", request.Images, request.Labels);
+            string labelsPath = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-labels.idx");
+            var loaded = Downloads.Load(request, Split.Train);
+            IdxFile.WriteImages(path, loaded.Images);
+            Console.WriteLine($"Wrote {loaded.Images.Count} images of {loaded.Images.DescribeShape()} to {path}");
+            if (loaded.Labels is { } labels)
+            {
+                IdxFile.WriteLabels(OutputPath.CheckFile(labelsPath, "--out", request.Images, request.Labels), labels);
+                Console.WriteLine($"Wrote their labels to {labelsPath}{(loaded.ClassNames is { } names ? $" ({string.Join(", ", names.Select((n, k) => $"{k} {n}"))})" : "")}");
             }
             return 0;
         }));
@@ -105,7 +136,7 @@ internal static class DataCommand
         double mean = images.Pixels.Average(p => (double)p);
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"{split.ToString().ToLowerInvariant()}: {images.Count} images of {images.Rows}x{images.Columns}");
+        text.AppendLine(c, $"{split.ToString().ToLowerInvariant()}: {images.Count} images of {images.DescribeShape()}");
         text.AppendLine(c, $"  from      {Words(loaded.Kind)}: {loaded.ImagesPath}");
         text.AppendLine(c, $"  pixels    {min}..{max}, mean {mean:F1}");
         text.AppendLine(c, $"  checksum  {loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}");

@@ -19,16 +19,8 @@ internal sealed class DataOptions
             "images with one subfolder per class (a folder without subfolders is one unlabelled class)",
     };
 
-    private readonly Option<int?> imageSize = new("--image-size")
-    {
-        Description = $"The images' side: 28 (the tutorial's models, gray) or {string.Join(", ", Dcgan.Models.ImageShape.PaperSizes)} (the DCGAN paper's). " +
-            "Default: the data's own; 64 for a folder of colour images",
-    };
-
-    private readonly Option<int?> channels = new("--channels")
-    {
-        Description = "1 (gray) or 3 (colour). Default: the data's own; colour when a folder holds any colour image",
-    };
+    private readonly ShapeOptions shape = new("Default: the data's own; 64 for a folder of colour images",
+        "Default: the data's own; colour when a folder holds any colour image");
 
     private readonly Option<string> background = new("--background")
     {
@@ -67,24 +59,10 @@ internal sealed class DataOptions
 
     public DataOptions()
     {
-        dataset.OneOf([.. DatasetCatalog.All.Select(d => d.Name)]);
+        dataset.OneOf([.. DatasetCatalog.Names]);
         fit.OneOf("fit", "crop");
         invert.OneOf("auto", "yes", "no");
         badImages.OneOf("refuse", "skip");
-        channels.Validators.Add(result =>
-        {
-            if (OptionRules.Converted<int>(result) is { } value && value is not (1 or 3))
-            {
-                result.AddError($"--channels must be 1 (gray) or 3 (colour) (got {value}).");
-            }
-        });
-        imageSize.Validators.Add(result =>
-        {
-            if (OptionRules.Converted<int>(result) is { } value && value != 28 && !Dcgan.Models.ImageShape.PaperSizes.Contains(value))
-            {
-                result.AddError($"--image-size must be 28 (the tutorial's models, gray) or {string.Join(", ", Dcgan.Models.ImageShape.PaperSizes)} (the DCGAN paper's, which double 4x4 up to the side) (got {value}).");
-            }
-        });
         background.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } value && Background.Parse(value) is null)
@@ -101,8 +79,7 @@ internal sealed class DataOptions
         command.Options.Add(data);
         command.Options.Add(dataset);
         command.Options.Add(mirrors);
-        command.Options.Add(imageSize);
-        command.Options.Add(channels);
+        shape.AddTo(command);
         command.Options.Add(background);
         command.Options.Add(fit);
         command.Options.Add(invert);
@@ -116,6 +93,10 @@ internal sealed class DataOptions
         });
     }
 
+    /// <summary>Whether the command line names its data (--images, --data or --dataset), rather than leaving it to a default.</summary>
+    public bool Named(ParseResult parsed) =>
+        new Option[] { images, data, dataset }.Any(o => parsed.GetResult(o) is { Implicit: false });
+
     public DataRequest Request(ParseResult parsed) => new()
     {
         Images = parsed.GetValue(images)?.FullName,
@@ -123,8 +104,8 @@ internal sealed class DataOptions
         Data = parsed.GetValue(data) is { } d ? Path.GetFullPath(d) : null,
         Dataset = parsed.GetValue(dataset)!,
         Mirrors = parsed.GetValue(mirrors) ?? [],
-        ImageSize = parsed.GetValue(imageSize),
-        Channels = parsed.GetValue(channels),
+        ImageSize = parsed.GetValue(shape.ImageSize),
+        Channels = parsed.GetValue(shape.Channels),
         Folder = new ImageFolderOptions
         {
             Fit = parsed.GetValue(fit) == "crop" ? ImageFit.Crop : ImageFit.Fit,

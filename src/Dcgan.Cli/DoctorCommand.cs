@@ -15,33 +15,44 @@ internal static class DoctorCommand
     {
         var defaults = new TrainOptions();
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per train step", DefaultValueFactory = _ => Recipes.Tutorial.BatchSize }.AtLeast(1)
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per train step (default: the recipe's for each shape: 256 for the tutorial's models, 128 for the paper's)" }.AtLeast(1)
             .AtMost(Sizes.MaxBatch, "far beyond what a step of these models needs");
+        var shape = new ShapeOptions("Default: both model families, the tutorial's at 28 and the paper's at 64", "Default: gray at 28, colour otherwise");
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
         var command = new Command("doctor", "Check libtorch's kernels on this CPU: every layer, forward and backward, in fp32 and bf16, against float64.\n" +
-            "Example: dcgan doctor --batch-size 256 --images 60000")
+            "Example: dcgan doctor --batch-size 256 --images 60000; dcgan doctor --image-size 32 --channels 3")
         {
             images, batchSize, precision,
         };
+        shape.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             foreach (string line in MachineInfo.Current().Lines())
             {
                 Console.WriteLine(line);
             }
-            if (Sizes.BatchProblem(Math.Min(parsed.GetValue(images), parsed.GetValue(batchSize))) is { } tooLarge)
-            {
-                throw new ArgumentException($"--batch-size {tooLarge}");
-            }
-            var batches = KernelCheck.BatchesOf(parsed.GetValue(images), parsed.GetValue(batchSize), defaults.ExamplesToGenerate, Sampler.Block);
-            Console.WriteLine($"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");
+            bool given = parsed.GetValue(shape.ImageSize) is not null || parsed.GetValue(shape.Channels) is not null;
+            ImageShape[] shapes = given ? [shape.Shape(parsed, ImageShape.Tutorial)] : [ImageShape.Tutorial, Recipe.PaperShape];
             var precisions = parsed.GetValue(precision) is { } one ? [OptionRules.ToPrecision(one)!.Value] : new[] { Precision.Fp32, Precision.Bf16 };
             var failed = new List<LayerCheck>();
-            foreach (var arithmetic in precisions)
+            foreach (var checkedShape in shapes)
             {
-                var checks = KernelCheck.Run(arithmetic, batches, secondOrder: true);
-                Print(arithmetic, checks);
-                failed.AddRange(checks.Where(c => !c.Passed));
+                var recipe = new TrainOptions().NewRecipe(null, checkedShape);
+                int size = parsed.GetValue(batchSize) ?? recipe.BatchSize;
+                if (Sizes.BatchProblem(Math.Min(parsed.GetValue(images), size)) is { } tooLarge)
+                {
+                    throw new ArgumentException($"--batch-size {tooLarge}");
+                }
+                var batches = KernelCheck.BatchesOf(parsed.GetValue(images), size, defaults.ExamplesToGenerate, Sampler.Block);
+                Console.WriteLine();
+                Console.WriteLine($"{(checkedShape.IsTutorial ? "the tutorial's models" : $"the DCGAN paper's models, width {recipe.Width}")} at {checkedShape.Describe()}; " +
+                    $"batch sizes: {string.Join(", ", batches.Select(b => $"{b.Size} ({b.Why})"))}");
+                foreach (var arithmetic in precisions)
+                {
+                    var checks = KernelCheck.Run(arithmetic, batches, secondOrder: true, shape: checkedShape, width: recipe.Width);
+                    Print(arithmetic, checks);
+                    failed.AddRange(checks.Where(c => !c.Passed));
+                }
             }
             Console.WriteLine();
             var (exit, verdict) = Verdict(precisions, failed);

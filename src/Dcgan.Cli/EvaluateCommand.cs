@@ -23,13 +23,14 @@ internal static class EvaluateCommand
     {
         Description = "For a generator that draws the digit asked for: draws of each class to train the classification accuracy score's classifier on (0: no score)",
         DefaultValueFactory = _ => Comparison.DefaultPerClass,
-    }.AtLeast(0).AtMost(Sizes.MaxSamples / ClassificationAccuracy.Classes, "more than a classifier needs");
+    }.AtLeast(0).AtMost(Sizes.MaxSamples / 10, "more than a classifier needs"); // of ten digits: draws for more classes are counted when made
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of a table" };
 
     public static Command Create()
     {
-        var command = new Command("evaluate", "Measure generated digits against real ones with the frozen evaluator, beside real data's numbers.\n" +
-            "Example: dcgan evaluate --run runs/mnist")
+        var command = new Command("evaluate", "Measure generated images against real ones with the frozen evaluator, beside real data's numbers.\n" +
+            "Example: dcgan evaluate --run runs/mnist\n" +
+            "         dcgan evaluate --run runs/emoji --evaluator emoji.evaluator   (its own data and held-out images)")
         {
             Samples, Count, PerClass, Reference, Evaluator, Seed, Json,
         };
@@ -50,7 +51,8 @@ internal static class EvaluateCommand
 
     private static int Evaluate(ParseResult parsed)
     {
-        var request = Data.Request(parsed);
+        // Without data named, an evaluator trained on a folder or CIFAR-10 compares against its own data.
+        var request = Comparison.DataOf(Data.Request(parsed), Data.Named(parsed), parsed.GetValue(Evaluator)?.FullName);
         using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
         var (subject, generated) = Generated(parsed, restored);
         Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded

@@ -123,7 +123,42 @@ public class GenerationAndExportTests
         string header = SafeTensors.HeaderJson(generatorPath);
         Assert.Contains("\"dense.weight\":{\"dtype\":\"F32\",\"shape\":[12544,100]", header);
         Assert.Contains("\"epoch\":\"4\"", header);
+        Assert.Contains("\"image_channels\":\"1\",\"image_size\":\"28\",\"models\":\"tutorial\"", header);
         Assert.Equal(0UL, BitConverter.ToUInt64(File.ReadAllBytes(generatorPath), 0) % 8); // the header is padded to 8 bytes
+    }
+
+    [Fact]
+    public void Safetensors_of_the_papers_models_carry_their_shape_and_width()
+    {
+        using var dir = new TempFolder();
+        torch.manual_seed(3);
+        var recipe = Recipes.Named("dcgan").For(new Models.ImageShape(3, 16)) with { Width = 8, BatchSize = 4 };
+        using var gan = new Gan(recipe);
+        using var images = Fixtures.Images(4, 16, 16).ToTensor().expand(4, 3, 16, 16).contiguous();
+        gan.TrainStep(images);
+        using var noise = torch.randn(16, 100);
+        using var checkpoint = new Checkpoint
+        {
+            Epoch = 2,
+            Seed = 1,
+            Recipe = recipe,
+            DataFingerprint = "x",
+            FixedNoise = noise.clone(),
+            TorchRngState = [],
+            ShuffleRngState = [],
+        };
+        checkpoint.Save(dir.File("c.ckpt"), gan);
+        using var models = Checkpoint.LoadModels(dir.File("c.ckpt"));
+
+        var (generatorPath, _) = PyTorchExport.WriteSafeTensors(models, models.Generator, dir.Path);
+        var generator = ReadByHand(generatorPath);
+
+        foreach (var (name, tensor) in gan.Generator.state_dict())
+        {
+            Assert.True(Fixtures.Identical(tensor, generator[name["layers.".Length..]]), name);
+        }
+        Assert.Equal(gan.Generator.state_dict().Count, generator.Count);
+        Assert.Contains("\"image_channels\":\"3\",\"image_size\":\"16\",\"models\":\"paper, width 8\"", SafeTensors.HeaderJson(generatorPath));
     }
 
     /// <summary>A safetensors file read as its format says, apart from the tool's reader: an 8-byte little-endian header

@@ -195,12 +195,14 @@ public class OnnxTests
         }
     }
 
-    [Fact]
-    public void The_sample_app_draws_a_grid_from_an_exported_model_without_torchsharp()
+    [Theory]
+    [InlineData(1, 28)]
+    [InlineData(3, 16)]
+    public void The_sample_app_draws_a_grid_from_an_exported_model_without_torchsharp(int channels, int side)
     {
         using var dir = new TempFolder();
         torch.manual_seed(6);
-        using var generator = new Models.Generator();
+        using var generator = new Models.Generator(new Models.ImageShape(channels, side), width: 8);
         OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, dir.File("g.onnx"), new Dictionary<string, string>());
         // The sample is built beside the tests (a project reference without its assembly), in the same configuration.
         string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
@@ -218,7 +220,16 @@ public class OnnxTests
 
         Assert.True(process.ExitCode == 0, err);
         Assert.False(File.Exists(Path.Combine(sample, "TorchSharp.dll")), "the sample must not need TorchSharp");
-        using var grid = SixLabors.ImageSharp.Image.Load(dir.File("grid.png"));
-        Assert.Equal((84, 84), (grid.Width, grid.Height)); // 9 digits: 3 x 3 tiles of 28
+        using var grid = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(dir.File("grid.png"));
+        Assert.Equal((3 * side, 3 * side), (grid.Width, grid.Height)); // 9 images: 3 x 3 tiles
+        bool anyColour = false;
+        grid.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                anyColour |= rows.GetRowSpan(y).ToArray().Any(p => p.R != p.G || p.G != p.B);
+            }
+        });
+        Assert.Equal(channels == 3, anyColour); // an untrained colour generator's channels differ everywhere
     }
 }

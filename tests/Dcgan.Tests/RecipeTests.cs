@@ -17,7 +17,7 @@ public class RecipeTests
         using var dir = new TempFolder();
 
         Assert.Equal(files.Count, Recipes.All.Count);
-        Assert.InRange(Recipes.All.Count, 1, 5); // few enough to choose from
+        Assert.InRange(Recipes.All.Count, 1, 6); // few enough to choose from: three for each family of models
         Assert.Equal("tutorial", Recipes.All[0].Name); // the default first
         Assert.Equal(Recipes.All.Count, Recipes.Names.Distinct().Count());
         Assert.All(files, f => Assert.Contains(Recipes.All, r => f.EndsWith($".{r.Name}.json", StringComparison.Ordinal))); // file named as the recipe
@@ -56,6 +56,9 @@ public class RecipeTests
         // The labelled recipe: the improved one, the labels as its input's category and in a projection discriminator.
         Assert.True((Recipes.Named("improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
             .TrainsAs(Recipes.Named("conditional")));
+        // The same for the paper's models: dcgan with the labels as its input's category and in a projection.
+        Assert.True((Recipes.Named("dcgan") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
+            .TrainsAs(Recipes.Named("dcgan-conditional")));
     }
 
     [Fact]

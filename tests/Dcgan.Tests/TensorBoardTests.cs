@@ -40,12 +40,19 @@ public class TensorBoardTests
         return events;
     }
 
-    [Fact]
-    public void Scalars_and_grids_are_in_the_event_file()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)] // red at full, green at half, blue at none: the colours must come through as they are
+    public void Scalars_and_grids_are_in_the_event_file(int channels)
     {
         using var dir = new TempFolder();
-        using (var images = torch.zeros(4, 1, 28, 28))
+        using (var images = torch.zeros(4, channels, 28, 28))
         {
+            if (channels == 3)
+            {
+                images[.., 0].fill_(1);
+                images[.., 2].fill_(-1);
+            }
             ImageGrid.SavePng(images, dir.File("grid.png"), 2);
         }
         var log = new TensorBoardLog(dir.File("tb"));
@@ -71,6 +78,8 @@ public class TensorBoardTests
         Assert.Equal((written.Width, written.Height), (logged.Width, logged.Height));
         Assert.Equal((image.v.Image.Width, image.v.Image.Height), (written.Width, written.Height));
         Assert.Equal(written.GetPixel(0, 0).Red, logged.GetPixel(0, 0).Red);     // the gutter
-        Assert.Equal(written.GetPixel(20, 20).Red, logged.GetPixel(20, 20).Red); // inside a tile
+        var tile = logged.GetPixel(20, 20); // inside a tile
+        Assert.Equal(written.GetPixel(20, 20), tile);
+        Assert.Equal(channels == 1 ? (128, 128, 128) : (255, 128, 0), (tile.Red, tile.Green, tile.Blue));
     }
 }

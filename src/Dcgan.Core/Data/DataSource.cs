@@ -101,8 +101,12 @@ public static class DataSource
         {
             throw new ArgumentException("a label file goes with an image file (the one they belong to).");
         }
+        if (string.Equals(request.Dataset, Cifar10.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return LoadCifar10(request, split, downloader, progress, log, cancel);
+        }
         var dataset = DatasetCatalog.Find(request.Dataset)
-            ?? throw new ArgumentException($"unknown dataset '{request.Dataset}'; choose one of: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+            ?? throw new ArgumentException($"unknown dataset '{request.Dataset}'; choose one of: {string.Join(", ", DatasetCatalog.Names)}.");
         return Load(dataset, request, split, downloader, progress, log, cancel);
     }
 
@@ -132,14 +136,26 @@ public static class DataSource
         {
             return FromNpz(data, split, DataKind.NamedData, CheckNpz(data, dataset));
         }
+        if (File.Exists(data) && Cifar10.IsArchive(data))
+        {
+            return FromCifar10Copy(data, split)!;
+        }
         if (!Directory.Exists(data))
         {
             throw new InvalidDataException($"{data} is neither a folder nor a .npz file; give a folder with the IDX files ({dataset.Images(split).Name}, ...) or a Keras-style mnist.npz.");
         }
         return FromFolder(data, dataset, split, DataKind.NamedData)
+            ?? FromCifar10Copy(data, split)
             ?? FromImageFolder(data, split, folder, log)
             ?? throw new InvalidDataException($"{data} holds no {dataset.Images(split).Name} (nor its uncompressed form), nor images; put the IDX files there, or images in one subfolder per class, or name the image file itself.");
     }
+
+    /// <summary>Whether the data <paramref name="request"/> names has a test split of its own: all data but a folder of
+    /// the user's own images (<see cref="ImageFolder"/>), whose images are all for training.</summary>
+    public static bool HasTestSplit(DataRequest request) =>
+        !(request.Images is null && request.Data is { } data && Directory.Exists(data)
+          && Locate(data, (DatasetCatalog.Find(request.Dataset) ?? DatasetCatalog.Mnist).TrainImages.Name) is null
+          && Cifar10.BatchFolder(data) is null && ImageFolder.Holds(data));
 
     /// <summary>A folder of the user's own images (<see cref="ImageFolder"/>), when it holds any: training images only.</summary>
     private static LoadedData? FromImageFolder(string data, Split split, ImageFolderOptions options, Action<string>? log)
@@ -232,15 +248,23 @@ public static class DataSource
         return new(images, labels, source, $"{path}:x_{suffix}", check);
     }
 
-    internal static string CacheOf(DataRequest request, Dataset dataset) => Path.Combine(request.CacheFolder, dataset.Name);
+    internal static string CacheOf(DataRequest request, Dataset dataset) => CacheOf(request, dataset.Name);
+
+    /// <summary>The cache folder of the dataset named <paramref name="name"/>.</summary>
+    internal static string CacheOf(DataRequest request, string name) => Path.Combine(request.CacheFolder, name);
 
     /// <summary>The mirrors to try: the request's, else the environment's, else the dataset's own.</summary>
-    internal static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset)
+    internal static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset) =>
+        MirrorsFor(request, dataset.IdxMirrors, dataset.NpzMirrors ?? []);
+
+    /// <summary>As above, given the dataset's own mirrors for its files and for its .npz.</summary>
+    private static (IReadOnlyList<string> Files, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request,
+        IReadOnlyList<string> files, IReadOnlyList<string> npz)
     {
         var chosen = request.Mirrors.Count > 0 ? request.Mirrors : DataRequest.MirrorsFromEnvironment();
         if (chosen.Count == 0)
         {
-            return (dataset.IdxMirrors, dataset.NpzMirrors ?? []);
+            return (files, npz);
         }
         bool IsNpz(string m) => m.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
         return (chosen.Where(m => !IsNpz(m)).ToList(), chosen.Where(IsNpz).ToList());
@@ -316,6 +340,89 @@ public static class DataSource
             .GetAwaiter().GetResult();
         return FromNpz(npz, split, DataKind.Download, new(ChecksumStatus.Verified, "SHA-256 of the published .npz matches"));
     }
+
+    /// <summary>CIFAR-10: a copy the user names; else the archive in the cache, when its MD5 is the published one;
+    /// else the archive downloaded into the cache, verified.</summary>
+    private static LoadedData LoadCifar10(DataRequest request, Split split, Downloader? downloader,
+        IProgress<DownloadProgress>? progress, Action<string>? log, CancellationToken cancel)
+    {
+        if (request.Data is { } data)
+        {
+            return FromCifar10Copy(data, split)
+                ?? throw new InvalidDataException($"{data} holds neither CIFAR-10's batch files ({Cifar10.Folder}/data_batch_1.bin, ...) nor its archive; name the folder the archive unpacks to, or the archive {Cifar10.Archive.Name} itself.");
+        }
+        string cache = CacheOf(request, Cifar10.Name);
+        string archive = Path.Combine(cache, Cifar10.Archive.Name);
+        if (File.Exists(archive))
+        {
+            if (Checksums.Md5(archive) == Cifar10.Archive.GzipMd5)
+            {
+                return FromCifar10Archive(archive, split, DataKind.Cache);
+            }
+            log?.Invoke($"Ignoring {archive}: its MD5 is not the published {Cifar10.Archive.GzipMd5}.");
+        }
+        var (mirrors, _) = MirrorsFor(request, Cifar10.Mirrors, []);
+        if (request.Offline || mirrors.Count == 0)
+        {
+            throw new DownloadFailedException(Cifar10Advice(request, split, []));
+        }
+        bool own = downloader is null;
+        downloader ??= new Downloader();
+        try
+        {
+            log?.Invoke($"Downloading {Cifar10.Archive.Name} into {cache}");
+            downloader.FetchAsync(Cifar10.Archive.Name, [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), Cifar10.Archive.Name))],
+                Cifar10.Archive.GzipMd5, null, cache, progress, cancel).GetAwaiter().GetResult();
+            return FromCifar10Archive(archive, split, DataKind.Download);
+        }
+        catch (DownloadFailedException e)
+        {
+            throw new DownloadFailedException(Cifar10Advice(request, split, [e.Message]));
+        }
+        finally
+        {
+            if (own)
+            {
+                downloader.Dispose();
+            }
+        }
+    }
+
+    /// <summary>CIFAR-10 from a path the user named: its archive, or a folder of its batch files (null when neither).</summary>
+    private static LoadedData? FromCifar10Copy(string data, Split split)
+    {
+        if (File.Exists(data) && Cifar10.IsArchive(data))
+        {
+            return FromCifar10Archive(data, split, DataKind.NamedData);
+        }
+        if (Directory.Exists(data) && Cifar10.BatchFolder(data) is { } folder)
+        {
+            var images = Cifar10.ReadFolder(folder, split);
+            return new(images, images.Labels, DataKind.NamedData, folder, Unverified(), images.ClassNames);
+        }
+        return null;
+    }
+
+    private static LoadedData FromCifar10Archive(string archive, Split split, DataKind kind)
+    {
+        var images = Cifar10.ReadArchive(archive, split);
+        var check = kind == DataKind.NamedData && Checksums.Md5(archive) != Cifar10.Archive.GzipMd5
+            ? new ChecksumCheck(ChecksumStatus.Unknown, "an archive you named, not the published one (its MD5 differs)")
+            : new ChecksumCheck(ChecksumStatus.Verified, "MD5 of the published archive matches");
+        return new(images, images.Labels, kind, archive, check, images.ClassNames);
+    }
+
+    private static string Cifar10Advice(DataRequest request, Split split, IReadOnlyList<string> failures) => string.Join(Environment.NewLine,
+    [
+        failures.Count == 0
+            ? $"{Cifar10.Name} ({split.ToString().ToLowerInvariant()}) is not on this machine yet; 'dcgan data fetch' downloads it."
+            : string.Join(Environment.NewLine + "  ", failures),
+        "",
+        "Without network, give the tool a local copy of CIFAR-10 in one of these ways:",
+        $"  - put {Cifar10.Archive.Name} (MD5 {Cifar10.Archive.GzipMd5}) in {CacheOf(request, Cifar10.Name)}/",
+        $"  - or name it as the data: the archive, or the folder {Cifar10.Folder} it unpacks to",
+        "A mirror of your own can be named too (DCGAN_MIRRORS).",
+    ]);
 
     private static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";
 

@@ -62,6 +62,9 @@ internal static class DatasetCatalog
 
     public static IReadOnlyList<Dataset> All { get; } = [Mnist, FashionMnist];
 
+    /// <summary>The names a request's dataset may have: the IDX datasets above, and CIFAR-10 (<see cref="Cifar10"/>, one archive).</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(d => d.Name), Cifar10.Name];
+
     public static Dataset? Find(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
 }

@@ -29,31 +29,34 @@ public sealed class ClassificationAccuracy : IDisposable
     /// <param name="realTest">Labelled real held-out images, never trained on.</param>
     public ClassificationAccuracy(Evaluator judge, ImageSet realTrain, ImageSet realTest)
     {
-        Evaluator.CheckImages(realTrain, "the real training images");
-        Evaluator.CheckImages(realTest, "the real test images");
+        judge.CheckJudged(realTrain, "the real training images");
+        judge.CheckJudged(realTest, "the real test images");
         (this.judge, this.realTrain, this.realTest) = (judge, realTrain, realTest);
         realTrainLabels = realTrain.Labels ?? throw new ArgumentException("the classification accuracy score needs the real training images' labels.");
         realTestLabels = realTest.Labels ?? throw new ArgumentException("the classification accuracy score needs the real test images' labels.");
     }
 
     /// <summary>Classes the evaluator tells apart: a generator's categories must be as many.</summary>
-    public static int Classes => Classifier.Classes;
+    public int Classes => judge.Info.ClassCount;
 
-    /// <summary>Whether a generator of <paramref name="recipe"/> can be scored: its categories are the labels, as
-    /// many as the evaluator tells apart.</summary>
-    public static bool Scores(Training.Recipe recipe) => recipe.CodeFromLabels && recipe.CodeCategories == Classes;
+    /// <summary>The most classes an evaluator tells apart (a label is a byte).</summary>
+    public const int MaxClasses = 256;
+
+    /// <summary>Whether a generator of <paramref name="recipe"/> can be scored: its categories are the labels (as many
+    /// as the evaluator tells apart, which <see cref="Comparison.ClassProblem"/> checks).</summary>
+    public static bool Scores(Training.Recipe recipe) => recipe.CodeFromLabels;
 
     /// <summary>The scores of generated images <paramref name="fakes"/>, each labelled with the class it was drawn of.</summary>
     public ClassAccuracyMetrics Measure(ImageSet fakes, Action<string>? log = null)
     {
-        Evaluator.CheckImages(fakes, "the generated images");
+        judge.CheckJudged(fakes, "the generated images");
         var labels = fakes.Labels ?? [];
         if (labels.Length != fakes.Count || labels.Any(l => l >= Classes))
         {
             throw new ArgumentException($"each generated image needs a label from 0 to {Classes - 1}.");
         }
         log?.Invoke($"classification accuracy: training a classifier on {fakes.Count} generated images");
-        var (model, info) = Evaluator.Train(fakes, labels, realTest, realTestLabels, "generated", log: null);
+        var (model, info) = Evaluator.Train(fakes, labels, realTest, realTestLabels, "generated", log: null, classes: Classes);
         model.Dispose();
         var real = Reference(fakes.Count, log);
         using var fakeTensor = fakes.ToTensor();
@@ -70,7 +73,7 @@ public sealed class ClassificationAccuracy : IDisposable
             var train = realTrain.Take(count);
             var labels = realTrainLabels[..train.Count];
             log?.Invoke($"classification accuracy: training the same classifier on {train.Count} real images");
-            var (model, info) = Evaluator.Train(train, labels, realTest, realTestLabels, "real", log: null);
+            var (model, info) = Evaluator.Train(train, labels, realTest, realTestLabels, "real", log: null, classes: Classes);
             model.Dispose();
             using var trainTensor = train.ToTensor();
             using var testTensor = realTest.ToTensor();

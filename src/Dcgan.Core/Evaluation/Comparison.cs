@@ -46,8 +46,8 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// both carry labels, the comparison can also score generators that draw the class asked for (<see cref="Classes"/>).</summary>
     public static Comparison Prepare(Evaluator judge, ImageSet real, ImageSet floorImages, int count)
     {
-        Evaluator.CheckImages(real, "the real held-out images");
-        Evaluator.CheckImages(floorImages, "the training images (the real-data floor)");
+        judge.CheckJudged(real, "the real held-out images");
+        judge.CheckJudged(floorImages, "the training images (the real-data floor)");
         count = new[] { count, real.Count, floorImages.Count }.Min();
         if (count < MinImages)
         {
@@ -71,6 +71,12 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         var judge = Evaluator.Load(evaluator ?? Evaluator.DefaultPath(request.Dataset), note);
         try
         {
+            if (reference is null && judge.Info.HeldOutShare is not null)
+            {
+                // Data without a test split: the images the evaluator held out are the reference, the rest the floor.
+                var (train, test) = judge.HeldOutOf(floorImages);
+                return Prepare(judge, test, train, count);
+            }
             var real = reference is not null
                 ? IdxFile.ReadImages(reference)
                 : Labelled((load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test));
@@ -83,6 +89,27 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         }
     }
 
+    /// <summary><paramref name="request"/>, or where it names no data (<paramref name="named"/> false), the data the
+    /// evaluator at <paramref name="evaluator"/> was trained on, at its shape: what an evaluation of a run on a folder
+    /// or CIFAR-10 compares against without being told again.</summary>
+    public static DataRequest DataOf(DataRequest request, bool named, string? evaluator)
+    {
+        if (named || evaluator is null || !File.Exists(evaluator))
+        {
+            return request;
+        }
+        using var judge = Evaluator.Load(evaluator);
+        var info = judge.Info;
+        return info.Shape is not { } shape ? request
+            : request with
+            {
+                Dataset = DatasetCatalog.Names.Contains(info.Dataset) ? info.Dataset : request.Dataset,
+                Data = info.DataPath,
+                ImageSize = shape.Size,
+                Channels = shape.Channels,
+            };
+    }
+
     /// <summary>Loaded images with their labels, when they have some.</summary>
     public static ImageSet Labelled(LoadedData loaded) => loaded.Labels is { } labels ? loaded.Images.WithLabels(labels, loaded.ClassNames) : loaded.Images;
 
@@ -90,7 +117,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// <paramref name="eachClass"/>, images drawn of each class (labelled), also their classification accuracy score.</summary>
     public EvaluationReport Measure(string subject, ImageSet generated, ImageSet? eachClass = null, Action<string>? log = null)
     {
-        Evaluator.CheckImages(generated, subject);
+        judge.CheckJudged(generated, subject);
         if (generated.Count < Count)
         {
             throw new ArgumentException($"{subject} has {generated.Count} images; the comparison needs {Count}, as many as the real sets.");
@@ -109,7 +136,10 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// <summary>Why a generator of <paramref name="recipe"/>'s named categories cannot be scored against these real
     /// classes, or null: category k is scored as real class k, so the names must be the same, in the same order (a
     /// generator trained on a folder of classes eight, five, ... is not one of digits 0 to 9).</summary>
-    public string? ClassProblem(Recipe recipe) => NamesProblem(recipe.CategoryNames, classNames);
+    public string? ClassProblem(Recipe recipe) =>
+        recipe.CodeCategories != judge.Info.ClassCount
+            ? $"the generator has {recipe.CodeCategories} categories and the evaluator tells {judge.Info.ClassCount} classes"
+            : NamesProblem(recipe.CategoryNames, classNames);
 
     internal static string? NamesProblem(IReadOnlyList<string>? categories, IReadOnlyList<string>? classNames)
     {

@@ -2,15 +2,53 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dcgan.Data;
 using Dcgan.IO;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dcgan.Evaluation;
 
-/// <summary>What an evaluator file says about itself.</summary>
-public sealed record EvaluatorInfo(double TestAccuracy, int TrainImages, int TestImages, int Epochs, long Seed, string Dataset);
+/// <summary>What an evaluator file says about itself. An evaluator of 28x28 gray digits says what it always said
+/// (so MNIST's evaluator keeps its hash); any other also records its shape, its classes and their names, and the
+/// data it was trained on: where it came from, its fingerprint, and the share held out for testing when the data
+/// had no test split of its own (a folder of images).</summary>
+public sealed record EvaluatorInfo(double TestAccuracy, int TrainImages, int TestImages, int Epochs, long Seed, string Dataset)
+{
+    /// <summary>The shape of the images it judges; null: 28x28 gray.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImageShape? Shape { get; init; }
+
+    /// <summary>How many classes it tells apart; null: ten digits.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Classes { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The folder or file its images came from (<see cref="DataRequest.Data"/>), when they were named.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DataPath { get; init; }
+
+    /// <summary><see cref="ImageSet.Fingerprint"/> of all the images it was given (before any were held out).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DataFingerprint { get; init; }
+
+    /// <summary>The share of each class held out for testing (<see cref="HeldOut"/>, drawn with <see cref="Seed"/>),
+    /// for data without a test split; null: the data's own test split.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? HeldOutShare { get; init; }
+
+    /// <summary>The shape of the images it judges.</summary>
+    [JsonIgnore]
+    public ImageShape Judges => Shape ?? ImageShape.Tutorial;
+
+    /// <summary>How many classes it tells apart.</summary>
+    [JsonIgnore]
+    public int ClassCount => Classes ?? Classifier.DigitClasses;
+}
 
 /// <summary>
 /// A trained, frozen <see cref="Classifier"/> and the hash that names it: every metric depends on the evaluator,
@@ -39,58 +77,87 @@ public sealed class Evaluator : IDisposable
     public string Hash { get; }
     public string ShortHash => Hash[..12];
 
-    /// <summary>An ArgumentException that says what was found and what is needed, unless <paramref name="images"/> are
-    /// at least <paramref name="atLeast"/> images of 28x28, the classifier's input.</summary>
+    /// <summary>An ArgumentException that says what was found and what is needed, unless there are at least
+    /// <paramref name="atLeast"/> <paramref name="images"/>.</summary>
     public static void CheckImages(ImageSet images, string what, int atLeast = Comparison.MinImages)
     {
-        if (images.Rows != 28 || images.Columns != 28)
-        {
-            throw new ArgumentException($"{what} are {images.Rows}x{images.Columns} images; the evaluator takes 28x28 images, as MNIST's are.");
-        }
         if (images.Count < atLeast)
         {
             throw new ArgumentException($"{what} are {images.Count} image{(images.Count == 1 ? "" : "s")}; at least {atLeast} are needed.");
         }
     }
 
+    /// <summary>An ArgumentException unless <paramref name="images"/> have the shape this evaluator judges and there
+    /// are enough of them to measure (<see cref="Comparison.MinImages"/>).</summary>
+    public void CheckJudged(ImageSet images, string what)
+    {
+        if (images.Shape != Info.Judges)
+        {
+            throw new ArgumentException($"{what} are {images.DescribeShape()} images; the evaluator {ShortHash} judges {Info.Judges.Describe()} images ({Info.Dataset}): " +
+                $"evaluate images of that shape, or train an evaluator at theirs ('dcgan evaluator train' on data read at {images.DescribeShape()}).");
+        }
+        CheckImages(images, what);
+    }
+
+    /// <summary>The images this evaluator held out for testing and the rest, from <paramref name="images"/>: all the
+    /// images it was given, read as they were then (an ArgumentException when they are other images).</summary>
+    public (ImageSet Train, ImageSet Test) HeldOutOf(ImageSet images)
+    {
+        var share = Info.HeldOutShare ?? throw new InvalidOperationException("this evaluator was tested on its data's own test split.");
+        if (images.Fingerprint() is var given && given != Info.DataFingerprint)
+        {
+            throw new ArgumentException($"the evaluator {ShortHash} held out test images from {Info.DataPath ?? "other data"} (fingerprint {Info.DataFingerprint?[..12]}), " +
+                $"and these {images.Count} images are not those (fingerprint {given[..12]}): read the same data the same way (the same folder, size, channels, background and fit), or train an evaluator on this data.");
+        }
+        return HeldOut.Split(images, Info.Seed, share);
+    }
+
     /// <summary>Where 'dcgan evaluator train' saves a dataset's evaluator, and where evaluations look for it.</summary>
     public static string DefaultPath(string dataset) =>
         Path.Combine(DataRequest.DefaultCacheFolder(), "evaluator", $"{dataset}-lenet.evaluator");
 
-    /// <summary>The first label the classifier cannot learn (its position and value), or null: it tells
-    /// <see cref="Classifier.Classes"/> classes.</summary>
-    public static (int At, byte Label)? LabelBeyondClasses(byte[] labels)
+    /// <summary>The first label a classifier of <paramref name="classes"/> classes cannot learn (its position and
+    /// value), or null.</summary>
+    public static (int At, byte Label)? LabelBeyondClasses(byte[] labels, int classes = Classifier.DigitClasses)
     {
-        int at = Array.FindIndex(labels, l => l >= Classifier.Classes);
+        int at = Array.FindIndex(labels, l => l >= classes);
         return at < 0 ? null : (at, labels[at]);
     }
 
-    /// <summary>Trains the classifier with a fixed seed: Adam from 1e-3, decayed by 0.8 each epoch; batch 64; each
-    /// image shifted by up to 2 pixels at random (so 10,000 training images are enough for 98.5 % and more). Reports
-    /// each epoch's test accuracy. Seeds torch for the initial weights (leaving its global generator as it was); the
-    /// shuffle and the shifts have their own generator.</summary>
+    /// <summary>Trains the classifier of the images' shape with a fixed seed: Adam from 1e-3, decayed by 0.8 each
+    /// epoch; batch 64; each image shifted at random by up to 2 pixels (a 16th of the side for larger images), so
+    /// 10,000 MNIST training images are enough for 98.5 % and more. Reports each epoch's test accuracy. Seeds torch
+    /// for the initial weights (leaving its global generator as it was); the shuffle and the shifts have their own
+    /// generator. <paramref name="classes"/>: how many it tells apart (default: the highest training label + 1).</summary>
     internal static (Classifier Model, EvaluatorInfo Info) Train(ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
-        string dataset, int epochs = 12, long seed = 1, Action<string>? log = null)
+        string dataset, int epochs = 12, long seed = 1, Action<string>? log = null, int? classes = null)
     {
         CheckImages(trainImages, "the evaluator's training images", atLeast: 1);
         CheckImages(testImages, "the evaluator's test images", atLeast: 1);
+        var shape = trainImages.Shape ?? throw new ArgumentException($"the evaluator's training images are {trainImages.DescribeShape()}; it needs square images.");
+        if (testImages.Shape != shape)
+        {
+            throw new ArgumentException($"the evaluator's test images are {testImages.DescribeShape()} and its training images {shape.Describe()}; give both at one shape.");
+        }
+        int count = classes ?? Math.Max(2, trainLabels.DefaultIfEmpty().Max() + 1);
         foreach (var (given, which) in new[] { (trainLabels, "training"), (testLabels, "test") })
         {
-            if (LabelBeyondClasses(given) is var (at, label))
+            if (LabelBeyondClasses(given, count) is var (at, label))
             {
-                throw new InvalidDataException($"the evaluator's {which} labels have label {label} (label {at + 1}); it tells {Classifier.Classes} classes, labels 0 to {Classifier.Classes - 1}.");
+                throw new InvalidDataException($"the evaluator's {which} labels have label {label} (label {at + 1}); it tells {count} classes, labels 0 to {count - 1}.");
             }
         }
         // Seeding torch's global generator for the weights would change what a training run draws next (CAS runs
         // inside a run that evaluates every few epochs), so its state is put back.
         using var callersRandom = torch.random.get_rng_state();
         torch.manual_seed(seed);
-        var model = new Classifier();
+        var model = new Classifier(shape, count);
         torch.random.set_rng_state(callersRandom);
         using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);
         var schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, 0.8);
         using var images = trainImages.ToTensor();
-        using var padded = nn.functional.pad(images, [2, 2, 2, 2], value: -1); // background is -1 on this scale
+        int shift = Math.Max(2, shape.Size / 16);
+        using var padded = nn.functional.pad(images, [shift, shift, shift, shift], value: -1); // background is -1 on this scale
         using var labels = torch.tensor(trainLabels).to_type(ScalarType.Int64);
         using var random = new torch.Generator((ulong)seed);
         double accuracy = 0;
@@ -103,7 +170,7 @@ public sealed class Evaluator : IDisposable
             {
                 using var scope = torch.NewDisposeScope();
                 var idx = order.narrow(0, start, Math.Min(BatchSize, images.shape[0] - start));
-                var batch = Shifted(padded.index_select(0, idx), random, trainImages.Rows, trainImages.Columns);
+                var batch = Shifted(padded.index_select(0, idx), random, trainImages.Rows, trainImages.Columns, shift);
                 var loss = nn.functional.cross_entropy(model.call(batch), labels.index_select(0, idx));
                 optimizer.zero_grad();
                 loss.backward();
@@ -114,13 +181,15 @@ public sealed class Evaluator : IDisposable
             log?.Invoke($"evaluator epoch {epoch}/{epochs}: test accuracy {accuracy:P2} ({clock.Elapsed.TotalSeconds:F1} s)");
         }
         model.eval();
-        return (model, new EvaluatorInfo(accuracy, trainImages.Count, testImages.Count, epochs, seed, dataset));
+        var info = new EvaluatorInfo(accuracy, trainImages.Count, testImages.Count, epochs, seed, dataset);
+        return (model, shape.IsTutorial && count == Classifier.DigitClasses ? info : info with { Shape = shape, Classes = count });
     }
 
-    /// <summary>Each padded image cut back to rows x columns at a random offset: a shift of up to 2 pixels.</summary>
-    private static Tensor Shifted(Tensor padded, torch.Generator random, int rows, int columns)
+    /// <summary>Each padded image cut back to rows x columns at a random offset: a shift of up to
+    /// <paramref name="shift"/> pixels.</summary>
+    private static Tensor Shifted(Tensor padded, torch.Generator random, int rows, int columns, int shift)
     {
-        using var offsets = torch.randint(0, 5, [padded.shape[0], 2], generator: random);
+        using var offsets = torch.randint(0, 2 * shift + 1, [padded.shape[0], 2], generator: random);
         var shifts = offsets.data<long>().ToArray();
         var crops = new Tensor[padded.shape[0]];
         for (int i = 0; i < crops.Length; i++)
@@ -185,7 +254,7 @@ public sealed class Evaluator : IDisposable
             }
             var info = JsonSerializer.Deserialize<EvaluatorInfo>(reader.ReadString())
                 ?? throw new InvalidDataException("its description is empty");
-            var model = new Classifier();
+            var model = new Classifier(info.Judges, info.ClassCount);
             using (var scope = torch.NewDisposeScope())
             {
                 StateDicts.LoadInto(model, StateDicts.Read(reader), "classifier");
@@ -228,7 +297,7 @@ public sealed class Evaluator : IDisposable
         return (bytes.AsMemory(0, end), true);
     }
 
-    /// <summary>Class probabilities [N, 10], hidden features [N, 128] and logits [N, 10] of images in [-1, 1].</summary>
+    /// <summary>Class probabilities [N, K], hidden features [N, 128] and logits [N, K] of images in [-1, 1].</summary>
     public (Tensor Probabilities, Tensor Features, Tensor Logits) Judge(Tensor images)
     {
         using var scope = torch.NewDisposeScope(); // every intermediate result is freed on return

@@ -31,6 +31,10 @@ internal static class PyTorchExport
             ["epoch"] = models.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["recipe"] = models.Recipe.Name,
             ["module"] = "see docs/pytorch.md",
+            // The shape the models take and make, with ONNX's keys: what a reader needs to rebuild the paper's layers.
+            [Onnx.OnnxExport.ChannelsKey] = generator.Shape.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Onnx.OnnxExport.SizeKey] = generator.Shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["models"] = models.Recipe.Models == ModelFamily.Paper ? $"paper, width {models.Recipe.Width}" : "tutorial",
         };
         metadata["weights"] = generator == models.AverageGenerator ? "ema" : "raw";
         string generatorPath = Path.Combine(folder, GeneratorFile);

@@ -11,6 +11,7 @@ namespace Dcgan.Performance;
 /// exactly what <see cref="Runs.Trainer"/> runs) on synthetic data, after a warm-up.</summary>
 internal sealed record BenchmarkResult(
     string Recipe,
+    ImageShape Shape,
     int BatchSize,
     Precision Precision,
     int Steps,
@@ -30,7 +31,7 @@ internal static class Benchmark
     /// <summary>Batches of synthetic images held at once.</summary>
     private const int PoolBatches = 8;
 
-    /// <summary>Times the recipe's step (its batch size, precision, dropout, moving average, penalty).</summary>
+    /// <summary>Times the recipe's step (its models at its shape, batch size, precision, dropout, moving average, penalty).</summary>
     public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0)
     {
         int batchSize = recipe.BatchSize;
@@ -41,7 +42,8 @@ internal static class Benchmark
         torch.manual_seed(seed);
         using var gan = new Gan(recipe);
         // A few batches' worth of synthetic images, shuffled anew each pass, whatever the number of steps.
-        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), 1, 28, 28) * 2 - 1;
+        var shape = recipe.Shape;
+        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), shape.Channels, shape.Size, shape.Size) * 2 - 1;
         using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
@@ -65,7 +67,7 @@ internal static class Benchmark
         double median = Percentile(times, 0.5);
         // Projected from the rate: 60,000 / 256 steps, the short last batch counted by its size. The mean counts the
         // steps that add a penalty only every few steps, which the median leaves out.
-        return new BenchmarkResult(recipe.Name, batchSize, recipe.Precision, times.Count, torch.get_num_threads(), median,
+        return new BenchmarkResult(recipe.Name, shape, batchSize, recipe.Precision, times.Count, torch.get_num_threads(), median,
             Percentile(times, 0.1), Percentile(times, 0.9), times.Average(), batchSize / median,
             median * MnistTrainImages / batchSize, ProcessMemory.PeakResident());
     }

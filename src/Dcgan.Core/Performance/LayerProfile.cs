@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
-using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,32 +18,37 @@ internal sealed record ProfileRow(string Part, double ForwardMs, double Backward
 /// </summary>
 internal static class LayerProfile
 {
-    public static IReadOnlyList<ProfileRow> Run(int batchSize = 256, int repeats = 5, Precision precision = Precision.Fp32)
+    /// <summary>The profile of <paramref name="recipe"/>'s step (its models at its shape, batch size and precision).</summary>
+    public static IReadOnlyList<ProfileRow> Run(Recipe recipe, int repeats = 5)
     {
         torch.manual_seed(0);
-        using var gan = new Gan(Recipes.Tutorial with { BatchSize = batchSize, Precision = precision });
+        int batchSize = recipe.BatchSize;
+        var shape = recipe.Shape;
+        using var gan = new Gan(recipe);
         var rows = new List<ProfileRow>();
         using (var noise = torch.randn(batchSize, Models.Generator.NoiseDim))
         {
             Layers("G.", gan.Generator.Layers, noise, repeats, rows, backwardInput: false);
         }
-        using (var images = torch.rand(2 * batchSize, 1, 28, 28) * 2 - 1)
+        using (var images = torch.rand(2 * batchSize, shape.Channels, shape.Size, shape.Size) * 2 - 1)
         {
             Layers("D.", gan.Discriminator.Layers, images, repeats, rows, backwardInput: true); // fakes need it
         }
 
-        using var batchImages = torch.rand(batchSize, 1, 28, 28) * 2 - 1;
+        using var batchImages = torch.rand(batchSize, shape.Channels, shape.Size, shape.Size) * 2 - 1;
         gan.TrainStep(batchImages); // gradients and optimizer state in place
         rows.Add(new("Adam step, both models", Median(repeats, () =>
         {
             gan.GeneratorOptimizer.Step();
             gan.DiscriminatorOptimizer.Step();
         }), 0));
-        using var data = torch.rand(60_000, 1, 28, 28);
+        // MNIST's 60,000 images, or as many of a larger shape as fit in 512 MiB of floats.
+        int count = (int)Math.Min(Benchmark.MnistTrainImages, (512L << 20) / (sizeof(float) * (long)shape.Channels * shape.Size * shape.Size));
+        using var data = torch.rand(count, shape.Channels, shape.Size, shape.Size);
         using var shuffle = new torch.Generator(1);
         rows.Add(new("draw a shuffled batch", Median(repeats, () =>
         {
-            using var order = torch.randperm(60_000, generator: shuffle);
+            using var order = torch.randperm(count, generator: shuffle);
             using var idx = order.narrow(0, 0, batchSize);
             using var batch = data.index_select(0, idx);
         }), 0));

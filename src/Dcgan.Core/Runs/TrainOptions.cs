@@ -62,10 +62,10 @@ public sealed record TrainOptions
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 
-    /// <summary>The same for <see cref="Recipe"/> at the tutorial's 28x28 gray, after the options are checked
-    /// (InvalidOptionException).</summary>
-    public Recipe NewRecipe() =>
-        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(Recipe, Recipe?.Shape ?? ImageShape.Tutorial);
+    /// <summary>The same for <see cref="Recipe"/> at <paramref name="shape"/> (by default the recipe's own, or the
+    /// tutorial's 28x28 gray), after the options are checked (InvalidOptionException).</summary>
+    public Recipe NewRecipe(ImageShape? shape = null) =>
+        Problem() is { } problem ? throw new InvalidOptionException(problem) : NewRecipe(Recipe, shape ?? Recipe?.Shape ?? ImageShape.Tutorial);
 
     /// <summary>The first setting given that differs from the saved run's (name, saved, given), or null: only what
     /// was given counts. <paramref name="asked"/> is <see cref="Recipe"/> (fitted to the data's classes); it must

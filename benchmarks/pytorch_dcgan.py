@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""pytorch/examples' dcgan/main.py, as the peer of `dcgan` on the DCGAN paper's models.
+
+Its models, weights_init, optimisers (Adam(2e-4, betas (0.5, 0.999))), BCE loss, labels (1 real, 0 fake) and the
+step in the open (update D on a real and a fake batch, then G through D again) are pytorch/examples' exactly, with
+one generalisation: the number of layers follows the image's side (pytorch/examples builds 64x64 only; at 64 this is
+its model layer for layer). Runs on Debian's python3-torch (1.13, CPU) and python3-numpy; nothing else.
+
+  summary --image-size 64 --channels 3 [--width 64]        layer shapes and parameter counts, as JSON
+  step    --image-size 64 --channels 3 --batch-size 128    median time of a train step on random data, as JSON
+  train   --images data.idx --epochs 25 --samples out.idx  train on an IDX file (as `dcgan data export` writes it,
+                                                           so both tools read the same pixels) and write samples
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import struct
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+NZ = 100
+
+
+def generator(side, channels, width):
+    """pytorch/examples' Generator: ConvTranspose2d(nz, ngf*8, 4, 1, 0) to 4x4, then each 4x4 stride-2 transposed
+    convolution halves the channels and doubles the side, batch norm and ReLU between, tanh at the end."""
+    doublings = int(math.log2(side)) - 2
+    hidden = width * 2 ** (doublings - 1)
+    layers = [nn.ConvTranspose2d(NZ, hidden, 4, 1, 0, bias=False), nn.BatchNorm2d(hidden), nn.ReLU(True)]
+    for _ in range(doublings - 1):
+        layers += [nn.ConvTranspose2d(hidden, hidden // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(hidden // 2), nn.ReLU(True)]
+        hidden //= 2
+    layers += [nn.ConvTranspose2d(hidden, channels, 4, 2, 1, bias=False), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def discriminator(side, channels, width):
+    """pytorch/examples' Discriminator: the mirror, LeakyReLU(0.2), no batch norm at the input, one output from 4x4.
+    Its last Sigmoid is left to the loss (BCEWithLogitsLoss), as `dcgan` does; the arithmetic is the same."""
+    doublings = int(math.log2(side)) - 2
+    layers = [nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True)]
+    hidden = width
+    for _ in range(doublings - 1):
+        layers += [nn.Conv2d(hidden, hidden * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(hidden * 2), nn.LeakyReLU(0.2, inplace=True)]
+        hidden *= 2
+    layers += [nn.Conv2d(hidden, 1, 4, 1, 0, bias=False)]
+    return nn.Sequential(*layers)
+
+
+def weights_init(m):
+    name = m.__class__.__name__
+    if name.find('Conv') != -1:
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif name.find('BatchNorm') != -1:
+        nn.init.normal_(m.weight.data, 1.0, 0.02)
+        nn.init.constant_(m.bias.data, 0)
+
+
+def models(args):
+    net_g = generator(args.image_size, args.channels, args.width)
+    net_d = discriminator(args.image_size, args.channels, args.width)
+    net_g.apply(weights_init)
+    net_d.apply(weights_init)
+    return net_g, net_d
+
+
+class Step:
+    """One iteration of pytorch/examples' loop."""
+
+    def __init__(self, net_g, net_d):
+        self.net_g, self.net_d = net_g, net_d
+        self.criterion = nn.BCEWithLogitsLoss()
+        self.opt_d = torch.optim.Adam(net_d.parameters(), lr=0.0002, betas=(0.5, 0.999))
+        self.opt_g = torch.optim.Adam(net_g.parameters(), lr=0.0002, betas=(0.5, 0.999))
+
+    def __call__(self, real):
+        b = real.size(0)
+        # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))
+        self.net_d.zero_grad()
+        label = torch.full((b,), 1.0)
+        output = self.net_d(real).view(-1)
+        err_d_real = self.criterion(output, label)
+        err_d_real.backward()
+        noise = torch.randn(b, NZ, 1, 1)
+        fake = self.net_g(noise)
+        label.fill_(0.0)
+        output = self.net_d(fake.detach()).view(-1)
+        err_d_fake = self.criterion(output, label)
+        err_d_fake.backward()
+        self.opt_d.step()
+        # (2) Update G: maximize log(D(G(z)))
+        self.net_g.zero_grad()
+        label.fill_(1.0)
+        output = self.net_d(fake).view(-1)
+        err_g = self.criterion(output, label)
+        err_g.backward()
+        self.opt_g.step()
+        return (err_d_real + err_d_fake).item(), err_g.item()
+
+
+def summary(args):
+    torch.manual_seed(0)
+    rows = {}
+    for name, net, x in (("generator", generator(args.image_size, args.channels, args.width), torch.randn(2, NZ, 1, 1)),
+                         ("discriminator", discriminator(args.image_size, args.channels, args.width),
+                          torch.randn(2, args.channels, args.image_size, args.image_size))):
+        layers = []
+        for layer in net:
+            x = layer(x)
+            layers.append({"kind": layer.__class__.__name__, "shape": list(x.shape[1:]),
+                           "params": sum(p.numel() for p in layer.parameters())})
+        rows[name] = {"layers": layers, "params": sum(p.numel() for p in net.parameters())}
+    print(json.dumps(rows))
+
+
+def step(args):
+    torch.manual_seed(0)
+    net_g, net_d = models(args)
+    train_step = Step(net_g, net_d)
+    pool = torch.rand(8 * args.batch_size, args.channels, args.image_size, args.image_size) * 2 - 1
+    times = []
+    for i in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        idx = torch.randperm(pool.size(0))[:args.batch_size]
+        train_step(pool[idx])
+        if i >= args.warmup:
+            times.append(time.perf_counter() - start)
+    times.sort()
+    print(json.dumps({"median_seconds": times[len(times) // 2], "p10_seconds": times[len(times) // 10],
+                      "mean_seconds": sum(times) / len(times), "steps": len(times), "threads": torch.get_num_threads(),
+                      "torch": torch.__version__, "batch_size": args.batch_size,
+                      "shape": [args.channels, args.image_size, args.image_size]}))
+
+
+def read_idx(path):
+    """An IDX image file (gzip or raw): N x rows x cols (gray, magic 0x0803) or N x rows x cols x 3 (colour, 0x0804)."""
+    opener = gzip.open if open(path, 'rb').read(2) == b'\x1f\x8b' else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack('>' + 'I' * dims, data[4:4 + 4 * dims])
+    images = np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
+    images = images[:, None] if dims == 3 else images.transpose(0, 3, 1, 2)
+    return torch.from_numpy(images.astype(np.float32) / 127.5 - 1)
+
+
+def write_idx(path, images):
+    """Images in [-1, 1], [N, C, S, S], as IDX bytes of x * 127.5 + 127.5, rounded, as `dcgan generate` writes them."""
+    pixels = (images * 127.5 + 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+    if pixels.shape[1] == 1:
+        pixels, magic = pixels[:, 0], 0x0803
+    else:
+        pixels, magic = pixels.transpose(0, 2, 3, 1), 0x0804
+    with open(path, 'wb') as f:
+        f.write(struct.pack('>I', magic) + struct.pack('>' + 'I' * pixels.ndim, *pixels.shape))
+        f.write(np.ascontiguousarray(pixels).tobytes())
+
+
+def train(args):
+    torch.manual_seed(args.seed)
+    data = read_idx(args.images)
+    args.channels, args.image_size = data.shape[1], data.shape[2]
+    net_g, net_d = models(args)
+    train_step = Step(net_g, net_d)
+    start = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        order = torch.randperm(data.size(0))  # DataLoader(shuffle=True), the last batch short, as pytorch/examples
+        for first in range(0, data.size(0), args.batch_size):
+            err_d, err_g = train_step(data[order[first:first + args.batch_size]])
+        print(f"epoch {epoch}: loss D {err_d:.3f}, G {err_g:.3f}, {time.perf_counter() - start:.0f} s", flush=True)
+    net_g.eval()  # pytorch/examples samples with the moving batch-norm statistics
+    with torch.no_grad():
+        samples = torch.cat([net_g(torch.randn(min(500, args.count - i), NZ, 1, 1)) for i in range(0, args.count, 500)])
+    write_idx(args.samples, samples)
+    print(json.dumps({"samples": args.samples, "count": args.count, "seconds": time.perf_counter() - start}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('mode', choices=['summary', 'step', 'train'])
+    parser.add_argument('--image-size', type=int, default=64)
+    parser.add_argument('--channels', type=int, default=3)
+    parser.add_argument('--width', type=int, default=64)
+    parser.add_argument('--batch-size', type=int, default=128)
+    parser.add_argument('--steps', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=os.cpu_count(), help="torch threads (default: every core, as dcgan)")
+    parser.add_argument('--images')
+    parser.add_argument('--epochs', type=int, default=25)
+    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--samples')
+    parser.add_argument('--count', type=int, default=10000)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    {'summary': summary, 'step': step, 'train': train}[args.mode](args)
+
+
+if __name__ == '__main__':
+    main()
