@@ -29,6 +29,7 @@ internal sealed class Classifier : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"a classifier tells at least 2 classes apart (got {classes}).", nameof(classes));
         }
+        Models.Nnpack.EnsureOff(); // its convolutions would otherwise warn on CPUs NNPACK does not know (Zen 5)
         Shape = shape;
         Classes = classes;
         features = shape.Size == ImageShape.Tutorial.Size ? LeNet(shape.Channels) : Convolutional(shape);

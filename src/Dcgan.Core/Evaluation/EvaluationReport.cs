@@ -15,18 +15,19 @@ public sealed record EvaluationReport(string Subject, string EvaluatorHash, doub
     public string ToTable()
     {
         var c = CultureInfo.InvariantCulture;
+        int k = Floor.ClassShares.Length; // the evaluator's classes
         var rows = new (string Name, Func<SetMetrics, string> Value, string Better)[]
         {
-            ("classifier score (all N)", m => m.ClassifierScore.ToString("F3", c), "higher, 10 max"),
+            ("classifier score (all N)", m => m.ClassifierScore.ToString("F3", c), $"higher, {k} max"),
             ("classifier score (10 splits)", m => $"{m.ClassifierScoreSplitMean.ToString("F3", c)} ± {m.ClassifierScoreSplitStd.ToString("F3", c)}", "higher"),
             ("Frechet distance, features", m => m.FrechetDistanceFeatures.ToString("F3", c), "lower, 0 best"),
             ("Frechet distance, logits", m => m.FrechetDistanceLogits.ToString("F3", c), "lower, 0 best"),
             ("precision (k=3)", m => m.Precision.ToString("F3", c), "higher, 1 max"),
             ("recall (k=3)", m => m.Recall.ToString("F3", c), "higher, 1 max"),
-            ("effective classes", m => m.EffectiveClasses.ToString("F2", c), "10 = balanced"),
-            ("smallest / largest class", m => $"{m.SmallestClassShare.ToString("P1", c)} / {m.LargestClassShare.ToString("P1", c)}", "10 % each"),
+            ("effective classes", m => m.EffectiveClasses.ToString("F2", c), $"{k} = balanced"),
+            ("smallest / largest class", m => $"{m.SmallestClassShare.ToString("P1", c)} / {m.LargestClassShare.ToString("P1", c)}", string.Create(c, $"{100.0 / k:0.#} % each")),
             ("mean top-class confidence", m => m.MeanTopConfidence.ToString("P1", c), "higher"),
-            ("class histogram", m => string.Join(" ", m.ClassShares.Select(s => (100 * s).ToString("F0", c))), "% per digit 0-9"),
+            ("class histogram", m => string.Join(" ", m.ClassShares.Select(s => (100 * s).ToString("F0", c))), k == 10 ? "% per digit 0-9" : $"% per class 0-{k - 1}"),
         };
         int nameWidth = rows.Max(r => r.Name.Length);
         int valueWidth = Math.Max(rows.Max(r => Math.Max(r.Value(Model).Length, r.Value(Floor).Length)), 10);
