@@ -85,7 +85,6 @@ internal static class EvaluatorCommand
                     DataFingerprint = all.Fingerprint(),
                     HeldOutShare = share,
                     Shape = all.Shape,
-                    Classes = info.ClassCount,
                 };
             }
             using (model)

@@ -280,23 +280,14 @@ public static class DataSource
         }
         string cache = CacheOf(request, dataset);
         var (idxMirrors, npzMirrors) = MirrorsFor(request, dataset);
-        bool own = downloader is null;
-        downloader ??= new Downloader();
         var failures = new List<string>();
-        try
+        return WithDownloader(downloader, d =>
         {
-            var fetch = new Fetch(downloader, cache, progress, log, cancel);
+            var fetch = new Fetch(d, cache, progress, log, cancel);
             return (idxMirrors.Count > 0 ? TryDownload(() => DownloadIdx(fetch, dataset, split, idxMirrors), failures) : null)
                 ?? (npzMirrors.Count > 0 ? TryDownload(() => DownloadNpz(fetch, dataset, split, npzMirrors), failures) : null)
                 ?? throw new DownloadFailedException(OfflineAdvice(dataset, request, split, failures));
-        }
-        finally
-        {
-            if (own)
-            {
-                downloader.Dispose();
-            }
-        }
+        });
     }
 
     /// <summary>Where and how one download goes.</summary>
@@ -322,7 +313,7 @@ public static class DataSource
         foreach (var file in new[] { dataset.Images(split), dataset.Labels(split) })
         {
             fetch.Log?.Invoke($"Downloading {file.Name} into {fetch.Cache}");
-            fetch.Downloader.FetchAsync(file.Name, [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), file.Name))],
+            fetch.Downloader.FetchAsync(file.Name, UrlsOf(mirrors, file.Name),
                 file.GzipMd5, null, fetch.Cache, fetch.Progress, fetch.Cancel).GetAwaiter().GetResult();
         }
         return FromFolder(fetch.Cache, dataset, split, DataKind.Download)!;
@@ -366,27 +357,37 @@ public static class DataSource
         {
             throw new DownloadFailedException(Cifar10Advice(request, split, []));
         }
-        bool own = downloader is null;
-        downloader ??= new Downloader();
         try
         {
-            log?.Invoke($"Downloading {Cifar10.Archive.Name} into {cache}");
-            downloader.FetchAsync(Cifar10.Archive.Name, [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), Cifar10.Archive.Name))],
-                Cifar10.Archive.GzipMd5, null, cache, progress, cancel).GetAwaiter().GetResult();
-            return FromCifar10Archive(archive, split, DataKind.Download);
+            return WithDownloader(downloader, d =>
+            {
+                log?.Invoke($"Downloading {Cifar10.Archive.Name} into {cache}");
+                d.FetchAsync(Cifar10.Archive.Name, UrlsOf(mirrors, Cifar10.Archive.Name), Cifar10.Archive.GzipMd5, null, cache, progress, cancel)
+                    .GetAwaiter().GetResult();
+                return FromCifar10Archive(archive, split, DataKind.Download);
+            });
         }
         catch (DownloadFailedException e)
         {
             throw new DownloadFailedException(Cifar10Advice(request, split, [e.Message]));
         }
-        finally
-        {
-            if (own)
-            {
-                downloader.Dispose();
-            }
-        }
     }
+
+    /// <summary>What <paramref name="download"/> returns, given <paramref name="downloader"/>, or a new one that is
+    /// disposed afterwards.</summary>
+    private static T WithDownloader<T>(Downloader? downloader, Func<Downloader, T> download)
+    {
+        if (downloader is not null)
+        {
+            return download(downloader);
+        }
+        using var own = new Downloader();
+        return download(own);
+    }
+
+    /// <summary>The file's address under each mirror (a folder URL, with or without its final slash).</summary>
+    private static Uri[] UrlsOf(IEnumerable<string> mirrors, string fileName) =>
+        [.. mirrors.Select(m => new Uri(new Uri(WithSlash(m)), fileName))];
 
     /// <summary>CIFAR-10 from a path the user named: its archive, or a folder of its batch files (null when neither).</summary>
     private static LoadedData? FromCifar10Copy(string data, Split split)

@@ -39,9 +39,6 @@ public sealed class ClassificationAccuracy : IDisposable
     /// <summary>Classes the evaluator tells apart: a generator's categories must be as many.</summary>
     public int Classes => judge.Info.ClassCount;
 
-    /// <summary>The most classes an evaluator tells apart (a label is a byte).</summary>
-    public const int MaxClasses = 256;
-
     /// <summary>Whether a generator of <paramref name="recipe"/> can be scored: its categories are the labels (as many
     /// as the evaluator tells apart, which <see cref="Comparison.ClassProblem"/> checks).</summary>
     public static bool Scores(Training.Recipe recipe) => recipe.CodeFromLabels;

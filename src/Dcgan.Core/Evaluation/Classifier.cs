@@ -29,18 +29,11 @@ internal sealed class Classifier : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"a classifier tells at least 2 classes apart (got {classes}).", nameof(classes));
         }
-        Models.Nnpack.EnsureOff(); // its convolutions would otherwise warn on CPUs NNPACK does not know (Zen 5)
-        Shape = shape;
-        Classes = classes;
+        Nnpack.EnsureOff(); // its convolutions would otherwise warn on CPUs NNPACK does not know (Zen 5)
         features = shape.Size == ImageShape.Tutorial.Size ? LeNet(shape.Channels) : Convolutional(shape);
         logits = Linear(FeatureSize, classes);
         RegisterComponents();
     }
-
-    /// <summary>The shape of the images it reads.</summary>
-    public ImageShape Shape { get; }
-
-    public int Classes { get; }
 
     private static Sequential LeNet(int channels) => Sequential(
         ("conv1", Conv2d(channels, 32, 5)),   // 28 -> 24
