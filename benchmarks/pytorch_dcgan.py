@@ -8,6 +8,8 @@ its model layer for layer). Runs on Debian's python3-torch (1.13, CPU) and pytho
 
   summary --image-size 64 --channels 3 [--width 64]        layer shapes and parameter counts, as JSON
   step    --image-size 64 --channels 3 --batch-size 128    median time of a train step on random data, as JSON
+                                                           (`dcgan benchmark --recipe dcgan --pytorch THIS_FILE
+                                                           --rounds 3` runs it interleaved with ours)
   train   --images data.idx --epochs 25 --samples out.idx  train on an IDX file (as `dcgan data export` writes it,
                                                            so both tools read the same pixels) and write samples
 """

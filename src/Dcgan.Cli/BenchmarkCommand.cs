@@ -25,12 +25,18 @@ internal static class BenchmarkCommand
             .AtMost(Sizes.MaxBenchmarkSteps, "a benchmark that long tells no more");
         var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var pytorch = new Option<FileInfo?>("--pytorch")
+        {
+            Description = "Also time pytorch/examples' step with this script (benchmarks/pytorch_dcgan.py in dcgan's repository, on Debian's python3-torch), interleaved with ours, for the dcgan recipe",
+        };
+        var rounds = new Option<int>("--rounds") { Description = "Benchmarks in turn (ours, then PyTorch's); the best median of each counts", DefaultValueFactory = _ => 1 }
+            .AtLeast(1).AtMost(MaxRounds, "the best of that many tells no more");
         var precision = OptionRules.PrecisionOption();
         var shape = new ShapeOptions("Default: the recipe's (28 for tutorial, 64 for dcgan)", "Default: gray at 28, colour otherwise");
         var command = new Command("benchmark", "Time the train step dcgan train runs, on synthetic data after a warm-up.\n" +
             "Example: dcgan benchmark --steps 30 --profile; dcgan benchmark --recipe dcgan --image-size 64 --channels 3")
         {
-            recipe, batchSize, steps, warmup, precision, profile, json,
+            recipe, batchSize, steps, warmup, precision, profile, json, pytorch, rounds,
         };
         shape.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
@@ -39,11 +45,34 @@ internal static class BenchmarkCommand
             var asked = OptionRules.ToRecipe(parsed.GetValue(recipe));
             var timed = new TrainOptions { Recipe = asked, BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }
                 .NewRecipe(shape.Shape(parsed, asked?.Shape ?? Models.ImageShape.Tutorial));
-            var result = Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup));
-            var rows = parsed.GetValue(profile) ? LayerProfile.Run(timed) : null;
-            if (parsed.GetValue(json))
+            var peerScript = parsed.GetValue(pytorch)?.FullName;
+            if (peerScript is not null && PyTorchPeer.Mismatch(timed) is { } mismatch)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { result, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
+                throw new ArgumentException($"{mismatch}; time the dcgan recipe beside it (--recipe dcgan, at any --image-size, --channels and --batch-size).");
+            }
+            bool quiet = parsed.GetValue(json);
+            var results = new List<BenchmarkResult>();
+            var peers = new List<PeerResult>();
+            for (int round = 1; round <= parsed.GetValue(rounds); round++)
+            {
+                results.Add(Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
+                if (peerScript is not null)
+                {
+                    peers.Add(Peer(peerScript, timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
+                }
+                if (!quiet && parsed.GetValue(rounds) > 1)
+                {
+                    string theirs = peers.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", pytorch {peers[^1].MedianSeconds:F3} s") : "";
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: dcgan {results[^1].MedianSeconds:F3} s{theirs}"));
+                }
+            }
+            var result = results.MinBy(r => r.MedianSeconds)!;
+            var peer = peers.MinBy(p => p.MedianSeconds);
+            double? ratio = peer is null ? null : result.MedianSeconds / peer.MedianSeconds;
+            var rows = parsed.GetValue(profile) ? LayerProfile.Run(timed) : null;
+            if (quiet)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { result, pytorch = peer, ratio, rounds = results.Count, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
                 return 0;
             }
             var c = CultureInfo.InvariantCulture;
@@ -55,6 +84,11 @@ internal static class BenchmarkCommand
             Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3}, mean {result.MeanSeconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
             Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB"));
+            if (peer is not null)
+            {
+                Console.WriteLine(string.Create(c, $"pytorch/examples' step (torch {peer.Torch}, {peer.Threads} threads): median {peer.MedianSeconds:F3} s (p10 {peer.P10Seconds:F3}, mean {peer.MeanSeconds:F3})"));
+                Console.WriteLine(string.Create(c, $"  ratio, ours to PyTorch's (best median of {results.Count}): {ratio:F2}"));
+            }
             if (rows is not null)
             {
                 Console.WriteLine();
@@ -67,5 +101,26 @@ internal static class BenchmarkCommand
             return 0;
         }));
         return command;
+    }
+
+    private const int MaxRounds = 100;
+
+    /// <summary>The peer's timing; what keeps it from running, as what to do about it.</summary>
+    private static PeerResult Peer(string script, Training.Recipe recipe, int steps, int warmup)
+    {
+        try
+        {
+            return PyTorchPeer.Time(script, recipe, steps, warmup);
+        }
+        catch (PeerFailedException e)
+        {
+            throw new IOException(e.Problem switch
+            {
+                PeerProblem.NoScript => $"--pytorch {e.Script}: no such file; give the path of benchmarks/pytorch_dcgan.py in dcgan's repository.",
+                PeerProblem.NoPython => $"{e.Python} could not be started ({e.Detail}); install Debian's python3-torch (apt install python3-torch python3-numpy).",
+                PeerProblem.NoTorch => $"{e.Python} has no torch ({e.Detail}); install Debian's python3-torch (apt install python3-torch python3-numpy).",
+                _ => $"the PyTorch peer failed: {e.Detail}",
+            }, e);
+        }
     }
 }

@@ -32,6 +32,7 @@ internal static class RunStatus
             ["recipe"] = summary.Recipe,
             ["seed"] = summary.Seed,
             ["precision"] = summary.Precision,
+            ["image"] = ShapeOf(record).Describe(),
             ["epoch"] = summary.EpochReached,
             ["epochs"] = target,
             ["seconds_per_epoch"] = summary.SecondsPerEpoch,
@@ -44,6 +45,12 @@ internal static class RunStatus
             ["evaluations"] = evaluations,
         };
     }
+
+    /// <summary>The images' shape the run's recipe records (none: the tutorial's 28x28 gray).</summary>
+    private static Models.ImageShape ShapeOf(JsonObject record) =>
+        record["recipe"]?["image"] is JsonObject image && (int?)image["channels"] is { } channels && (int?)image["size"] is { } size
+            ? new Models.ImageShape(channels, size)
+            : Models.ImageShape.Tutorial;
 
     private static JsonObject? Scores(JsonObject row, string part) =>
         RunSummary.Scores(row, part) is { } s

@@ -201,6 +201,9 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         // benchmark and doctor
         "benchmark --batch-size 0", "benchmark --batch-size 100000000", "benchmark --batch-size 60000", "benchmark --batch-size x",
         "benchmark --steps 2", "benchmark --steps 1000000", "benchmark --warmup -1", "benchmark --recipe fastest", "benchmark --recipe {dup.json}",
+        "benchmark --pytorch {missing.py} --recipe dcgan --image-size 32", "benchmark --pytorch {text.txt}", "benchmark --rounds 0",
+        "benchmark --recipe dcgan --image-size 32 --precision bf16 --pytorch {text.txt}", "benchmark --rounds 1000",
+        "benchmark --recipe dcgan --image-size 16 --batch-size 8 --steps 3 --warmup 0 --pytorch {text.txt}",
         "doctor --batch-size 0", "doctor --batch-size 100000000", "doctor --batch-size 30000 --images 60000", "doctor --images 0", "doctor --images abc",
         // data, recipes, runs
         "data info --dataset xyz", "data info --images {text.txt}", "recipes fastest", "recipes {dup.json}",
@@ -247,6 +250,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         { "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {half.evaluator}", "half.evaluator is damaged: it is cut short or changed" },
         { "generate --model {folder} --out {g.png}", "folder is a folder; name the .onnx file of a generator in it" },
         { "runs {text.txt}", "text.txt is a file; name the folder that holds your run folders" },
+        { "benchmark --pytorch {text.txt}", "the recipe tutorial trains otherwise than pytorch/examples' dcgan step, which the PyTorch peer runs; time the dcgan recipe beside it" },
         { "train --data {pics} --out {run} --channels 3", "run holds a run of 28x28 gray images, and these are 64x64 colour; resume it with --image-size 28 --channels 1, or train into a new --out folder." },
         { "train --data {pics} --out {new} --recipe tutorial --image-size 32", "the recipe tutorial is for the tutorial's models, which take 28x28 gray images; for 32x32 gray images choose a recipe for the DCGAN paper's models, such as dcgan." },
         { "train --images {img14.idx} --out {new}", "the images are 14x14 gray; the models take 28x28 gray (the tutorial's) or sides of 16, 32, 64, 128, 256 (the DCGAN paper's): choose one with --image-size." },

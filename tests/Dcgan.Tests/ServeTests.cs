@@ -59,6 +59,7 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
             "--category", "7", "--out", trained.File("generated.png"));
 
         Assert.Equal(("conditional", 2, 10), ((string)status["recipe"]!, (int)status["epoch"]!, (int)status["code_categories"]!));
+        Assert.Equal("28x28 gray", (string)status["image"]!);
         Assert.Equal(["epoch-0001.ckpt", "epoch-0002.ckpt"], status["checkpoints"]!.AsArray().Select(c => (string)c!));
         Assert.Equal(File.ReadAllBytes(trained.Run.ImageAtEpoch(2)), await grid.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/png", grid.Content.Headers.ContentType!.MediaType);
@@ -67,6 +68,29 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
         Assert.Equal("image/gif", walk.Content.Headers.ContentType!.MediaType);
         Assert.Contains("<script src=\"/app.js\"></script>", page);
         Assert.Equal(before, Snapshot(trained.Run)); // it only reads
+    }
+
+    [Fact]
+    public async Task A_colour_run_is_shown_and_drawn_in_colour()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var pixels = new byte[40 * 3 * 16 * 16];
+        new Random(4).NextBytes(pixels);
+        Trainer.Run(new Data.ImageSet(pixels, 40, 16, 16, channels: 3),
+            new TrainOptions { Epochs = 1, Seed = 2, Recipe = Training.Recipes.Named("dcgan") with { Width = 8, BatchSize = 16 } }, run);
+        await using var server = await RunServer.StartAsync([run], port: 0);
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        var status = JsonNode.Parse(await http.GetStringAsync("api/runs/0"))!;
+        byte[] drawn = await http.GetByteArrayAsync("api/runs/0/sample.png?count=4&seed=9");
+        var generated = DcganProcess.Run([], "generate", "--checkpoint", run.CheckpointAt(1), "--count", "4", "--seed", "9", "--out", dir.File("g.png"));
+
+        Assert.Equal("16x16 colour", (string)status["image"]!);
+        Assert.True(generated.ExitCode == 0, generated.Err);
+        Assert.Equal(File.ReadAllBytes(dir.File("g.png")), drawn);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(drawn);
+        Assert.Contains(bitmap.Pixels, p => p.Red != p.Green || p.Green != p.Blue);
     }
 
     [Theory]

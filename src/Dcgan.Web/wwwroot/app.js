@@ -31,7 +31,7 @@ async function refresh() {
   const first = status === null;
   status = s;
   const v = `${s.epoch}-${s.loss_steps}-${s.checkpoints.length}-${s.evaluations.length}`;
-  $("info").textContent = `recipe ${s.recipe} · seed ${s.seed ?? "?"} · ${s.precision} · epoch ${s.epoch ?? 0} of ${s.epochs ?? "?"}`;
+  $("info").textContent = `recipe ${s.recipe} · ${s.image} · seed ${s.seed ?? "?"} · ${s.precision} · epoch ${s.epoch ?? 0} of ${s.epochs ?? "?"}`;
   const newest = s.grids.length ? s.grids[s.grids.length - 1] : null;
   $("epoch-label").textContent = newest ? `(epoch ${newest})` : "(none yet)";
   if (newest) $("newest").src = `/api/runs/${run}/grids/${newest}?v=${v}`;
