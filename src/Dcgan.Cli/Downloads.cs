@@ -4,7 +4,8 @@ using Spectre.Console;
 namespace Dcgan.Cli;
 
 /// <summary>Loads data for a command, showing a progress bar with bytes and speed while anything downloads (plain
-/// lines when the output is not a terminal).</summary>
+/// lines when the output is not a terminal). What it says about the data (notes, downloads) goes to stderr, so that
+/// a command's output (evaluate --json, say) stays only its result.</summary>
 internal static class Downloads
 {
     /// <summary><see cref="Load"/>, for the library's calls that read data.</summary>
@@ -14,9 +15,10 @@ internal static class Downloads
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            return DataSource.Load(request, split, downloader: null, log: Console.WriteLine, cancel: cancel);
+            return DataSource.Load(request, split, downloader: null, log: Console.Error.WriteLine, cancel: cancel);
         }
         LoadedData? loaded = null;
+        var said = new List<string>(); // said after the bars, which own the terminal while they run
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
@@ -37,8 +39,9 @@ internal static class Downloads
                     }
                     task.Value = p.Bytes;
                 });
-                loaded = DataSource.Load(request, split, downloader: null, progress: progress, log: _ => { }, cancel: cancel);
+                loaded = DataSource.Load(request, split, downloader: null, progress: progress, log: said.Add, cancel: cancel);
             });
+        said.ForEach(Console.Error.WriteLine);
         return loaded!;
     }
 
