@@ -4,18 +4,19 @@ using Spectre.Console;
 namespace Dcgan.Cli;
 
 /// <summary>Loads data for a command, showing a progress bar with bytes and speed while anything downloads (plain
-/// lines when the output is not a terminal). What it says about the data (notes, downloads) goes to stderr, so that
-/// a command's output (evaluate --json, say) stays only its result.</summary>
+/// lines when the output is not a terminal). What it says about the data (notes, downloads) goes to <c>say</c>:
+/// stdout, unless the command's stdout is its result (evaluate --json).</summary>
 internal static class Downloads
 {
     /// <summary><see cref="Load"/>, for the library's calls that read data.</summary>
     public static readonly DataLoader Loader = (request, split) => Load(request, split);
 
-    public static LoadedData Load(DataRequest request, Split split, CancellationToken cancel = default)
+    public static LoadedData Load(DataRequest request, Split split, Action<string>? say = null, CancellationToken cancel = default)
     {
+        say ??= Console.WriteLine;
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            return DataSource.Load(request, split, downloader: null, log: Console.Error.WriteLine, cancel: cancel);
+            return DataSource.Load(request, split, downloader: null, log: say, cancel: cancel);
         }
         LoadedData? loaded = null;
         var said = new List<string>(); // said after the bars, which own the terminal while they run
@@ -41,7 +42,7 @@ internal static class Downloads
                 });
                 loaded = DataSource.Load(request, split, downloader: null, progress: progress, log: said.Add, cancel: cancel);
             });
-        said.ForEach(Console.Error.WriteLine);
+        said.ForEach(say);
         return loaded!;
     }
 

@@ -56,9 +56,11 @@ internal static class EvaluateCommand
         using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
         var (subject, generated) = Generated(parsed, restored);
         Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded
-        var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train));
+        // With --json, stdout is the report alone; what is said about the data goes to stderr.
+        Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
+        var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train, say: say));
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
-            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), Downloads.Loader, Console.Error.WriteLine);
+            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
         var eachClass = EachClass(parsed, restored, comparison);
         var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());

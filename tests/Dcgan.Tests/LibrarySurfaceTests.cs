@@ -20,6 +20,8 @@ public partial class LibrarySurfaceTests
 
         var flagged = files.SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
             .Where(x => Flag().IsMatch(x.line))
+            // The one exception: the options the library passes to another program (benchmarks/pytorch_dcgan.py's own).
+            .Where(x => !(x.f.EndsWith("PyTorchPeer.cs", StringComparison.Ordinal) && x.line.Contains("string[] scriptArguments = ", StringComparison.Ordinal)))
             .Select(x => $"{Path.GetRelativePath(core, x.f)}:{x.i + 1}: {x.line.Trim()}");
 
         Assert.True(files.Count > 50, "the library's files were found");

@@ -79,11 +79,9 @@ internal static class PyTorchPeer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[script, "step", "--image-size", Text(shape.Size), "--channels", Text(shape.Channels),
-                     "--width", Text(recipe.Width), "--batch-size", Text(recipe.BatchSize), "--steps", Text(steps), "--warmup", Text(warmup)])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        // The script's own options (argparse's), not dcgan's.
+        string[] scriptArguments = [script, "step", "--image-size", Text(shape.Size), "--channels", Text(shape.Channels), "--width", Text(recipe.Width), "--batch-size", Text(recipe.BatchSize), "--steps", Text(steps), "--warmup", Text(warmup)];
+        scriptArguments.ToList().ForEach(start.ArgumentList.Add);
         string output, errors;
         int exitCode;
         try
