@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Dcgan.Models;
 using Dcgan.Performance;
@@ -89,18 +88,10 @@ public class PyTorchPeerTests
         return sizes;
     }
 
-    internal static string Python(params string[] arguments)
+    private static string Python(params string[] arguments)
     {
-        var start = new ProcessStartInfo(PyTorchPeer.DefaultPython) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, errors.Result);
+        var (exitCode, output, errors) = PyTorchPeer.RunPython(PyTorchPeer.DefaultPython, arguments);
+        Assert.True(exitCode == 0, errors);
         return output;
     }
 }
@@ -112,11 +103,9 @@ internal static class PyTorchAvailability
     {
         try
         {
-            var start = new ProcessStartInfo(PyTorchPeer.DefaultPython, ["-c", "import torch, numpy"]) { RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"{PyTorchPeer.DefaultPython} has no torch or numpy: apt install python3-torch python3-numpy";
+            return PyTorchPeer.RunPython(PyTorchPeer.DefaultPython, ["-c", "import torch, numpy"]).ExitCode == 0
+                ? null
+                : $"{PyTorchPeer.DefaultPython} has no torch or numpy: apt install python3-torch python3-numpy";
         }
         catch (System.ComponentModel.Win32Exception)
         {

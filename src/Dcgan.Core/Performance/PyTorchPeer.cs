@@ -73,25 +73,13 @@ internal static class PyTorchPeer
             throw new PeerFailedException(PeerProblem.NoScript, python, script, "no such file");
         }
         var shape = recipe.Shape;
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // The script's own options (argparse's), not dcgan's.
         string[] scriptArguments = [script, "step", "--image-size", Text(shape.Size), "--channels", Text(shape.Channels), "--width", Text(recipe.Width), "--batch-size", Text(recipe.BatchSize), "--steps", Text(steps), "--warmup", Text(warmup)];
-        scriptArguments.ToList().ForEach(start.ArgumentList.Add);
-        string output, errors;
         int exitCode;
+        string output, errors;
         try
         {
-            using var process = Process.Start(start) ?? throw new Win32Exception("not started");
-            var stderr = process.StandardError.ReadToEndAsync();
-            output = process.StandardOutput.ReadToEnd();
-            errors = stderr.Result;
-            process.WaitForExit();
-            exitCode = process.ExitCode;
+            (exitCode, output, errors) = RunPython(python, scriptArguments);
         }
         catch (Win32Exception e)
         {
@@ -111,6 +99,18 @@ internal static class PyTorchPeer
         {
             throw new PeerFailedException(PeerProblem.Failed, python, script, $"it printed no timing ({output.Trim().Split('\n')[0]})");
         }
+    }
+
+    /// <summary>Runs <paramref name="python"/> with <paramref name="arguments"/> to its end: its exit code, stdout and
+    /// stderr. A Win32Exception when it cannot be started.</summary>
+    public static (int ExitCode, string Output, string Errors) RunPython(string python, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new Win32Exception("not started");
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, errors.Result);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
