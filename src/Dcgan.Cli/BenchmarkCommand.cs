@@ -29,7 +29,7 @@ internal static class BenchmarkCommand
         {
             Description = "Also time pytorch/examples' step with this script (benchmarks/pytorch_dcgan.py in dcgan's repository, on Debian's python3-torch), interleaved with ours, for the dcgan recipe",
         };
-        var rounds = new Option<int>("--rounds") { Description = "Benchmarks in turn (ours, then PyTorch's); the best median of each counts", DefaultValueFactory = _ => 1 }
+        var rounds = new Option<int>("--rounds") { Description = "Benchmarks in turn (PyTorch's, then ours); the best median of each counts", DefaultValueFactory = _ => 1 }
             .AtLeast(1).AtMost(MaxRounds, "the best of that many tells no more");
         var precision = OptionRules.PrecisionOption();
         var shape = new ShapeOptions("Default: the recipe's (28 for tutorial, 64 for dcgan)", "Default: gray at 28, colour otherwise");
@@ -55,11 +55,12 @@ internal static class BenchmarkCommand
             var peers = new List<PeerResult>();
             for (int round = 1; round <= parsed.GetValue(rounds); round++)
             {
-                results.Add(Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
+                // The peer goes first: a missing script, Python or torch is said at once, not after our timing.
                 if (peerScript is not null)
                 {
                     peers.Add(Peer(peerScript, timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
                 }
+                results.Add(Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
                 if (!quiet && parsed.GetValue(rounds) > 1)
                 {
                     string theirs = peers.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", pytorch {peers[^1].MedianSeconds:F3} s") : "";

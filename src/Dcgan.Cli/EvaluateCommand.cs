@@ -54,27 +54,35 @@ internal static class EvaluateCommand
         // Without data named, an evaluator trained on a folder or CIFAR-10 compares against its own data.
         var request = Comparison.DataOf(Data.Request(parsed), Data.Named(parsed), parsed.GetValue(Evaluator)?.FullName);
         using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
-        var (subject, generated) = Generated(parsed, restored);
-        Evaluation.Evaluator.CheckImages(generated, subject); // before the real images are read, or downloaded
+        var samples = SamplesFile(parsed); // a wrong file is said before the real images are read, or downloaded
         // With --json, stdout is the report alone; what is said about the data goes to stderr.
         Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
         var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train, say: say));
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
-            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), generated.Count), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
+            parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), samples?.Images.Count ?? int.MaxValue), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
+        // Drawn last: the real images and the evaluator are known to be right before minutes go into sampling.
+        var (subject, generated) = samples ?? Drawn(parsed, restored!);
         var eachClass = EachClass(parsed, restored, comparison);
         var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         return 0;
     }
 
-    /// <summary>The images to judge, and what to call them: an IDX file's, or drawn from the checkpoint.</summary>
-    private static (string Subject, ImageSet Images) Generated(ParseResult parsed, TrainedModels? restored)
+    /// <summary>The --samples file's images and its name, checked to be enough to measure; null for a checkpoint.</summary>
+    private static (string Subject, ImageSet Images)? SamplesFile(ParseResult parsed)
     {
-        if (restored is null)
+        if (parsed.GetValue(Samples) is not { } file)
         {
-            var file = parsed.GetValue(Samples)!;
-            return (file.FullName, IdxFile.ReadImages(file.FullName));
+            return null;
         }
+        var images = IdxFile.ReadImages(file.FullName);
+        Evaluation.Evaluator.CheckImages(images, file.FullName);
+        return (file.FullName, images);
+    }
+
+    /// <summary>--count images drawn from the checkpoint, and what to call them.</summary>
+    private static (string Subject, ImageSet Images) Drawn(ParseResult parsed, TrainedModels restored)
+    {
         using var images = Sampler.Sample(Sampling.Generator(parsed, restored), parsed.GetValue(Count), parsed.GetValue(Seed), Sampling.BatchNorm(parsed, restored));
         return ($"epoch {restored.Epoch}", Sampler.ToImageSet(images));
     }

@@ -102,10 +102,12 @@ internal static class GenerateCommand
 
         using var onnx = model is not null ? Export.Onnx.OnnxGenerator.Load(model) : null;
         using var restored = checkpoint is not null ? Training.Checkpoint.LoadModels(checkpoint) : null;
+        // The category is checked before a drawing re-estimates batch-norm statistics (seconds of work).
+        var latent = onnx?.Latent ?? restored!.Generator.Latent;
+        int? category = parsed.GetValue(Category) is { } named ? latent.CategoryOf(named) : null;
         using var drawing = onnx is not null
             ? Drawing.From(onnx.Generate, onnx.Latent)
             : Drawing.From(restored!, Sampling.Weights(parsed), Sampling.BatchNormGiven(parsed));
-        int? category = parsed.GetValue(Category) is { } named ? drawing.Latent.CategoryOf(named) : null;
         string from = onnx is not null ? Path.GetFileName(model)! : $"epoch {restored!.Epoch}";
 
         if (parsed.GetValue(Interpolate) is { } steps)

@@ -7,8 +7,28 @@ namespace Dcgan.Tests;
 
 /// <summary>What happens to a run when the world intervenes: signals, a second trainer, a damaged checkpoint, a full
 /// disk. Each through the real program.</summary>
-public class FaultTests(ITestOutputHelper output)
+public class FaultTests(ITestOutputHelper output, FaultTests.WholeRun uninterrupted) : IClassFixture<FaultTests.WholeRun>
 {
+    /// <summary>640 images and their uninterrupted run of 2 epochs, which each signal's stopped run must end as: made
+    /// once for both signals.</summary>
+    public sealed class WholeRun : IDisposable
+    {
+        private readonly TempFolder dir = new();
+
+        public WholeRun()
+        {
+            Data = Fixtures.TinyDataset(dir, 640);
+            Run = new RunFolder(dir.File("whole"));
+            Assert.Equal(0, DcganProcess.Run([], Train(Data, Run.Path, 2, batch: 16)).ExitCode);
+        }
+
+        public string Data { get; }
+
+        public RunFolder Run { get; }
+
+        public void Dispose() => dir.Dispose();
+    }
+
     private static string[] Train(string data, string run, int epochs, int batch = 8) =>
         ["train", "--images", data, "--epochs", $"{epochs}", "--batch-size", $"{batch}", "--checkpoint-every", "1", "--seed", "9", "--out", run, "--skip-self-check"];
 
@@ -35,10 +55,8 @@ public class FaultTests(ITestOutputHelper output)
     public async Task A_signal_during_an_epoch_saves_the_step_and_the_run_resumes_to_the_same_weights(string signal)
     {
         using var dir = new TempFolder();
-        string data = Fixtures.TinyDataset(dir, 640);
-        var whole = new RunFolder(dir.File("whole"));
+        string data = uninterrupted.Data;
         var stopped = new RunFolder(dir.File("stopped"));
-        Assert.Equal(0, DcganProcess.Run([], Train(data, whole.Path, 2, batch: 16)).ExitCode);
 
         using var process = DcganProcess.Start([], Train(data, stopped.Path, 2, batch: 16));
         var stderr = process.StandardError.ReadToEndAsync();
@@ -56,7 +74,7 @@ public class FaultTests(ITestOutputHelper output)
         Assert.Matches(@"^epoch-0001-step-\d{4}\.ckpt$", Path.GetFileName(stopped.LatestCheckpoint()!));
         var resumed = DcganProcess.Run([], Train(data, stopped.Path, 2, batch: 16));
         Assert.True(resumed.ExitCode == 0, resumed.Err);
-        RunAssert.SameFinalWeights(whole, stopped);
+        RunAssert.SameFinalWeights(uninterrupted.Run, stopped);
     }
 
     [Fact]
@@ -157,7 +175,7 @@ public class FaultTests(ITestOutputHelper output)
 
             // Moved to a disk with room, the run goes on from the last checkpoint written whole.
             string moved = dir.File("moved");
-            CopyFolder(run.Path, moved);
+            Fixtures.CopyFolder(run.Path, moved);
             var resumed = DcganProcess.Run([], Train(data, moved, 5));
             Assert.True(resumed.ExitCode == 0, resumed.Err);
             Assert.Contains($"Resuming {moved} at epoch ", resumed.Out);
@@ -166,16 +184,6 @@ public class FaultTests(ITestOutputHelper output)
         {
             using var unmount = Process.Start("umount", [disk]);
             unmount.WaitForExit();
-        }
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
         }
     }
 }

@@ -23,6 +23,17 @@ internal static class Fixtures
         return new ImageSet(pixels, count, rows, columns);
     }
 
+    /// <summary>Copies every file below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>
+    public static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     /// <summary>A 160x120 JPEG of busy colour, so that most of its bytes are its scan's data (a file cut at half
     /// ends inside the scan, which ImageSharp decodes without a word).</summary>
     public static byte[] Photo()
