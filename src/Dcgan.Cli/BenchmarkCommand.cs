@@ -84,7 +84,8 @@ internal static class BenchmarkCommand
             Console.WriteLine(string.Create(c, $"train step of {result.Recipe} on {result.Shape.Describe()} images, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
             Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3}, mean {result.MeanSeconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
-            Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB"));
+            Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB") +
+                (result.PageFaultsPerStep is { } faults ? string.Create(c, $"; {faults:F0} pages faulted in afresh a step") : ""));
             if (peer is not null)
             {
                 Console.WriteLine(string.Create(c, $"pytorch/examples' step (torch {peer.Torch}, {peer.Threads} threads): median {peer.MedianSeconds:F3} s (p10 {peer.P10Seconds:F3}, mean {peer.MeanSeconds:F3})"));

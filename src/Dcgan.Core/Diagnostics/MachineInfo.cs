@@ -4,8 +4,9 @@ using TorchSharp;
 namespace Dcgan.Diagnostics;
 
 /// <summary>What the arithmetic of a run depends on: the CPU, the instruction set oneDNN (libtorch's convolution
-/// library) will use on it, the threads, and the library versions.</summary>
-internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os)
+/// library) will use on it, the threads, and the library versions; and, for speed, whether freed tensor memory is
+/// reused (<see cref="Models.HeapReuse"/>).</summary>
+internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os, bool HeapReuse)
 {
     public static MachineInfo Current() => new(
         CpuModel(),
@@ -14,7 +15,8 @@ internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, st
         typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?",
         torch.__version__,
         RuntimeInformation.FrameworkDescription,
-        RuntimeInformation.OSDescription);
+        RuntimeInformation.OSDescription,
+        Models.HeapReuse.EnsureOn());
 
     /// <summary>The lines that benchmark and doctor print.</summary>
     public IEnumerable<string> Lines()
@@ -23,6 +25,8 @@ internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, st
         yield return $"oneDNN ISA: {OneDnnIsa}";
         yield return $"threads: {Threads}";
         yield return $"TorchSharp {TorchSharp}, libtorch {LibTorch}, {DotNet}, {Os}";
+        yield return HeapReuse ? "memory: freed tensor memory kept for reuse (glibc mallopt)"
+            : "memory: freed tensor memory returned to the system (not glibc, or MALLOC_* / GLIBC_TUNABLES set): large steps run slower";
     }
 
     /// <summary>oneDNN's CPU instruction sets from the smallest up, each with the /proc/cpuinfo flags it needs (the

@@ -34,7 +34,7 @@ public sealed class Generator : Module<Tensor, Tensor>
         {
             throw new ArgumentException(problem, nameof(shape));
         }
-        Nnpack.EnsureOff();
+        NativeSetup.Ensure();
         Latent = latent ?? Latent.Gaussian;
         if (classBatchNorm && Latent.Categories == 0)
         {

@@ -22,7 +22,8 @@ internal sealed record BenchmarkResult(
     double MeanSeconds,
     double ImagesPerSecond,
     double ProjectedEpochSeconds,
-    long PeakResidentBytes);
+    long PeakResidentBytes,
+    double? PageFaultsPerStep);
 
 internal static class Benchmark
 {
@@ -47,6 +48,7 @@ internal static class Benchmark
         using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
+        long? faultsAfterWarmup = warmup == 0 ? ProcessMemory.MinorFaults() : null;
         int step = 0;
         var clock = Stopwatch.StartNew();
         foreach (var batch in Enumerable.Repeat(0, (steps + warmup + PoolBatches - 1) / PoolBatches)
@@ -61,6 +63,10 @@ internal static class Benchmark
             {
                 times.Add(clock.Elapsed.TotalSeconds);
             }
+            if (step == warmup)
+            {
+                faultsAfterWarmup = ProcessMemory.MinorFaults();
+            }
             clock.Restart();
         }
         times.Sort();
@@ -69,7 +75,9 @@ internal static class Benchmark
         // steps that add a penalty only every few steps, which the median leaves out.
         return new BenchmarkResult(recipe.Name, shape, batchSize, recipe.Precision, times.Count, torch.get_num_threads(), median,
             Percentile(times, 0.1), Percentile(times, 0.9), times.Average(), batchSize / median,
-            median * MnistTrainImages / batchSize, ProcessMemory.PeakResident());
+            median * MnistTrainImages / batchSize, ProcessMemory.PeakResident(),
+            // Pages the kernel gave afresh while the timed steps ran: near 0 when freed tensor memory is reused (HeapReuse).
+            (ProcessMemory.MinorFaults() - faultsAfterWarmup) / (double)times.Count);
     }
 
     private static double Percentile(List<double> sorted, double p)
