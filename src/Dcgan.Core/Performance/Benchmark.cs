@@ -48,12 +48,16 @@ internal static class Benchmark
         using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
-        long? faultsAfterWarmup = warmup == 0 ? ProcessMemory.MinorFaults() : null;
+        long? faultsAfterWarmup = null;
         int step = 0;
         var clock = Stopwatch.StartNew();
         foreach (var batch in Enumerable.Repeat(0, (steps + warmup + PoolBatches - 1) / PoolBatches)
                      .SelectMany(_ => Batches.Shuffled(images, labels, batchSize, shuffle)).Take(steps + warmup))
         {
+            if (step == warmup)
+            {
+                faultsAfterWarmup = ProcessMemory.MinorFaults();
+            }
             using (batch)
             {
                 gan.TrainStep(batch.Images, batch.Labels);
@@ -62,10 +66,6 @@ internal static class Benchmark
             if (step++ >= warmup)
             {
                 times.Add(clock.Elapsed.TotalSeconds);
-            }
-            if (step == warmup)
-            {
-                faultsAfterWarmup = ProcessMemory.MinorFaults();
             }
             clock.Restart();
         }
