@@ -61,6 +61,10 @@ internal static class EvaluateCommand
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), samples?.Images.Count ?? int.MaxValue), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
         // Drawn last: the real images and the evaluator are known to be right before minutes go into sampling.
+        if (restored is not null)
+        {
+            comparison.CheckDraws(restored.Generator.Shape, $"the checkpoint of epoch {restored.Epoch}");
+        }
         var (subject, generated) = samples ?? Drawn(parsed, restored!);
         var eachClass = EachClass(parsed, restored, comparison);
         var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);

@@ -1,4 +1,5 @@
 using Dcgan.Data;
+using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,24 @@ internal static class Fixtures
             }
         }
         return new ImageSet(pixels, count, rows, columns);
+    }
+
+    /// <summary>Saves <paramref name="gan"/> as a checkpoint of <paramref name="recipe"/> at <paramref name="epoch"/>,
+    /// with a fixed noise of 16 and no random-number states to resume from: enough to sample, export or evaluate.</summary>
+    public static void SaveCheckpoint(string path, Gan gan, Recipe recipe, int epoch)
+    {
+        using var noise = torch.randn(16, 100);
+        using var checkpoint = new Checkpoint
+        {
+            Epoch = epoch,
+            Seed = 1,
+            Recipe = recipe,
+            DataFingerprint = "x",
+            FixedNoise = noise.clone(),
+            TorchRngState = [],
+            ShuffleRngState = [],
+        };
+        checkpoint.Save(path, gan);
     }
 
     /// <summary>Copies every file below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>

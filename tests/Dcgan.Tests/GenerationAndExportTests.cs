@@ -87,18 +87,7 @@ public class GenerationAndExportTests
         using var gan = new Gan();
         using var images = Fixtures.Images(8).ToTensor();
         gan.TrainStep(images); // non-trivial batch-norm statistics and a step counter
-        using var noise = torch.randn(16, 100);
-        using var checkpoint = new Checkpoint
-        {
-            Epoch = 4,
-            Seed = 1,
-            Recipe = Recipes.Tutorial with { BatchSize = 8 },
-            DataFingerprint = "x",
-            FixedNoise = noise.clone(),
-            TorchRngState = [],
-            ShuffleRngState = [],
-        };
-        checkpoint.Save(dir.File("c.ckpt"), gan);
+        Fixtures.SaveCheckpoint(dir.File("c.ckpt"), gan, Recipes.Tutorial with { BatchSize = 8 }, epoch: 4);
         using var models = Checkpoint.LoadModels(dir.File("c.ckpt")); // the models alone, no optimizers
 
         var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(models, models.Generator, dir.Path);
@@ -136,18 +125,7 @@ public class GenerationAndExportTests
         using var gan = new Gan(recipe);
         using var images = Fixtures.Images(4, 16, 16).ToTensor().expand(4, 3, 16, 16).contiguous();
         gan.TrainStep(images);
-        using var noise = torch.randn(16, 100);
-        using var checkpoint = new Checkpoint
-        {
-            Epoch = 2,
-            Seed = 1,
-            Recipe = recipe,
-            DataFingerprint = "x",
-            FixedNoise = noise.clone(),
-            TorchRngState = [],
-            ShuffleRngState = [],
-        };
-        checkpoint.Save(dir.File("c.ckpt"), gan);
+        Fixtures.SaveCheckpoint(dir.File("c.ckpt"), gan, recipe, epoch: 2);
         using var models = Checkpoint.LoadModels(dir.File("c.ckpt"));
 
         var (generatorPath, _) = PyTorchExport.WriteSafeTensors(models, models.Generator, dir.Path);

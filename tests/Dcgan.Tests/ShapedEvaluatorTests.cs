@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Dcgan.Data;
 using Dcgan.Evaluation;
+using Dcgan.Training;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -115,19 +116,28 @@ public class ShapedEvaluatorTests
     }
 
     [Fact]
-    public void Images_of_another_shape_than_the_evaluators_are_refused_in_one_line()
+    public void Images_or_a_checkpoint_of_another_shape_than_the_evaluators_are_refused_in_one_line()
     {
         using var dir = new TempFolder();
         string pics = MakeFolder(dir);
         string evaluator = dir.File("pics.evaluator");
         Assert.Equal(0, DcganProcess.Run([], "evaluator", "train", "--data", pics, "--image-size", "16", "--epochs", "1", "--out", evaluator).ExitCode);
         IdxFile.WriteImages(dir.File("gray32.idx"), Fixtures.Images(40, 32, 32));
+        using (var gan = new Gan())
+        {
+            Fixtures.SaveCheckpoint(dir.File("digits.ckpt"), gan, Recipes.Tutorial, epoch: 3);
+        }
 
-        var (exitCode, _, err) = DcganProcess.Run([], "evaluate", "--samples", dir.File("gray32.idx"), "--evaluator", evaluator);
+        var samples = DcganProcess.Run([], "evaluate", "--samples", dir.File("gray32.idx"), "--evaluator", evaluator);
+        var checkpoint = DcganProcess.Run([], "evaluate", "--checkpoint", dir.File("digits.ckpt"), "--evaluator", evaluator);
 
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains("are 32x32 gray images; the evaluator", err);
-        Assert.Contains("judges 16x16 colour images", err);
-        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.NotEqual(0, samples.ExitCode);
+        Assert.Contains("are 32x32 gray images; the evaluator", samples.Err);
+        Assert.Contains("judges 16x16 colour images", samples.Err);
+        Assert.Single(samples.Err.TrimEnd().Split('\n'));
+        // Said before 10,000 images are drawn: the generator's shape, not its drawn images', is refused.
+        Assert.NotEqual(0, checkpoint.ExitCode);
+        Assert.Contains("the checkpoint of epoch 3 draws 28x28 gray images; the evaluator", checkpoint.Err);
+        Assert.Single(checkpoint.Err.TrimEnd().Split('\n'));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dcgan.Data;
 using Dcgan.Generation;
+using Dcgan.Models;
 using Dcgan.Runs;
 using Dcgan.Training;
 
@@ -128,6 +129,9 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
         using var fake = generated.Take(Count).ToTensor();
         return new EvaluationReport(subject, judge.Hash, judge.Info.TestAccuracy, judge.Measure(fake, reference), Floor, classes);
     }
+
+    /// <summary>Refuses a generator whose images the evaluator does not judge, before any are drawn.</summary>
+    public void CheckDraws(ImageShape shape, string subject) => judge.CheckDraws(shape, subject);
 
     /// <summary>Whether a generator drawing from <paramref name="recipe"/> can have its classification accuracy
     /// scored here: its categories are the labels, as many as the evaluator's classes, and the real sets are labelled.</summary>

@@ -93,11 +93,24 @@ public sealed class Evaluator : IDisposable
     {
         if (images.Shape != Info.Judges)
         {
-            throw new ArgumentException($"{what} are {images.DescribeShape()} images; the evaluator {ShortHash} judges {Info.Judges.Describe()} images ({Info.Dataset}): " +
-                $"evaluate images of that shape, or train an evaluator at theirs ('dcgan evaluator train' on data read at {images.DescribeShape()}).");
+            throw OtherShape($"{what} are {images.DescribeShape()} images", images.DescribeShape());
         }
         CheckImages(images, what);
     }
+
+    /// <summary>Refuses a generator of <paramref name="shape"/> unless this evaluator judges that shape: said before
+    /// minutes go into drawing its images.</summary>
+    public void CheckDraws(ImageShape shape, string what)
+    {
+        if (shape != Info.Judges)
+        {
+            throw OtherShape($"{what} draws {shape.Describe()} images", shape.Describe());
+        }
+    }
+
+    private ArgumentException OtherShape(string given, string shape) =>
+        new($"{given}; the evaluator {ShortHash} judges {Info.Judges.Describe()} images ({Info.Dataset}): " +
+            $"evaluate images of that shape, or train an evaluator at theirs ('dcgan evaluator train' on data read at {shape}).");
 
     /// <summary>The images this evaluator held out for testing and the rest, from <paramref name="images"/>: all the
     /// images it was given, read as they were then (an ArgumentException when they are other images).</summary>
