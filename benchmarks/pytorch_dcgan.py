@@ -175,7 +175,9 @@ def train(args):
         for first in range(0, data.size(0), args.batch_size):
             err_d, err_g = train_step(data[order[first:first + args.batch_size]])
         print(f"epoch {epoch}: loss D {err_d:.3f}, G {err_g:.3f}, {time.perf_counter() - start:.0f} s", flush=True)
-    net_g.eval()  # pytorch/examples samples with the moving batch-norm statistics
+    # pytorch/examples draws its grids in train mode, with each batch's own batch-norm statistics; these samples use
+    # the moving statistics, as `dcgan`'s recipe samples by default, so both tools are measured alike.
+    net_g.eval()
     with torch.no_grad():
         samples = torch.cat([net_g(torch.randn(min(500, args.count - i), NZ, 1, 1)) for i in range(0, args.count, 500)])
     write_idx(args.samples, samples)
