@@ -28,14 +28,13 @@ internal static class Fixtures
     /// with a fixed noise of 16 and no random-number states to resume from: enough to sample, export or evaluate.</summary>
     public static void SaveCheckpoint(string path, Gan gan, Recipe recipe, int epoch)
     {
-        using var noise = torch.randn(16, 100);
-        using var checkpoint = new Checkpoint
+        using var checkpoint = new Checkpoint // disposes its noise
         {
             Epoch = epoch,
             Seed = 1,
             Recipe = recipe,
             DataFingerprint = "x",
-            FixedNoise = noise.clone(),
+            FixedNoise = torch.randn(16, 100),
             TorchRngState = [],
             ShuffleRngState = [],
         };
