@@ -31,12 +31,16 @@ internal static class BenchmarkCommand
         };
         var rounds = new Option<int>("--rounds") { Description = "Benchmarks in turn (PyTorch's, then ours); the best median of each counts", DefaultValueFactory = _ => 1 }
             .AtLeast(1).AtMost(MaxRounds, "the best of that many tells no more");
+        var data = new Option<DirectoryInfo?>("--data")
+        {
+            Description = "Also time the step on batches read from this folder of images a batch at a time, as train reads them (prepared first if need be), in turn with the in-memory batches",
+        };
         var precision = OptionRules.PrecisionOption();
         var shape = new ShapeOptions("Default: the recipe's (28 for tutorial, 64 for dcgan)", "Default: gray at 28, colour otherwise");
         var command = new Command("benchmark", "Time the train step dcgan train runs, on synthetic data after a warm-up.\n" +
             "Example: dcgan benchmark --steps 30 --profile; dcgan benchmark --recipe dcgan --image-size 64 --channels 3")
         {
-            recipe, batchSize, steps, warmup, precision, profile, json, pytorch, rounds,
+            recipe, batchSize, steps, warmup, precision, profile, json, pytorch, rounds, data,
         };
         shape.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
@@ -51,6 +55,11 @@ internal static class BenchmarkCommand
                 throw new ArgumentException($"{mismatch}; time the dcgan recipe beside it (--recipe dcgan, at any --image-size, --channels and --batch-size).");
             }
             bool quiet = parsed.GetValue(json);
+            using var streamed = parsed.GetValue(data) is { } folder
+                ? Downloads.Load(new Data.DataRequest { Data = folder.FullName, ImageSize = timed.Shape.Size, Channels = timed.Shape.Channels }, Data.Split.Train,
+                    quiet ? Console.Error.WriteLine : null).Images
+                : null;
+            var streamedResults = new List<BenchmarkResult>();
             var results = new List<BenchmarkResult>();
             var peers = new List<PeerResult>();
             for (int round = 1; round <= parsed.GetValue(rounds); round++)
@@ -61,19 +70,25 @@ internal static class BenchmarkCommand
                     peers.Add(Peer(peerScript, timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
                 }
                 results.Add(Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup)));
+                if (streamed is not null)
+                {
+                    streamedResults.Add(Benchmark.Run(timed, parsed.GetValue(steps), parsed.GetValue(warmup), streamed: streamed));
+                }
                 if (!quiet && parsed.GetValue(rounds) > 1)
                 {
                     string theirs = peers.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", pytorch {peers[^1].MedianSeconds:F3} s") : "";
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: dcgan {results[^1].MedianSeconds:F3} s{theirs}"));
+                    string read = streamedResults.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", streamed {streamedResults[^1].MedianSeconds:F3} s") : "";
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: dcgan {results[^1].MedianSeconds:F3} s{read}{theirs}"));
                 }
             }
+            var fromData = streamedResults.MinBy(r => r.MedianSeconds);
             var result = results.MinBy(r => r.MedianSeconds)!;
             var peer = peers.MinBy(p => p.MedianSeconds);
             double? ratio = peer is null ? null : result.MedianSeconds / peer.MedianSeconds;
             var rows = parsed.GetValue(profile) ? LayerProfile.Run(timed) : null;
             if (quiet)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { result, pytorch = peer, ratio, rounds = results.Count, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
+                Console.WriteLine(JsonSerializer.Serialize(new { result, streamed = fromData, pytorch = peer, ratio, rounds = results.Count, profile = rows, torch = torch.__version__, machine = MachineInfo.Current() }, Indented));
                 return 0;
             }
             var c = CultureInfo.InvariantCulture;
@@ -86,6 +101,11 @@ internal static class BenchmarkCommand
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
             Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB") +
                 (result.PageFaultsPerStep is { } faults ? string.Create(c, $"; {faults:F0} pages faulted in afresh a step") : ""));
+            if (fromData is not null)
+            {
+                Console.WriteLine(string.Create(c, $"the same step on batches read from {streamed!.Count} prepared images a batch at a time: median {fromData.MedianSeconds:F3} s (p10 {fromData.P10Seconds:F3}, mean {fromData.MeanSeconds:F3})"));
+                Console.WriteLine(string.Create(c, $"  ratio, read to in memory (best median of {streamedResults.Count}): {fromData.MedianSeconds / result.MedianSeconds:F3}; peak resident memory {ProcessMemory.Mebibytes(fromData.PeakResidentBytes)} MiB"));
+            }
             if (peer is not null)
             {
                 Console.WriteLine(string.Create(c, $"pytorch/examples' step (torch {peer.Torch}, {peer.Threads} threads): median {peer.MedianSeconds:F3} s (p10 {peer.P10Seconds:F3}, mean {peer.MeanSeconds:F3})"));

@@ -45,6 +45,11 @@ internal sealed class DataOptions
         DefaultValueFactory = _ => "refuse",
     };
 
+    private readonly Option<int?> threads = new("--threads")
+    {
+        Description = "For a folder of images: how many threads decode it when it is prepared (default: one per core; the pixels are the same)",
+    };
+
     private readonly Option<string> dataset = new("--dataset")
     {
         Description = "The dataset to find or download when no file is named",
@@ -63,6 +68,13 @@ internal sealed class DataOptions
         fit.OneOf("fit", "crop");
         invert.OneOf("auto", "yes", "no");
         badImages.OneOf("refuse", "skip");
+        threads.Validators.Add(result =>
+        {
+            if (OptionRules.Converted<int>(result) is { } value && value is < 1 or > ImageFolderOptions.MaxThreads)
+            {
+                result.AddError($"--threads must be from 1 to {ImageFolderOptions.MaxThreads} (got {value}).");
+            }
+        });
         background.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } value && Background.Parse(value) is null)
@@ -84,6 +96,7 @@ internal sealed class DataOptions
         command.Options.Add(fit);
         command.Options.Add(invert);
         command.Options.Add(badImages);
+        command.Options.Add(threads);
         command.Validators.Add(result =>
         {
             if (result.GetResult(images) is not null && result.GetResult(data) is not null)
@@ -112,6 +125,7 @@ internal sealed class DataOptions
             Invert = parsed.GetValue(invert) switch { "yes" => ImageInversion.Always, "no" => ImageInversion.Never, _ => ImageInversion.Auto },
             SkipBadFiles = parsed.GetValue(badImages) == "skip",
             Background = parsed.GetValue(background) is { } colour ? Background.Parse(colour) : null,
+            Threads = parsed.GetValue(threads),
         },
     };
 }

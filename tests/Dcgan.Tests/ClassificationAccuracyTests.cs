@@ -47,7 +47,7 @@ public class ClassificationAccuracyTests : IClassFixture<ClassificationAccuracyT
         var pixels = new byte[perClass * 10 * 784];
         for (int i = 0; i < perClass * 10; i++)
         {
-            Array.Copy(one.Pixels, i % 10 * 784, pixels, i * 784, 784);
+            Array.Copy(one.CopyPixels(), i % 10 * 784, pixels, i * 784, 784);
         }
         return new ImageSet(pixels, perClass * 10, 28, 28).WithLabels([.. Enumerable.Range(0, perClass * 10).Select(i => (byte)(i % 10))]);
     }

@@ -305,7 +305,7 @@ public class ColourFolderTests
         var gray16 = ImageFolder.Read(dir.Path, new ImageFolderOptions { Channels = 1, Size = 16 });
 
         Assert.Equal((3, 3, 64, 64), (set.Count, set.Channels, set.Rows, set.Columns));
-        Assert.Equal(((byte)0, (byte)255, (byte)0), At(set.Pixels[(3 * 64 * 64)..(6 * 64 * 64)], 32, 32, 64)); // moving.gif (sorted after gray.png), its first frame: green
+        Assert.Equal(((byte)0, (byte)255, (byte)0), At(set.CopyPixels()[(3 * 64 * 64)..(6 * 64 * 64)], 32, 32, 64)); // moving.gif (sorted after gray.png), its first frame: green
         Assert.Equal([
             "note: reading the images in colour, at the DCGAN paper's 64x64: the folder holds colour images (moving.gif, the first).",
             "note: 1 of the 3 images are gray; they are read as colour images whose red, green and blue are equal.",

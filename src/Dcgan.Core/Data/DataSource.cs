@@ -60,11 +60,13 @@ public static class DataSource
     /// load_data() does, when it names nothing else).</summary>
     public static LoadedData Load(DataRequest request, Split split) => Load(request, split, downloader: null);
 
-    /// <summary>The same, with a download's progress and a log of where the data was found.</summary>
+    /// <summary>The same, with a download's progress, the decoding's of a folder being prepared
+    /// (<see cref="PreparedFolder"/>), and a log of where the data was found.</summary>
     internal static LoadedData Load(DataRequest request, Split split, Downloader? downloader,
-        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, IProgress<(int Done, int Total)>? preparing = null,
+        CancellationToken cancel = default)
     {
-        var loaded = LoadAsStored(request, split, downloader, progress, log, cancel);
+        var loaded = LoadAsStored(request, split, downloader, progress, log, preparing, cancel);
         return AtAskedShape(loaded, request);
     }
 
@@ -89,7 +91,7 @@ public static class DataSource
     }
 
     private static LoadedData LoadAsStored(DataRequest request, Split split, Downloader? downloader,
-        IProgress<DownloadProgress>? progress, Action<string>? log, CancellationToken cancel)
+        IProgress<DownloadProgress>? progress, Action<string>? log, IProgress<(int Done, int Total)>? preparing, CancellationToken cancel)
     {
         if (request.Images is not null)
         {
@@ -107,16 +109,19 @@ public static class DataSource
         }
         var dataset = DatasetCatalog.Find(request.Dataset)
             ?? throw new ArgumentException($"unknown dataset '{request.Dataset}'; choose one of: {string.Join(", ", DatasetCatalog.Names)}.");
-        return Load(dataset, request, split, downloader, progress, log, cancel);
+        return Load(dataset, request, split, downloader, progress, log, preparing, cancel);
     }
 
     /// <summary>As above, for a dataset given in full (tests use their own, with their own checksums).</summary>
     internal static LoadedData Load(Dataset dataset, DataRequest request, Split split, Downloader? downloader = null,
-        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+        IProgress<DownloadProgress>? progress = null, Action<string>? log = null, IProgress<(int Done, int Total)>? preparing = null,
+        CancellationToken cancel = default)
     {
         if (request.Data is not null)
         {
-            return FromUserCopy(request.Data, dataset, split, request.Folder with { Size = request.ImageSize, Channels = request.Channels }, log);
+            var folder = new PreparedFolderRequest(request.Folder with { Size = request.ImageSize, Channels = request.Channels }, request.CacheFolder,
+                preparing, cancel);
+            return FromUserCopy(request.Data, dataset, split, folder, log);
         }
         if (File.Exists(request.CacheFolder))
         {
@@ -130,7 +135,11 @@ public static class DataSource
 
     private static ChecksumCheck Unverified() => new(ChecksumStatus.Unknown, "a file you named; not checked against a published checksum");
 
-    private static LoadedData FromUserCopy(string data, Dataset dataset, Split split, ImageFolderOptions folder, Action<string>? log)
+    /// <summary>How a folder of the user's images is read: its options, and where and how its prepared copy is made.</summary>
+    private sealed record PreparedFolderRequest(ImageFolderOptions Options, string CacheFolder, IProgress<(int Done, int Total)>? Progress,
+        CancellationToken Cancel);
+
+    private static LoadedData FromUserCopy(string data, Dataset dataset, Split split, PreparedFolderRequest folder, Action<string>? log)
     {
         if (File.Exists(data) && data.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
@@ -157,8 +166,9 @@ public static class DataSource
           && Locate(data, (DatasetCatalog.Find(request.Dataset) ?? DatasetCatalog.Mnist).TrainImages.Name) is null
           && Cifar10.BatchFolder(data) is null && ImageFolder.Holds(data));
 
-    /// <summary>A folder of the user's own images (<see cref="ImageFolder"/>), when it holds any: training images only.</summary>
-    private static LoadedData? FromImageFolder(string data, Split split, ImageFolderOptions options, Action<string>? log)
+    /// <summary>A folder of the user's own images (<see cref="ImageFolder"/>), when it holds any: training images only,
+    /// read from its prepared copy (<see cref="PreparedFolder"/>), prepared first where there is none.</summary>
+    private static LoadedData? FromImageFolder(string data, Split split, PreparedFolderRequest folder, Action<string>? log)
     {
         if (!ImageFolder.Holds(data))
         {
@@ -168,7 +178,7 @@ public static class DataSource
         {
             throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
-        var images = ImageFolder.Read(data, options, log);
+        var images = PreparedFolder.Open(data, folder.Options, folder.CacheFolder, log, folder.Progress, folder.Cancel);
         return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);
     }
 

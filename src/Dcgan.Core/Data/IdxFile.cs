@@ -85,21 +85,25 @@ public static class IdxFile
         return (images, labels);
     }
 
-    /// <summary>Writes images as IDX (gzip-compressed when the path ends in .gz).</summary>
+    /// <summary>Writes images as IDX (gzip-compressed when the path ends in .gz), an image at a time.</summary>
     public static void WriteImages(string path, ImageSet images)
     {
-        if (images.Channels == 1)
-        {
-            Write(path, ImagesMagic, [images.Count, images.Rows, images.Columns], images.Pixels);
-            return;
-        }
-        Write(path, ColourImagesMagic, [images.Count, images.Rows, images.Columns, images.Channels],
-            Interleaving(images.Pixels, images.Count, images.Rows * images.Columns, toPlanes: false));
+        bool gray = images.Channels == 1;
+        Write(path, gray ? ImagesMagic : ColourImagesMagic,
+            gray ? [images.Count, images.Rows, images.Columns] : [images.Count, images.Rows, images.Columns, images.Channels], output =>
+            {
+                var image = new byte[images.ImageBytes];
+                for (int i = 0; i < images.Count; i++)
+                {
+                    images.CopyImage(i, image);
+                    output.Write(gray ? image : Interleaving(image, 1, images.Rows * images.Columns, toPlanes: false));
+                }
+            });
     }
 
-    public static void WriteLabels(string path, byte[] labels) => Write(path, LabelsMagic, [labels.Length], labels);
+    public static void WriteLabels(string path, byte[] labels) => Write(path, LabelsMagic, [labels.Length], output => output.Write(labels));
 
-    private static void Write(string path, int magic, int[] dims, byte[] body) =>
+    private static void Write(string path, int magic, int[] dims, Action<Stream> body) =>
         IO.AtomicFile.Write(path, file =>
         {
             if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
@@ -111,7 +115,7 @@ public static class IdxFile
             WriteBody(gzip, magic, dims, body);
         });
 
-    private static void WriteBody(Stream output, int magic, int[] dims, byte[] body)
+    private static void WriteBody(Stream output, int magic, int[] dims, Action<Stream> body)
     {
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, magic);
@@ -121,7 +125,7 @@ public static class IdxFile
             BinaryPrimitives.WriteInt32BigEndian(word, d);
             output.Write(word);
         }
-        output.Write(body);
+        body(output);
     }
 
     private static Stream OpenMaybeGzip(string path)

@@ -26,6 +26,9 @@ public enum ImageInversion
 /// <summary>How a folder of the user's own images is read: the conversion, and what to do with a file that is no image.</summary>
 public sealed record ImageFolderOptions
 {
+    /// <summary>The most decoding threads one may ask for.</summary>
+    public const int MaxThreads = 256;
+
     public ImageFit Fit { get; init; } = ImageFit.Fit;
     public ImageInversion Invert { get; init; } = ImageInversion.Auto;
 
@@ -43,9 +46,13 @@ public sealed record ImageFolderOptions
     /// pixels' own gray, as before colour was read.</summary>
     public Background? Background { get; init; }
 
+    /// <summary>How many threads decode the images; null: one per core. The pixels do not depend on it.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>The first problem with these options, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
         Channels is not (null or 1 or 3) ? $"images are read with 1 channel (gray) or 3 (colour), not {Channels}."
+        : Threads is < 1 or > MaxThreads ? $"images are decoded on 1 to {MaxThreads} threads, not {Threads}."
         : Size is { } size && new Models.ImageShape(Channels ?? 3, size) is var shape && shape.Problem() is { } problem
             && !(size == Models.ImageShape.Tutorial.Size && Channels is null or 1) ? problem
         : null;
@@ -85,8 +92,34 @@ public static class ImageFolder
     private static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     /// <summary>The folder's images, labelled by class (and the classes named) where it has class folders; <paramref name="log"/> hears what
-    /// was left out. Throws InvalidDataException with one line naming the folder or file at fault.</summary>
+    /// was left out. Throws InvalidDataException with one line naming the folder or file at fault. Every image is
+    /// decoded (on <see cref="ImageFolderOptions.Threads"/> threads) into memory: for folders that fit it;
+    /// <see cref="PreparedFolder"/> decodes a folder once into a file that is read a batch at a time.</summary>
     public static ImageSet Read(string folder, ImageFolderOptions options, Action<string>? log = null)
+    {
+        var listing = List(folder, log);
+        var shape = ChooseShape(folder, listing.Files.Select(f => f.Path), options, log);
+        long most = (long)listing.Files.Count * shape.Values;
+        if (most > Array.MaxLength)
+        {
+            throw new InvalidDataException($"{folder} holds {listing.Files.Count} images, {most / (1024 * 1024)} MiB at {shape.Describe()}: more than memory holds in one array; read it as a prepared folder instead.");
+        }
+        var pixels = new byte[most];
+        var labels = new List<byte>();
+        var decoded = Decode(listing, shape, options, (image, label) =>
+        {
+            image.CopyTo(pixels.AsSpan(labels.Count * shape.Values));
+            labels.Add(label);
+        });
+        decoded.Notes.ForEach(note => log?.Invoke(note));
+        var set = new ImageSet(labels.Count == listing.Files.Count ? pixels : pixels[..(labels.Count * shape.Values)], labels.Count, shape.Size, shape.Size, shape.Channels);
+        return listing.Classes is not { } classes ? set : set.WithLabels([.. labels], classes);
+    }
+
+    /// <summary>The folder's image files, in the order they are read, each with its class, size and time of change;
+    /// <paramref name="log"/> hears what is left out. Throws InvalidDataException for a folder that cannot be read as
+    /// classes of images.</summary>
+    internal static FolderListing List(string folder, Action<string>? log)
     {
         var classes = Directory.GetDirectories(folder).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length > byte.MaxValue + 1)
@@ -110,51 +143,81 @@ public static class ImageFolder
         {
             log?.Invoke($"note: {loose} image{(loose == 1 ? "" : "s")} directly in {folder} belong to no class folder and are left out.");
         }
-        var shape = ChooseShape(folder, files.SelectMany(c => c.Files), options, log);
-        var pixels = new List<byte>();
-        var labels = new List<byte>();
-        var skipped = new List<string>();
-        int grayInColour = 0, animated = 0;
-        foreach (var (label, paths) in files)
-        {
-            foreach (string path in paths)
-            {
-                if (Convert(path, options, shape, out var image, out string? problem, out bool isAnimated))
-                {
-                    pixels.AddRange(image);
-                    labels.Add(label);
-                    grayInColour += shape.Channels == 3 && IsGray(image) ? 1 : 0;
-                    animated += isAnimated ? 1 : 0;
-                }
-                else if (options.SkipBadFiles)
-                {
-                    skipped.Add(path);
-                }
-                else
-                {
-                    throw new BadImageException(path, problem!);
-                }
-            }
-        }
-        if (skipped.Count > 0)
-        {
-            log?.Invoke($"note: skipped {skipped.Count} unreadable file{(skipped.Count == 1 ? "" : "s")} (the first: {skipped[0]}).");
-        }
-        if (grayInColour > 0 && grayInColour < labels.Count)
-        {
-            log?.Invoke($"note: {grayInColour} of the {labels.Count} images are gray; they are read as colour images whose red, green and blue are equal.");
-        }
-        if (animated > 0)
-        {
-            log?.Invoke($"note: {animated} animated GIF{(animated == 1 ? " is" : "s are")} read as {(animated == 1 ? "its" : "their")} first frame.");
-        }
-        if (labels.Count == 0)
+        var listed = files.SelectMany(c => c.Files.Select(f => ListedFile.Of(f, c.Label))).ToList();
+        if (listed.Count == 0)
         {
             throw new InvalidDataException($"{folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
         }
-        var set = new ImageSet([.. pixels], labels.Count, shape.Size, shape.Size, shape.Channels);
-        return classes.Length == 0 ? set : set.WithLabels([.. labels], classes);
+        return new FolderListing(Path.GetFullPath(folder), classes.Length == 0 ? null : classes, listed);
     }
+
+    /// <summary>What <see cref="Decode"/> read: the images kept, and the notes on the rest (files skipped, gray images
+    /// in colour, animated GIFs).</summary>
+    internal sealed record Decoded(int Count, List<string> Notes);
+
+    /// <summary>Decodes the listed files in order on <see cref="ImageFolderOptions.Threads"/> threads, a block at a
+    /// time, handing each image and its label to <paramref name="take"/> in the listing's order (so the bytes do not
+    /// depend on the number of threads); <paramref name="progress"/> hears how many files are done. A file that is not
+    /// an image is skipped or refused as the options say; one that changed since it was listed is refused as such.</summary>
+    internal static Decoded Decode(FolderListing listing, Models.ImageShape shape, ImageFolderOptions options, TakeImage take,
+        Action<int>? progress = null, CancellationToken cancel = default)
+    {
+        int threads = options.Threads ?? Environment.ProcessorCount;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel };
+        var block = new (byte[] Pixels, string? Problem, bool Animated)[Math.Max(64, 32 * threads)];
+        var skipped = new List<string>();
+        int kept = 0, grayInColour = 0, animated = 0;
+        for (int start = 0; start < listing.Files.Count; start += block.Length)
+        {
+            int count = Math.Min(block.Length, listing.Files.Count - start);
+            Parallel.For(0, count, parallel, i =>
+            {
+                bool ok = Convert(listing.Files[start + i].Path, options, shape, out var image, out string? problem, out bool isAnimated);
+                block[i] = (image, ok ? null : problem, isAnimated);
+            });
+            for (int i = 0; i < count; i++)
+            {
+                var file = listing.Files[start + i];
+                var (image, problem, isAnimated) = block[i];
+                if (problem is not null)
+                {
+                    listing.RefuseChanged(file);
+                    if (!options.SkipBadFiles)
+                    {
+                        throw new BadImageException(file.Path, problem);
+                    }
+                    skipped.Add(file.Path);
+                    continue;
+                }
+                take(image, file.Label);
+                kept++;
+                grayInColour += shape.Channels == 3 && IsGray(image) ? 1 : 0;
+                animated += isAnimated ? 1 : 0;
+            }
+            progress?.Invoke(start + count);
+        }
+        var notes = new List<string>();
+        if (skipped.Count > 0)
+        {
+            notes.Add($"note: skipped {skipped.Count} unreadable file{(skipped.Count == 1 ? "" : "s")} (the first: {skipped[0]}).");
+        }
+        if (grayInColour > 0 && grayInColour < kept)
+        {
+            notes.Add($"note: {grayInColour} of the {kept} images are gray; they are read as colour images whose red, green and blue are equal.");
+        }
+        if (animated > 0)
+        {
+            notes.Add($"note: {animated} animated GIF{(animated == 1 ? " is" : "s are")} read as {(animated == 1 ? "its" : "their")} first frame.");
+        }
+        if (kept == 0)
+        {
+            throw new InvalidDataException($"{listing.Folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
+        }
+        return new Decoded(kept, notes);
+    }
+
+    /// <summary>Takes one decoded image (its bytes are only valid during the call) and its label.</summary>
+    internal delegate void TakeImage(ReadOnlySpan<byte> image, byte label);
 
     /// <summary>The images in a folder, and with <paramref name="recursive"/> in its subfolders, following links as
     /// torchvision does but never into a folder already read (a link back up would repeat the folder without end).</summary>
@@ -203,7 +266,7 @@ public static class ImageFolder
 
     /// <summary>The shape the folder is read at: the options' size and channels, else colour when any image has
     /// colour (64x64, the paper's) and gray otherwise (28x28, MNIST's); said in a note when not asked.</summary>
-    private static Models.ImageShape ChooseShape(string folder, IEnumerable<string> files, ImageFolderOptions options, Action<string>? log)
+    internal static Models.ImageShape ChooseShape(string folder, IEnumerable<string> files, ImageFolderOptions options, Action<string>? log)
     {
         if (options.Problem() is { } problem)
         {

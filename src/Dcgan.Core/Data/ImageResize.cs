@@ -18,13 +18,14 @@ internal static class ImageResize
         {
             return images;
         }
-        int inValues = images.Channels * images.Rows * images.Columns, outValues = shape.Values;
+        int inValues = images.ImageBytes, outValues = shape.Values;
         var pixels = new byte[(long)images.Count * outValues];
-        Parallel.For(0, images.Count, i =>
+        Parallel.For(0, images.Count, () => new byte[inValues], (i, _, one) =>
         {
-            var one = images.Pixels.AsSpan(i * inValues, inValues);
+            images.CopyImage(i, one);
             Convert(one, images, shape).CopyTo(pixels.AsSpan(i * outValues, outValues));
-        });
+            return one;
+        }, _ => { });
         return images.WithPixels(pixels, shape);
     }
 

@@ -48,6 +48,14 @@ internal static class Sizes
         return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
     }
 
+    /// <summary>Bytes in words: "820 KB", "2.4 GB" (powers of 1,000, as disks are sold).</summary>
+    public static string Describe(long bytes) => bytes switch
+    {
+        < 1_000_000 => FormattableString.Invariant($"{bytes / 1e3:F0} KB"),
+        < 1_000_000_000 => FormattableString.Invariant($"{bytes / 1e6:F0} MB"),
+        _ => FormattableString.Invariant($"{bytes / 1e9:F1} GB"),
+    };
+
     /// <summary>Why a train step of <paramref name="batch"/> images cannot be taken here, in words that follow
     /// "the batch size", or null.</summary>
     public static string? BatchProblem(int batch)

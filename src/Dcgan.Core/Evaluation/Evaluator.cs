@@ -168,26 +168,26 @@ public sealed class Evaluator : IDisposable
         torch.random.set_rng_state(callersRandom);
         using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);
         var schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, 0.8);
-        using var images = trainImages.ToTensor();
         int shift = Math.Max(2, shape.Size / 16);
-        using var padded = nn.functional.pad(images, [shift, shift, shift, shift], value: -1); // background is -1 on this scale
-        using var labels = torch.tensor(trainLabels).to_type(ScalarType.Int64);
         using var random = new torch.Generator((ulong)seed);
+        using var labelled = trainImages.WithLabels(trainLabels);
         double accuracy = 0;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             model.train();
-            using var order = torch.randperm(images.shape[0], generator: random);
-            for (long start = 0; start < images.shape[0]; start += BatchSize)
+            // Read a batch at a time, as training reads: a labelled folder may be larger than memory.
+            foreach (var batch in Batches.Shuffled(labelled, BatchSize, random, withLabels: true))
             {
                 using var scope = torch.NewDisposeScope();
-                var idx = order.narrow(0, start, Math.Min(BatchSize, images.shape[0] - start));
-                var batch = Shifted(padded.index_select(0, idx), random, trainImages.Rows, trainImages.Columns, shift);
-                var loss = nn.functional.cross_entropy(model.call(batch), labels.index_select(0, idx));
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
+                using (batch)
+                {
+                    var padded = nn.functional.pad(batch.Images, [shift, shift, shift, shift], value: -1); // background is -1 on this scale
+                    var loss = nn.functional.cross_entropy(model.call(Shifted(padded, random, trainImages.Rows, trainImages.Columns, shift)), batch.Labels!);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                }
             }
             schedule.step();
             accuracy = Accuracy(model, testImages, testLabels);
@@ -215,20 +215,19 @@ public sealed class Evaluator : IDisposable
     internal static double Accuracy(Classifier model, ImageSet images, byte[] labels)
     {
         model.eval();
-        using var tensor = images.ToTensor();
         using var truth = torch.tensor(labels).to_type(ScalarType.Int64);
         long correct = 0;
         using (torch.no_grad())
         {
-            for (long start = 0; start < tensor.shape[0]; start += Block)
+            for (int start = 0; start < images.Count; start += Block)
             {
                 using var scope = torch.NewDisposeScope();
-                long n = Math.Min(Block, tensor.shape[0] - start);
-                var predicted = model.call(tensor.narrow(0, start, n)).argmax(1);
+                int n = Math.Min(Block, images.Count - start);
+                var predicted = model.call(images.ToTensor([.. Enumerable.Range(start, n)])).argmax(1);
                 correct += (predicted == truth.narrow(0, start, n)).sum().item<long>();
             }
         }
-        return (double)correct / tensor.shape[0];
+        return (double)correct / images.Count;
     }
 
     /// <summary>Writes the evaluator atomically: its description, its weights, and a seal, the SHA-256 of both, so

@@ -32,8 +32,10 @@ internal static class Benchmark
     /// <summary>Batches of synthetic images held at once.</summary>
     private const int PoolBatches = 8;
 
-    /// <summary>Times the recipe's step (its models at its shape, batch size, precision, dropout, moving average, penalty).</summary>
-    public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0)
+    /// <summary>Times the recipe's step (its models at its shape, batch size, precision, dropout, moving average, penalty),
+    /// on synthetic batches held in memory, or on batches read from <paramref name="streamed"/> a batch at a time, as
+    /// training reads them.</summary>
+    public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0, ImageSet? streamed = null)
     {
         int batchSize = recipe.BatchSize;
         if (Sizes.BatchProblem(batchSize) is { } tooLarge)
@@ -51,8 +53,10 @@ internal static class Benchmark
         long? faultsAfterWarmup = null;
         int step = 0;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in Enumerable.Repeat(0, (steps + warmup + PoolBatches - 1) / PoolBatches)
-                     .SelectMany(_ => Batches.Shuffled(images, labels, batchSize, shuffle)).Take(steps + warmup))
+        var batches = streamed is null
+            ? Enumerable.Repeat(0, (steps + warmup + PoolBatches - 1) / PoolBatches).SelectMany(_ => Batches.Shuffled(images, labels, batchSize, shuffle))
+            : Enumerable.Repeat(0, steps + warmup).SelectMany(_ => Batches.Shuffled(streamed, batchSize, shuffle, withLabels: recipe.CodeFromLabels));
+        foreach (var batch in batches.Take(steps + warmup))
         {
             if (step == warmup)
             {

@@ -42,19 +42,17 @@ public static partial class Trainer
         var (gan, state) = plan.ResumeFrom is { } path ? Resume(path, shuffle) : Start(seed, plan);
         using var owner = gan;
         using var stateOwner = state;
-        using var labels = plan.Recipe.CodeFromLabels ? torch.tensor(data.Labels!).to(torch.int64) : null;
         if (options.SelfCheck)
         {
             CheckKernels(data.Count, gan.Recipe, options.ExamplesToGenerate, hear.Message);
         }
         Begin(plan, gan, state, hear);
 
-        using var images = data.ToTensor();
         var session = new TrainingSession(gan, state, shuffle, run, options, plan.Fingerprint, hear, evaluation,
             Data.Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
-            session.TrainEpoch(images, labels, epoch, cancel);
+            session.TrainEpoch(data, epoch, cancel);
         }
         if (state.Epoch >= options.Epochs)
         {

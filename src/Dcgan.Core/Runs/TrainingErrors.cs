@@ -33,6 +33,14 @@ public sealed class TrainingInterruptedException(string checkpointPath)
     public string CheckpointPath { get; } = checkpointPath;
 }
 
+/// <summary>The data was found damaged while training read it (a prepared folder's chunk that no longer matches its
+/// seal): the damaged copy is removed, and the run saved at the last whole step, in <see cref="CheckpointPath"/>.</summary>
+internal sealed class TrainingDataDamagedException(Data.PreparedFileDamagedException damage, string checkpointPath)
+    : IOException($"{damage.Message[..^1]}; it was removed, and the run is saved in {checkpointPath}: the same command prepares the folder again and goes on from there.", damage)
+{
+    public string CheckpointPath { get; } = checkpointPath;
+}
+
 /// <summary>Another process is training in <see cref="RunPath"/> (it holds the folder's lock).</summary>
 public sealed class RunBusyException(string runPath, Exception inner)
     : IOException($"another dcgan process is training in {runPath}; wait for it, stop it, or train into another folder.", inner)

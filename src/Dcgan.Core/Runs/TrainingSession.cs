@@ -4,7 +4,6 @@ using Dcgan.Imaging;
 using Dcgan.Training;
 using SkiaSharp;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dcgan.Runs;
 
@@ -12,9 +11,10 @@ namespace Dcgan.Runs;
 internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generator Shuffle, RunFolder Run, TrainOptions Options,
     string Fingerprint, RunObservers Hear, IEpochEvaluation? Evaluation, int StepsPerEpoch)
 {
-    /// <summary>One epoch of the tutorial's train(): a train step per batch, the grid of the fixed noise, an
-    /// evaluation and a checkpoint when due.</summary>
-    public void TrainEpoch(Tensor images, Tensor? labels, int epoch, CancellationToken cancel)
+    /// <summary>One epoch of the tutorial's train(): a train step per batch, read from <paramref name="images"/> a batch
+    /// at a time, the grid of the fixed noise, an evaluation and a checkpoint when due. Data found damaged while it is
+    /// read (a prepared folder's chunk) stops the run as Ctrl+C does, saved at the last whole step.</summary>
+    public void TrainEpoch(Data.ImageSet images, int epoch, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         byte[] shuffleAtStart = Checkpoint.RandomStateOf(Shuffle);
@@ -22,23 +22,34 @@ internal sealed record TrainingSession(Gan Gan, Checkpoint State, torch.Generato
         int step = continuing ? State.Step : 0;
         double[] sums = continuing ? [.. State.EpochSums] : new double[4];
         var stepClock = Stopwatch.StartNew();
-        foreach (var batch in Data.Batches.Shuffled(images, labels, Gan.Recipe.BatchSize, Shuffle, skip: step))
+        string SaveHere()
         {
-            using (batch)
+            Hear.RunStopping();
+            string path = Run.CheckpointAt(epoch - 1, step);
+            Save(path, epoch - 1, step, shuffleAtStart, sums);
+            return path;
+        }
+        try
+        {
+            foreach (var batch in Data.Batches.Shuffled(images, Gan.Recipe.BatchSize, Shuffle, skip: step, withLabels: Gan.Recipe.CodeFromLabels))
             {
-                if (cancel.IsCancellationRequested)
+                using (batch)
                 {
-                    // Ctrl+C: the previous step is complete; save exactly here, then stop.
-                    Hear.RunStopping();
-                    string path = Run.CheckpointAt(epoch - 1, step);
-                    Save(path, epoch - 1, step, shuffleAtStart, sums);
-                    throw new TrainingInterruptedException(path);
+                    if (cancel.IsCancellationRequested)
+                    {
+                        // Ctrl+C: the previous step is complete; save exactly here, then stop.
+                        throw new TrainingInterruptedException(SaveHere());
+                    }
+                    var losses = Gan.TrainStep(batch.Images, batch.Labels);
+                    Add(sums, losses);
+                    Hear.StepDone(new StepReport(epoch, ++step, StepsPerEpoch, losses, stepClock.Elapsed.TotalSeconds));
+                    stepClock.Restart();
                 }
-                var losses = Gan.TrainStep(batch.Images, batch.Labels);
-                Add(sums, losses);
-                Hear.StepDone(new StepReport(epoch, ++step, StepsPerEpoch, losses, stepClock.Elapsed.TotalSeconds));
-                stepClock.Restart();
             }
+        }
+        catch (Data.PreparedFileDamagedException e)
+        {
+            throw new TrainingDataDamagedException(e, SaveHere());
         }
         using var grid = SaveGrid(epoch);
         var evaluation = Evaluation is not null && Options.EvalEvery is { } every && (epoch % every == 0 || epoch == Options.Epochs)
