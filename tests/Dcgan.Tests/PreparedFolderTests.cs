@@ -244,6 +244,32 @@ public class PreparedFolderTests(ITestOutputHelper output)
         Assert.Contains(log, l => l.StartsWith("Reading 12 images", StringComparison.Ordinal));
     }
 
+    /// <summary>A run whose prepared copy is found damaged as it reads it stops as Ctrl+C stops it, saved at the last
+    /// whole step; the same call prepares the folder again and goes on to the end, as an uninterrupted run does.</summary>
+    [Fact]
+    public void A_run_that_finds_its_copy_damaged_stops_saved_and_the_same_call_prepares_again_and_goes_on()
+    {
+        using var dir = new TempFolder();
+        string folder = MakeFolder(dir, perClass: 20);
+        string cache = dir.File("cache");
+        var request = new DataRequest { Data = folder, ImageSize = 16, CacheFolder = cache };
+        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Training.Recipes.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 8 } };
+        string runPath = dir.File("run");
+        Runs.Trainer.Run(Runs.Trainer.Prepare(options, request, runPath));
+        string copy = OnlyCopy(cache);
+        var bytes = File.ReadAllBytes(copy);
+        bytes[100] ^= 1;
+        File.WriteAllBytes(copy, bytes);
+
+        var e = Assert.ThrowsAny<IOException>(() => Runs.Trainer.Run(Runs.Trainer.Prepare(options with { Epochs = 2 }, request, runPath)));
+        Assert.Matches($"^the prepared copy {System.Text.RegularExpressions.Regex.Escape(copy)} is damaged: its pixels at byte 0 \\(chunk 1 of 1\\) do not match their seal; it was removed, and the run is saved in .*epoch-0001.*: the same command prepares the folder again and goes on from there\\.$", e.Message);
+        Assert.False(File.Exists(copy));
+        Runs.Trainer.Run(Runs.Trainer.Prepare(options with { Epochs = 2 }, request, runPath));
+        Runs.Trainer.Run(Runs.Trainer.Prepare(options with { Epochs = 2 }, request, dir.File("whole")));
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("whole"), "image_at_epoch_0002.png")), File.ReadAllBytes(Path.Combine(runPath, "image_at_epoch_0002.png")));
+    }
+
     /// <summary>Batches read from a prepared copy, a batch at a time on another thread, are the batches the whole set in
     /// memory gave before (one float tensor, index_select per batch), byte for byte, labels too, a resumed epoch too.</summary>
     [Fact]
