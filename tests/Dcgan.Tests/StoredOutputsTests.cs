@@ -82,6 +82,31 @@ public class StoredOutputsTests
         Assert.Equal("34a97f9e7e0a75b1", Hash([new("idx", tensor)]));
     }
 
+    /// <summary>Batches are read a batch at a time now; their order and bytes (two epochs and a resumed one, labels
+    /// too) are those stored from 0178542, which made one float tensor of the whole set and picked each batch from it.
+    /// The same on every CPU: torch's generator draws the order, and each pixel's float is one correctly rounded
+    /// division.</summary>
+    [Fact]
+    public void Batches_read_a_batch_at_a_time_are_the_batches_of_the_whole_set_in_memory()
+    {
+        using var images = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 10))]);
+        using var shuffle = new torch.Generator(5);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (int skip in new[] { 0, 0, 1 })
+        {
+            foreach (var batch in Batches.Shuffled(images, 16, shuffle, skip, withLabels: true))
+            {
+                using (batch)
+                {
+                    hash.AppendData(batch.Images.bytes);
+                    hash.AppendData(batch.Labels!.bytes);
+                }
+            }
+        }
+
+        Assert.Equal("01a9279a516619c6822cc637e8bd29ea43a2e29e156f37070cb428909b57b80a", Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
     private static string Hash(IEnumerable<KeyValuePair<string, Tensor>> tensors)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
