@@ -21,7 +21,7 @@ internal static class EvaluatorCommand
         {
             return (all, Evaluation.Comparison.Labelled(Downloads.Load(request with { Images = null, Labels = null }, Split.Test)), null);
         }
-        var (train, test) = Evaluation.HeldOut.Split(all, seed);
+        var (train, test) = Evaluation.HeldOut.ForEvaluator(all, seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"The folder has no test split: holding out {Evaluation.HeldOut.DefaultShare * 100:0}% of each class ({test.Count} images, seed {seed}); evaluations against this evaluator use the same ones."));
         return (train, test, Evaluation.HeldOut.DefaultShare);

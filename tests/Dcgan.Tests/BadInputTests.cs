@@ -49,7 +49,9 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         /// <summary>Folders of images: without classes (pics), with one class (onepic), with a broken file (badpics).</summary>
         private void MakeImageFolders()
         {
-            foreach (string file in new[] { "pics/a.png", "pics/b.png", "onepic/cats/a.png", "badpics/cats/a.png", "badpics/dogs/a.png" })
+            foreach (string file in new[] { "pics/a.png", "pics/b.png", "onepic/cats/a.png", "badpics/cats/a.png", "badpics/dogs/a.png",
+                "fewpics/cats/a.png", "fewpics/cats/b.png", "fewpics/cats/c.png", "fewpics/cats/d.png",
+                "fewpics/dogs/a.png", "fewpics/dogs/b.png", "fewpics/dogs/c.png", "fewpics/dogs/d.png" })
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path(file))!);
                 using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(30, 20);
@@ -197,6 +199,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --epochs 0",
         "evaluator train --images {img32.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
         "evaluator train --images {data.idx} --test-images {data.idx} --test-labels {labels.idx} --out {e.evaluator}",
+        "evaluator train --data {fewpics} --image-size 16 --out {e.evaluator}",
         // export
         "export --checkpoint {ckpt} --out {new} --format xyz", "export --checkpoint {ckpt} --out {text.txt}", "export --checkpoint {text.txt} --out {new}",
         "export --checkpoint {ckpt} --out {new} --weights ema", "export --checkpoint {ckpt} --out {new} --format onnx --bn batch",
@@ -261,6 +264,9 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         { "train --images {img14.idx} --out {new}", "the images are 14x14 gray; the models take 28x28 gray (the tutorial's) or sides of 16, 32, 64, 128, 256 (the DCGAN paper's): choose one with --image-size." },
         { "train --data {hugepng} --out {new} --image-size 32", "hugepng/cats/a.png is 100000x100000 pixels, more than 64 megapixels" },
         { "train --data {zeropng} --out {new}", "zeropng/cats/a.png is" },
+        { "evaluator train --data {fewpics} --image-size 16 --out {e.evaluator}",
+            "holding out 15 % of each class of these 8 images leaves 2 to test an evaluator on, and its accuracy needs at least 20 to mean anything: about 134 images in all. Add images to the classes, or give test images of their own." },
+        { "data prepare --images {data.idx}", "only a folder of your own images is prepared (--data FOLDER)" },
     };
 
     [Theory]

@@ -138,4 +138,54 @@ public class MetricsTests
         Assert.Equal(1.0, precision);
         Assert.InRange(recall, 0.0, 0.05);
     }
+
+    /// <summary>Density and coverage by hand on a line, k = 1: real 0, 1, 2, 10 have radii 1, 1, 1, 8; the generated
+    /// 0.5 is in the balls of 0 and 1, and 9 in that of 10: 3 hits over k x 2 points, and 0, 1 and 10 covered of 4.</summary>
+    [Fact]
+    public void Density_and_coverage_count_generated_points_in_the_real_points_balls()
+    {
+        using var real = torch.tensor(new double[] { 0, 1, 2, 10 }).reshape(4, 1);
+        using var generated = torch.tensor(new double[] { 0.5, 9 }).reshape(2, 1);
+
+        var (density, coverage) = Dcgan.Evaluation.Metrics.DensityCoverage(real, generated, k: 1, block: 1);
+
+        Assert.Equal(1.5, density, 12);
+        Assert.Equal(0.75, coverage, 12);
+    }
+
+    /// <summary>KID by hand: x = {0, 1}, y = {1, 2} in one dimension, k(a, b) = (ab + 1)^3. Within x, k(0, 1) = 1 (twice,
+    /// over 2 x 1 pairs: 1); within y, k(1, 2) = 27; across, 1 + 1 + 8 + 27 = 37, times 2 / 4: 18.5. 1 + 27 - 18.5 = 9.5,
+    /// whatever the subsets (each is the whole set).</summary>
+    [Fact]
+    public void Kernel_distance_of_two_tiny_sets_is_the_hand_computed_one()
+    {
+        using var x = torch.tensor(new double[] { 0, 1 }).reshape(2, 1);
+        using var y = torch.tensor(new double[] { 1, 2 }).reshape(2, 1);
+        using var random = new torch.Generator(1);
+
+        var (mean, std) = Dcgan.Evaluation.Metrics.KernelDistance(x, y, random, subsets: 5);
+
+        Assert.Equal(9.5, mean, 12);
+        Assert.Equal(0, std, 12);
+    }
+
+    /// <summary>Unbiased, against the population value: for x ~ N(0, 1) and y ~ N(1, 1) in one dimension, with the
+    /// moments of each (E x^3 = 0, E x^2 = 1; E y = 1, E y^2 = 2, E y^3 = 4), E k(x, x') = 3 + 1 = 4,
+    /// E k(y, y') = 16 + 3 x 4 + 3 + 1 = 32 and E k(x, y) = 3 x 2 + 1 = 7: MMD^2 = 4 + 32 - 14 = 22. Two samples of one
+    /// distribution average 0 even on subsets of 10, where the biased estimate (the diagonal kept, over m^2) would be
+    /// about 2 (E k(x, x) - E k(x, x')) / m = 2 (28 - 4) / 10 = 4.8 above it.</summary>
+    [Fact]
+    public void Kernel_distance_estimates_the_population_value_without_bias()
+    {
+        using var random = new torch.Generator(7);
+        using var x = torch.randn([20_000, 1], dtype: ScalarType.Float64, generator: random);
+        using var y = torch.randn([20_000, 1], dtype: ScalarType.Float64, generator: random) + 1;
+        using var same = torch.randn([20_000, 1], dtype: ScalarType.Float64, generator: random);
+
+        var (shifted, _) = Dcgan.Evaluation.Metrics.KernelDistance(x, y, random, subsets: 50, subsetSize: 2000);
+        var (alike, _) = Dcgan.Evaluation.Metrics.KernelDistance(x, same, random, subsets: 4000, subsetSize: 10);
+
+        Assert.InRange(shifted, 22 * 0.9, 22 * 1.1);
+        Assert.InRange(alike, -1, 1);
+    }
 }

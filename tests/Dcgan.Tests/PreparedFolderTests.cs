@@ -49,6 +49,18 @@ public class PreparedFolderTests(ITestOutputHelper output)
 
     private static string OnlyCopy(string cache) => Assert.Single(PreparedFolder.List(cache)).Path;
 
+    /// <summary>A folder prepared once into its own cache, and its copy's path.</summary>
+    private static (string Folder, string Cache, string Copy) PreparedOnce(TempFolder dir)
+    {
+        string folder = MakeFolder(dir);
+        string cache = dir.File("cache");
+        Open(folder, cache, []).Dispose();
+        return (folder, cache, OnlyCopy(cache));
+    }
+
+    /// <summary>The copy's bytes, changed by <paramref name="damage"/>, written back.</summary>
+    private static void Damage(string copy, Func<byte[], byte[]> damage) => File.WriteAllBytes(copy, damage(File.ReadAllBytes(copy)));
+
     [Fact]
     public void A_folder_is_decoded_once_and_its_copy_holds_what_reading_it_into_memory_gives()
     {
@@ -99,9 +111,7 @@ public class PreparedFolderTests(ITestOutputHelper output)
     public void A_touched_file_an_added_file_and_other_options_each_prepare_again()
     {
         using var dir = new TempFolder();
-        string folder = MakeFolder(dir);
-        string cache = dir.File("cache");
-        Open(folder, cache, []).Dispose();
+        var (folder, cache, _) = PreparedOnce(dir);
 
         var touched = new List<string>();
         File.SetLastWriteTimeUtc(Path.Combine(folder, "cats", "01.jpg"), DateTime.UtcNow.AddMinutes(5));
@@ -125,13 +135,12 @@ public class PreparedFolderTests(ITestOutputHelper output)
     public void A_flipped_pixel_is_caught_when_its_chunk_is_read_and_the_copy_is_prepared_again()
     {
         using var dir = new TempFolder();
-        string folder = MakeFolder(dir);
-        string cache = dir.File("cache");
-        Open(folder, cache, []).Dispose();
-        string copy = OnlyCopy(cache);
-        var bytes = File.ReadAllBytes(copy);
-        bytes[5 * 768 + 100] ^= 0x10; // a pixel of image 5
-        File.WriteAllBytes(copy, bytes);
+        var (folder, cache, copy) = PreparedOnce(dir);
+        Damage(copy, bytes =>
+        {
+            bytes[5 * 768 + 100] ^= 0x10; // a pixel of image 5
+            return bytes;
+        });
 
         using var damaged = Open(folder, cache, []); // the header is whole: opened without reading every pixel
         var image = new byte[damaged.ImageBytes];
@@ -150,20 +159,16 @@ public class PreparedFolderTests(ITestOutputHelper output)
     public void A_copy_cut_short_or_with_a_changed_header_is_said_and_prepared_again(string damage)
     {
         using var dir = new TempFolder();
-        string folder = MakeFolder(dir);
-        string cache = dir.File("cache");
-        Open(folder, cache, []).Dispose();
-        string copy = OnlyCopy(cache);
-        var bytes = File.ReadAllBytes(copy);
-        if (damage == "cut")
+        var (folder, cache, copy) = PreparedOnce(dir);
+        Damage(copy, bytes =>
         {
-            bytes = bytes[..(bytes.Length / 2)];
-        }
-        else
-        {
+            if (damage == "cut")
+            {
+                return bytes[..(bytes.Length / 2)];
+            }
             bytes[^(PreparedFile.FooterBytes + 20)] ^= 1; // inside the header's JSON
-        }
-        File.WriteAllBytes(copy, bytes);
+            return bytes;
+        });
 
         var log = new List<string>();
         using var mended = Open(folder, cache, log);
