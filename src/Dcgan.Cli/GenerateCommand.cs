@@ -14,7 +14,11 @@ internal static class GenerateCommand
     private static readonly CheckpointOptions Source = new(required: false);
     private static readonly SamplingOptions Sampling = new();
     private static readonly Option<FileInfo> Model = new("--model") { Description = "An ONNX generator ('dcgan export --format onnx') instead of --run or --checkpoint" };
-    private static readonly Option<FileInfo> Output = new("--out") { Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate)", Required = true };
+    private static readonly Option<FileInfo> Output = new("--out")
+    {
+        Description = "The file to write (.png, .idx/.gz with --format idx, .gif with --interpolate), or a new or empty folder (a path ending in /) for one PNG file per image, as tools that compute FID read them",
+        Required = true,
+    };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1)
         .AtMost(Sizes.MaxSamples, "100,000 digits are 310 MB to hold");
     private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1)
@@ -38,6 +42,7 @@ internal static class GenerateCommand
         var command = new Command("generate", "Write new images from a trained generator.\n" +
             "Examples: dcgan generate --run runs/mnist --out digits.png --count 64\n" +
             "          dcgan generate --run runs/mnist --out samples.idx.gz --format idx --count 10000\n" +
+            "          dcgan generate --run runs/mnist --out samples/ --count 10000   (one PNG per image, for FID tools)\n" +
             "          dcgan generate --run runs/mnist --out walk.gif --interpolate 24")
         {
             Output, Count, Columns, Format, Interpolate, Seed, Category, Model,
@@ -80,22 +85,39 @@ internal static class GenerateCommand
                   $"at most {Sizes.MaxWalkDigitFrames}: lower --count or --interpolate."
                 : null;
         }
-        return (result.GetValue(Format) ?? "png") == "png" && count > Sizes.MaxGridDigits
+        return (result.GetValue(Format) ?? "png") == "png" && count > Sizes.MaxGridDigits && !IsFolder(result.GetValue(Output))
             ? $"a PNG grid holds at most {Sizes.MaxGridDigits} digits (got --count {count}); for more, write them with --format idx."
             : null;
     }
+
+    /// <summary>Whether --out names a folder (a path ending in a separator, or a folder that exists): one PNG per image.</summary>
+    private static bool IsFolder(FileInfo? output) =>
+        output is not null && (output.ToString().EndsWith('/') || output.ToString().EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(output.FullName));
 
     /// <summary>Whether an option was given a value that does not convert (reading it would throw).</summary>
     private static bool Unparsed(System.CommandLine.Parsing.CommandResult result, System.CommandLine.Option option) =>
         result.GetResult(option) is { Tokens: [.., var last] } && option.ValueType != typeof(string)
         && !long.TryParse(last.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _);
 
+    /// <summary>The folder --out names for one PNG per image: new, or empty, so that it holds those files and nothing
+    /// else (what FID tools read as one set).</summary>
+    private static string EmptyFolder(string path)
+    {
+        path = Path.TrimEndingDirectorySeparator(path);
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new IOException($"{path} is not empty; name a new or empty folder: the PNG files go into it and nothing else, as FID tools read a folder as one set.");
+        }
+        return OutputPath.CheckFolder(path, "--out");
+    }
+
     /// <summary>Draws from the generator named (a checkpoint's, or an ONNX file's) and writes what was asked.</summary>
     private static int Generate(ParseResult parsed)
     {
         string? model = parsed.GetValue(Model)?.FullName;
         string? checkpoint = model is null ? Source.PathOf(parsed) : null;
-        string outPath = OutputPath.CheckFile(parsed.GetValue(Output)!.FullName, "--out", checkpoint, model);
+        bool toFolder = IsFolder(parsed.GetValue(Output)) && parsed.GetValue(Format) == "png" && parsed.GetValue(Interpolate) is null;
+        string outPath = toFolder ? EmptyFolder(parsed.GetValue(Output)!.FullName) : OutputPath.CheckFile(parsed.GetValue(Output)!.FullName, "--out", checkpoint, model);
         int n = parsed.GetValue(Count);
         int columns = parsed.GetValue(Columns) ?? ImageGrid.SquareColumns(n);
         long seed = parsed.GetValue(Seed) ?? Random.Shared.NextInt64(0, int.MaxValue);
@@ -117,10 +139,18 @@ internal static class GenerateCommand
             Console.WriteLine($"Wrote a {Drawing.WalkKeyframes * steps}-frame walk through {Drawing.WalkKeyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
             return 0;
         }
-        if (parsed.GetValue(Format) == "idx")
+        if (parsed.GetValue(Format) == "idx" || toFolder)
         {
             using var samples = drawing.Sample(category, n, seed);
-            IdxFile.WriteImages(outPath, Sampler.ToImageSet(samples));
+            using var images = Sampler.ToImageSet(samples);
+            if (toFolder)
+            {
+                ImageFiles.SavePngs(images, outPath);
+            }
+            else
+            {
+                IdxFile.WriteImages(outPath, images);
+            }
         }
         else
         {

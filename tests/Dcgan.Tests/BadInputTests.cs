@@ -174,7 +174,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "generate --checkpoint {ckpt} --out {g.gif} --interpolate 1", "generate --checkpoint {ckpt} --out {g.gif} --interpolate 100000000",
         "generate --checkpoint {ckpt} --out {g.gif} --interpolate 900 --count 64", "generate --checkpoint {ckpt} --out {g.png} --category abc",
         "generate --checkpoint {ckpt} --out {g.png} --category 3", "generate --checkpoint {ckpt} --out {g.png} --seed 1.5",
-        "generate --checkpoint {ckpt} --out {ckpt}", "generate --checkpoint {ckpt} --out {folder}", "generate --checkpoint {ckpt} --out {dev}",
+        "generate --checkpoint {ckpt} --out {ckpt}", "generate --checkpoint {ckpt} --out {badpics}", "generate --checkpoint {ckpt} --out {text.txt}/", "generate --checkpoint {ckpt} --out {dev}",
         "generate --checkpoint {ckpt} --out {fifo}", "generate --checkpoint {ckpt} --out {text.txt}/g.png", "generate --checkpoint {text.txt} --out {g.png}",
         "generate --checkpoint {missing.ckpt} --out {g.png}", "generate --run {folder} --out {g.png}", "generate --model {text.txt} --out {g.png}",
         "generate --checkpoint {ckpt} --out {g.png} --format jpeg", "generate --checkpoint {ckpt} --out {g.png} --weights ema",

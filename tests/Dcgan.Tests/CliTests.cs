@@ -89,6 +89,21 @@ public class CliTests
         var idx = Dcgan("generate", "--run", run, "--out", dir.File("s.idx"), "--format", "idx", "--count", "5", "--seed", "3");
         Assert.True(idx.ExitCode == 0, idx.Err);
         Assert.Equal(5, IdxFile.ReadImages(dir.File("s.idx")).Count);
+        // One PNG per image into a new folder, as FID tools read them: the IDX file's images, read back by ImageSharp.
+        var pngs = Dcgan("generate", "--run", run, "--out", dir.File("pngs") + "/", "--count", "5", "--seed", "3");
+        Assert.True(pngs.ExitCode == 0, pngs.Err);
+        Assert.Equal(["000001.png", "000002.png", "000003.png", "000004.png", "000005.png"], Directory.GetFiles(dir.File("pngs")).Select(Path.GetFileName).Order());
+        byte[] samples = IdxFile.ReadImages(dir.File("s.idx")).CopyPixels();
+        for (int i = 0; i < 5; i++)
+        {
+            using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(dir.File($"pngs/{i + 1:D6}.png"));
+            var read = new byte[28 * 28];
+            image.CopyPixelDataTo(read);
+            Assert.Equal(samples[(i * 784)..((i + 1) * 784)], read);
+        }
+        var notEmpty = Dcgan("generate", "--run", run, "--out", dir.File("pngs") + "/", "--count", "5");
+        Assert.Equal(1, notEmpty.ExitCode);
+        Assert.Contains("is not empty; name a new or empty folder", notEmpty.Err);
 
         var export = Dcgan("export", "--run", run, "--out", dir.File("exported"));
         Assert.True(export.ExitCode == 0, export.Err);
