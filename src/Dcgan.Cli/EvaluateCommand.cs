@@ -13,7 +13,15 @@ internal static class EvaluateCommand
     private static readonly CheckpointOptions Checkpoints = new(required: false);
     private static readonly SamplingOptions Sampling = new();
     private static readonly DataOptions Data = new();
-    private static readonly Option<FileInfo> Samples = new("--samples") { Description = "An IDX file of generated images to judge (instead of --run/--checkpoint)" };
+    private static readonly Option<FileInfo> Samples = new("--samples")
+    {
+        Description = "An IDX file of generated images to judge (instead of --run/--checkpoint), or with --imagenet a folder of images (such as 'generate --out FOLDER/' writes)",
+    };
+    private static readonly Option<bool> ImageNet = new("--imagenet")
+    {
+        Description = "Measure on ResNet-18's ImageNet features (FD-ResNet18, KID, precision/recall, density/coverage) against the real images, beside a held-out real split: any images, labelled or not, no evaluator to train. " +
+            "The default for a generator of any shape but 28x28 gray when no --evaluator is named",
+    };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
@@ -30,9 +38,11 @@ internal static class EvaluateCommand
     {
         var command = new Command("evaluate", "Measure generated images against real ones with the frozen evaluator, beside real data's numbers.\n" +
             "Example: dcgan evaluate --run runs/mnist\n" +
-            "         dcgan evaluate --run runs/emoji --evaluator emoji.evaluator   (its own data and held-out images)")
+            "         dcgan evaluate --run runs/emoji --evaluator emoji.evaluator   (its own data and held-out images)\n" +
+            "         dcgan evaluate --run runs/faces --imagenet                   (ImageNet features, against the run's own images)\n" +
+            "         dcgan evaluate --samples generated/ --data real/ --imagenet  (two folders)")
         {
-            Samples, Count, PerClass, Reference, Evaluator, Seed, Json,
+            Samples, Count, PerClass, Reference, Evaluator, Seed, Json, ImageNet,
         };
         Checkpoints.AddTo(command);
         Sampling.AddTo(command);
@@ -51,9 +61,13 @@ internal static class EvaluateCommand
 
     private static int Evaluate(ParseResult parsed)
     {
+        using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
+        if (parsed.GetValue(ImageNet) || (parsed.GetValue(Evaluator) is null && restored is not null && !restored.Recipe.Shape.IsTutorial))
+        {
+            return OnImageNetFeatures(parsed, restored);
+        }
         // Without data named, an evaluator trained on a folder or CIFAR-10 compares against its own data.
         var request = Comparison.DataOf(Data.Request(parsed), Data.Named(parsed), parsed.GetValue(Evaluator)?.FullName);
-        using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
         var samples = SamplesFile(parsed); // a wrong file is said before the real images are read, or downloaded
         // With --json, stdout is the report alone; what is said about the data goes to stderr.
         Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
@@ -70,6 +84,47 @@ internal static class EvaluateCommand
         var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
         Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         return 0;
+    }
+
+    /// <summary>--imagenet: the images judged (drawn from the checkpoint, an IDX file or a folder) against the real ones
+    /// (named, else the run's own as its run.json records them) on ImageNet features.</summary>
+    private static int OnImageNetFeatures(ParseResult parsed, TrainedModels? restored)
+    {
+        Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
+        var shape = restored?.Recipe.Shape;
+        var request = Data.Named(parsed) ? Data.Request(parsed) : RunData(parsed, shape) ?? Data.Request(parsed);
+        request = request with { ImageSize = request.ImageSize ?? shape?.Size, Channels = request.Channels ?? shape?.Channels };
+        using var real = Downloads.Load(request, Split.Train, say: say).Images;
+        using var network = ImageNetFeatures.Load();
+        var (subject, generated) = parsed.GetValue(Samples) is { } file
+            ? (file.FullName, Directory.Exists(file.FullName)
+                ? ImageFolder.Read(file.FullName, new ImageFolderOptions { Size = real.Rows, Channels = real.Channels }, Console.Error.WriteLine)
+                : IdxFile.ReadImages(file.FullName))
+            : Drawn(parsed, restored!);
+        using (generated)
+        {
+            var report = ImageNetComparison.Measure(subject, generated, real, parsed.GetValue(Count), parsed.GetValue(Seed), images => network.Of(images), Console.Error.WriteLine);
+            Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
+        }
+        return 0;
+    }
+
+    /// <summary>The data a run was trained on, as its run.json records it: an image file or a folder named then; null
+    /// for a built-in dataset, whose own request (with --dataset) finds it again, or no run.</summary>
+    private static DataRequest? RunData(ParseResult parsed, Models.ImageShape? shape)
+    {
+        if (Checkpoints.RunPath(parsed) is not { } runPath || Runs.RunRecord.Read(new Runs.RunFolder(runPath))["data"] is not System.Text.Json.Nodes.JsonObject data
+            || data["path"]?.GetValue<string>() is not { } path)
+        {
+            return null;
+        }
+        return data["kind"]?.GetValue<string>() switch
+        {
+            "image-file" => new DataRequest { Images = path },
+            "named-data" => new DataRequest { Data = path.Split(":x_")[0] },
+            _ when shape is { IsTutorial: false } => throw new ArgumentException($"{runPath} was trained on a dataset of this tool's ({path}); name it again to measure against it (--dataset NAME, or --data)."),
+            _ => null,
+        };
     }
 
     /// <summary>The --samples file's images and its name, checked to be enough to measure; null for a checkpoint.</summary>

@@ -2,6 +2,8 @@ using Dcgan.Data;
 using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Dcgan.Tests;
 
@@ -67,6 +69,37 @@ internal static class Fixtures
         using var bytes = new MemoryStream();
         SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(image, bytes);
         return bytes.ToArray();
+    }
+
+    /// <summary>A folder of two classes (cats, dogs) of small colour images, distinct from each other, PNG and JPEG.</summary>
+    public static string ColourFolder(TempFolder dir, int perClass = 6, string name = "pics")
+    {
+        string root = dir.File(name);
+        foreach (var (cls, k) in new[] { ("cats", 0), ("dogs", 1) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, cls));
+            for (int i = 0; i < perClass; i++)
+            {
+                using var image = new Image<Rgb24>(20 + i, 17);
+                for (int y = 0; y < image.Height; y++)
+                {
+                    for (int x = 0; x < image.Width; x++)
+                    {
+                        image[x, y] = new Rgb24((byte)(x * 11 + i * 30), (byte)(y * 13 + k * 90), (byte)((x ^ y) * 7));
+                    }
+                }
+                string path = Path.Combine(root, cls, $"{i:D2}");
+                if (i % 2 == 0)
+                {
+                    image.SaveAsPng(path + ".png");
+                }
+                else
+                {
+                    image.SaveAsJpeg(path + ".jpg");
+                }
+            }
+        }
+        return root;
     }
 
     /// <summary>A gzip IDX file of <paramref name="count"/> fixture images in <paramref name="dir"/>.</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Dcgan.Data;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using Xunit.Abstractions;
 
@@ -11,36 +9,7 @@ namespace Dcgan.Tests;
 /// as reading it into memory; keyed by the files and the options; sealed against damage; never used half-written.</summary>
 public class PreparedFolderTests(ITestOutputHelper output)
 {
-    /// <summary>Two classes of small colour images, distinct from each other, PNG and JPEG.</summary>
-    private static string MakeFolder(TempFolder dir, int perClass = 6, string name = "pics")
-    {
-        string root = dir.File(name);
-        foreach (var (cls, k) in new[] { ("cats", 0), ("dogs", 1) })
-        {
-            Directory.CreateDirectory(Path.Combine(root, cls));
-            for (int i = 0; i < perClass; i++)
-            {
-                using var image = new Image<Rgb24>(20 + i, 17);
-                for (int y = 0; y < image.Height; y++)
-                {
-                    for (int x = 0; x < image.Width; x++)
-                    {
-                        image[x, y] = new Rgb24((byte)(x * 11 + i * 30), (byte)(y * 13 + k * 90), (byte)((x ^ y) * 7));
-                    }
-                }
-                string path = Path.Combine(root, cls, $"{i:D2}");
-                if (i % 2 == 0)
-                {
-                    image.SaveAsPng(path + ".png");
-                }
-                else
-                {
-                    image.SaveAsJpeg(path + ".jpg");
-                }
-            }
-        }
-        return root;
-    }
+    private static string MakeFolder(TempFolder dir, int perClass = 6, string name = "pics") => Fixtures.ColourFolder(dir, perClass, name);
 
     private static readonly ImageFolderOptions Options = new() { Size = 16 };
 

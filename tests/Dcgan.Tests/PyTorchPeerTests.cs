@@ -96,34 +96,37 @@ public class PyTorchPeerTests
     }
 }
 
-/// <summary>Whether Debian's python3-torch is here (import torch and numpy), asked once.</summary>
+/// <summary>Whether Debian's python3-torch is here (import torch and numpy, and any other modules a test names), asked
+/// once for each list of modules.</summary>
 internal static class PyTorchAvailability
 {
-    private static readonly Lazy<string?> Missing = new(() =>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Missing = new();
+
+    public static string? Reason(string modules = "torch, numpy") => Missing.GetOrAdd(modules, _ =>
     {
+        string packages = string.Join(' ', modules.Split(", ").Select(m => $"python3-{m}"));
         try
         {
-            return PyTorchPeer.RunPython(PyTorchPeer.DefaultPython, ["-c", "import torch, numpy"]).ExitCode == 0
+            return PyTorchPeer.RunPython(PyTorchPeer.DefaultPython, ["-c", $"import {modules}"]).ExitCode == 0
                 ? null
-                : $"{PyTorchPeer.DefaultPython} has no torch or numpy: apt install python3-torch python3-numpy";
+                : $"{PyTorchPeer.DefaultPython} lacks one of {modules}: apt install {packages}";
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return $"no {PyTorchPeer.DefaultPython}: apt install python3-torch python3-numpy";
+            return $"no {PyTorchPeer.DefaultPython}: apt install {packages}";
         }
     });
-
-    public static string? Reason => Missing.Value;
 }
 
-/// <summary>A test that runs Debian's python3-torch as its oracle, skipped with the reason where it is missing.</summary>
+/// <summary>A test that runs Debian's python3-torch (and any other modules named) as its oracle, skipped with the
+/// reason where it is missing.</summary>
 public sealed class PyTorchFactAttribute : FactAttribute
 {
-    public PyTorchFactAttribute() => Skip = PyTorchAvailability.Reason;
+    public PyTorchFactAttribute(string modules = "torch, numpy") => Skip = PyTorchAvailability.Reason(modules);
 }
 
 /// <summary>A theory that runs Debian's python3-torch as its oracle, skipped with the reason where it is missing.</summary>
 public sealed class PyTorchTheoryAttribute : TheoryAttribute
 {
-    public PyTorchTheoryAttribute() => Skip = PyTorchAvailability.Reason;
+    public PyTorchTheoryAttribute() => Skip = PyTorchAvailability.Reason();
 }
