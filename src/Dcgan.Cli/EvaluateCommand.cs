@@ -103,7 +103,8 @@ internal static class EvaluateCommand
             : Drawn(parsed, restored!);
         using (generated)
         {
-            var report = ImageNetComparison.Measure(subject, generated, real, parsed.GetValue(Count), parsed.GetValue(Seed), images => network.Of(images), Console.Error.WriteLine);
+            var report = ImageNetComparison.Measure(subject, generated, real, parsed.GetValue(Count), parsed.GetValue(Seed), images => network.Of(images), Console.Error.WriteLine,
+                new FeatureCache(request.CacheFolder));
             Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         }
         return 0;

@@ -191,6 +191,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "evaluate --samples {data.idx} --images {data.idx} --reference {data.idx} --evaluator {missing.evaluator}",
         "evaluate --checkpoint {ckpt} --images {data.idx} --count 5", "evaluate --checkpoint {ckpt} --images {data.idx} --count 100000000",
         "evaluate --images {data.idx}", "evaluate --checkpoint {ckpt} --data {pics} --evaluator {judge.evaluator}",
+        "evaluate --samples {pics} --data {pics} --imagenet", "evaluate --samples {text.txt} --data {pics} --imagenet",
         "evaluate --checkpoint {ckpt} --images {data.idx} --per-class -1", "evaluate --checkpoint {ckpt} --images {data.idx} --per-class 100000000",
         // evaluator train
         "evaluator train --images {data.idx} --labels {labels.idx} --test-images {data.idx} --test-labels {labels.idx} --out {folder}",

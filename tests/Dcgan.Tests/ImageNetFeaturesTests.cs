@@ -98,6 +98,42 @@ public class ImageNetFeaturesTests
         Assert.NotNull(json["floor"]!["kid_resnet18"]!["std"]);
     }
 
+    /// <summary>The real images' features are kept: a second evaluation against the same images computes only the
+    /// judged ones' and reports the same; a kept file changed on disk is computed again.</summary>
+    [Fact]
+    public void The_real_features_are_kept_and_a_damaged_file_is_computed_again()
+    {
+        using var dir = new TempFolder();
+        var pixels = new byte[40 * 4];
+        new Random(3).NextBytes(pixels);
+        using var real = new ImageSet(pixels, 40, 2, 2);
+        using var judged = real.Take(20);
+        int computed = 0;
+        torch.Tensor Features(ImageSet images)
+        {
+            computed += images.Count;
+            return torch.tensor(images.CopyPixels().Select(b => (double)b).ToArray(), new long[] { images.Count, 4 });
+        }
+        var cache = new FeatureCache(dir.Path);
+
+        var first = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+        int firstCount = computed;
+        var second = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+        int secondCount = computed - firstCount;
+        foreach (string kept in Directory.GetFiles(cache.Folder))
+        {
+            var bytes = File.ReadAllBytes(kept);
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(kept, bytes);
+        }
+        var third = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+
+        Assert.Equal((60, 20), (firstCount, secondCount));
+        Assert.Equal(first.Generated.FdResnet18, second.Generated.FdResnet18, 6);
+        Assert.Equal(first.Floor, third.Floor);
+        Assert.Equal(60 + 20 + 60, computed);
+    }
+
     /// <summary>A colour run measured with nothing but --run: on ImageNet features against its own folder, as run.json
     /// records it, at its shape, with no evaluator and no download (before, it went for MNIST and ended in ten lines of
     /// offline advice); and two folders compared, one the generated images as 'generate --out FOLDER/' writes them.</summary>

@@ -71,9 +71,11 @@ internal static class ImageNetComparison
     public static int CountFor(int asked, int generated, int real) => Math.Min(asked, Math.Min(generated, real / 2));
 
     /// <summary>The report of <paramref name="generated"/> against <paramref name="real"/>, on the features that
-    /// <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>).</summary>
+    /// <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>). With
+    /// <paramref name="cache"/>, the real images' features are kept there under <paramref name="network"/>'s name, the
+    /// data's fingerprint, N and the seed, and read again next time.</summary>
     public static ImageNetReport Measure(string subject, ImageSet generated, ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features,
-        Action<string>? log = null)
+        Action<string>? log = null, FeatureCache? cache = null, string network = ImageNetFeatures.Network)
     {
         int n = CountFor(asked, generated.Count, real.Count);
         if (n < MinImages)
@@ -85,9 +87,15 @@ internal static class ImageNetComparison
         using var reference = real.Select(order[..n]);
         using var held = real.Select(order[n..(2 * n)]);
         using var judged = generated.Take(n);
-        log?.Invoke($"Computing {ImageNetFeatures.Network} features of {3 * n} images...");
-        using var referenceFeatures = features(reference);
-        using var heldFeatures = features(held);
+        string key = $"{network}|{real.Fingerprint()}|{real.DescribeShape()}|{n}|{seed}";
+        torch.Tensor Real(ImageSet part, string name) => cache is null ? features(part) : cache.Of($"{key}|{name}", () =>
+        {
+            log?.Invoke($"Computing the {network} features of {n} real images ({name}), kept for next time...");
+            return features(part);
+        });
+        using var referenceFeatures = Real(reference, "reference");
+        using var heldFeatures = Real(held, "floor");
+        log?.Invoke($"Computing the {network} features of {n} images to judge...");
         using var judgedFeatures = features(judged);
         return new ImageNetReport(subject, n, Scores(judgedFeatures, referenceFeatures, seed), Scores(heldFeatures, referenceFeatures, seed));
     }
