@@ -1,9 +1,9 @@
 using Dcgan.Data;
 using Dcgan.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Dcgan.Tests;
 
