@@ -8,22 +8,25 @@ namespace Dcgan.Tests;
 public class HeapReuseTests
 {
     /// <summary>The tutorial's step at batch 256 frees and takes again about 170 MiB of tensors. glibc's own settings
-    /// hand most of it back each time: 44,000 faults a step measured, 4,400 with the memory kept (Zen 5).</summary>
+    /// hand most of it back each time: 44,000 faults a step measured, 4,400 to 19,000 with the memory kept (Zen 5; the
+    /// count moves with the machine's state). So the two are compared, not each against a fixed count: with the memory
+    /// kept, fewer than half as many.</summary>
     [LinuxFact]
     public void The_steps_take_their_memory_again_without_faulting_it_in_afresh()
     {
-        Fact([], kept: true);
-        Fact(new() { ["GLIBC_TUNABLES"] = "glibc.malloc.check=0" }, kept: false); // the user's setting stands: glibc's own
+        double kept = Faults([], kept: true);
+        double own = Faults(new() { ["GLIBC_TUNABLES"] = "glibc.malloc.check=0" }, kept: false); // the user's setting stands: glibc's own
 
-        static void Fact(Dictionary<string, string> environment, bool kept)
+        // Where the kernel backs all memory with huge pages (transparent_hugepage [always]) faults are few either way.
+        Assert.True(kept * 2 < own || HugePagesAlways, $"{kept:F0} pages faulted in a step with the memory kept, {own:F0} with glibc's own settings");
+
+        static double Faults(Dictionary<string, string> environment, bool kept)
         {
             var (exitCode, output, errors) = DcganProcess.Run(environment, "benchmark", "--steps", "3", "--warmup", "1", "--json");
             Assert.True(exitCode == 0, errors);
             var json = JsonNode.Parse(output)!;
-            double faults = (double)json["result"]!["PageFaultsPerStep"]!;
             Assert.Equal(kept, (bool)json["machine"]!["HeapReuse"]!);
-            // Where the kernel backs all memory with huge pages (transparent_hugepage [always]) faults are few either way.
-            Assert.True(kept ? faults < 15_000 : faults > 15_000 || HugePagesAlways, $"{faults:F0} pages faulted in a step; memory kept: {kept}");
+            return (double)json["result"]!["PageFaultsPerStep"]!;
         }
     }
 
