@@ -18,16 +18,11 @@ internal sealed class BatchReader(ImageSet images, byte[]? labels, int batchSize
         int count = Math.Min(batchSize, order.Length - start);
         reading = Task.Run(() =>
         {
-            var pixels = new byte[images.ImageBytes];
-            for (int i = 0; i < count; i++)
+            var indices = order.AsSpan(start, count);
+            images.CopyFloats(indices, floats);
+            for (int i = 0; labels is not null && i < count; i++)
             {
-                int index = order[start + i];
-                images.CopyImage(index, pixels);
-                PixelScale.ToFloats(pixels, floats.AsSpan(i * images.ImageBytes, images.ImageBytes));
-                if (labels is not null)
-                {
-                    batchLabels[i] = labels[index];
-                }
+                batchLabels[i] = labels[indices[i]];
             }
             return count;
         });

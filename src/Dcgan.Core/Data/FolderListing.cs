@@ -19,15 +19,23 @@ internal readonly record struct ListedFile(string Path, byte Label, long Size, l
 
 /// <summary>A folder of images as listed before reading: its classes (null: one unlabelled class) and its image files
 /// in reading order. Its <see cref="Digest"/> changes when a file is added, removed, renamed, resized or touched: what a
-/// prepared copy of the folder is keyed by.</summary>
-internal sealed record FolderListing(string Folder, IReadOnlyList<string>? Classes, IReadOnlyList<ListedFile> Files)
+/// prepared copy of the folder is keyed by, computed once (hashing a million files' lines takes a second).</summary>
+internal sealed class FolderListing(string folder, IReadOnlyList<string>? classes, IReadOnlyList<ListedFile> files)
 {
+    private string? digest;
+
+    public string Folder { get; } = folder;
+    public IReadOnlyList<string>? Classes { get; } = classes;
+    public IReadOnlyList<ListedFile> Files { get; } = files;
+
     /// <summary>Each file as a line: class, size, time of change, path under the folder.</summary>
     public IEnumerable<string> Lines() => Files.Select(f => string.Create(CultureInfo.InvariantCulture,
         $"{f.Label}\t{f.Size}\t{f.ChangedTicks}\t{System.IO.Path.GetRelativePath(Folder, f.Path)}"));
 
     /// <summary>SHA-256 of the classes and the files' lines.</summary>
-    public string Digest()
+    public string Digest() => digest ??= Hash();
+
+    private string Hash()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n', Classes ?? []) + "\n\n"));

@@ -98,7 +98,7 @@ public static class ImageFolder
     public static ImageSet Read(string folder, ImageFolderOptions options, Action<string>? log = null)
     {
         var listing = List(folder, log);
-        var shape = ChooseShape(folder, listing.Files.Select(f => f.Path), options, log);
+        var shape = ChooseShape(listing, options, log);
         long most = (long)listing.Files.Count * shape.Values;
         if (most > Array.MaxLength)
         {
@@ -146,7 +146,7 @@ public static class ImageFolder
         var listed = files.SelectMany(c => c.Files.Select(f => ListedFile.Of(f, c.Label))).ToList();
         if (listed.Count == 0)
         {
-            throw new InvalidDataException($"{folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
+            throw NoImages(folder);
         }
         return new FolderListing(Path.GetFullPath(folder), classes.Length == 0 ? null : classes, listed);
     }
@@ -211,10 +211,13 @@ public static class ImageFolder
         }
         if (kept == 0)
         {
-            throw new InvalidDataException($"{listing.Folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
+            throw NoImages(listing.Folder);
         }
         return new Decoded(kept, notes);
     }
+
+    private static InvalidDataException NoImages(string folder) =>
+        new($"{folder} holds no readable {Formats} image; give a folder of images, one subfolder per class.");
 
     /// <summary>Takes one decoded image (its bytes are only valid during the call) and its label.</summary>
     internal delegate void TakeImage(ReadOnlySpan<byte> image, byte label);
@@ -266,19 +269,19 @@ public static class ImageFolder
 
     /// <summary>The shape the folder is read at: the options' size and channels, else colour when any image has
     /// colour (64x64, the paper's) and gray otherwise (28x28, MNIST's); said in a note when not asked.</summary>
-    internal static Models.ImageShape ChooseShape(string folder, IEnumerable<string> files, ImageFolderOptions options, Action<string>? log)
+    internal static Models.ImageShape ChooseShape(FolderListing listing, ImageFolderOptions options, Action<string>? log)
     {
         if (options.Problem() is { } problem)
         {
             throw new ArgumentException(problem);
         }
-        string? colourFile = options.Channels is null ? files.FirstOrDefault(HasColour) : null;
+        string? colourFile = options.Channels is null ? listing.Files.Select(f => f.Path).FirstOrDefault(HasColour) : null;
         int channels = options.Channels ?? (colourFile is null ? 1 : 3);
         var shape = new Models.ImageShape(channels, options.Size ?? (channels == 3 ? ColourSide : Side));
         if (colourFile is not null)
         {
             string size = options.Size is null ? $", at the DCGAN paper's {ColourSide}x{ColourSide}" : "";
-            log?.Invoke($"note: reading the images in colour{size}: the folder holds colour images ({Path.GetRelativePath(folder, colourFile)}, the first).");
+            log?.Invoke($"note: reading the images in colour{size}: the folder holds colour images ({Path.GetRelativePath(listing.Folder, colourFile)}, the first).");
         }
         return shape;
     }

@@ -29,21 +29,28 @@ internal static class ImageResize
         return images.WithPixels(pixels, shape);
     }
 
-    private static byte[] Convert(ReadOnlySpan<byte> planes, ImageSet images, ImageShape shape)
+    /// <summary>One image's planes (gray, or red, green and blue) as an RGB image, gray replicated to three channels.</summary>
+    internal static Image<Rgb24> ToImage(ReadOnlySpan<byte> planes, int channels, int rows, int columns)
     {
-        int w = images.Columns, h = images.Rows, side = shape.Size;
-        using var image = new Image<Rgb24>(w, h);
-        int plane = w * h;
-        for (int y = 0; y < h; y++)
+        var image = new Image<Rgb24>(columns, rows);
+        int plane = rows * columns;
+        for (int y = 0; y < rows; y++)
         {
-            for (int x = 0; x < w; x++)
+            for (int x = 0; x < columns; x++)
             {
-                int at = y * w + x;
-                image[x, y] = images.Channels == 1
+                int at = y * columns + x;
+                image[x, y] = channels == 1
                     ? new Rgb24(planes[at], planes[at], planes[at])
                     : new Rgb24(planes[at], planes[plane + at], planes[2 * plane + at]);
             }
         }
+        return image;
+    }
+
+    private static byte[] Convert(ReadOnlySpan<byte> planes, ImageSet images, ImageShape shape)
+    {
+        int w = images.Columns, h = images.Rows, side = shape.Size;
+        using var image = ToImage(planes, images.Channels, h, w);
         if (w != side || h != side)
         {
             image.Mutate(x => x.Resize(new ResizeOptions

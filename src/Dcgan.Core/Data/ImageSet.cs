@@ -85,9 +85,9 @@ public sealed class ImageSet : IDisposable
         {
             throw new InvalidOperationException($"{Count} images of {DescribeShape()} are {TotalBytes} bytes, more than one array holds; read them an image or a batch at a time.");
         }
-        if (store is ArrayStore { Pixels: var pixels } && pixels.Length == TotalBytes)
+        if (store is ArrayStore array)
         {
-            return (byte[])pixels.Clone();
+            return (byte[])array.Pixels.Clone(); // a whole set's array: views are ViewStores
         }
         var all = new byte[TotalBytes];
         for (int i = 0; i < Count; i++)
@@ -156,13 +156,20 @@ public sealed class ImageSet : IDisposable
             throw new InvalidOperationException($"{indices.Length} images of {DescribeShape()} are more values than one tensor is made from here; take them a batch at a time.");
         }
         var floats = new float[(long)indices.Length * ImageBytes];
+        CopyFloats(indices, floats);
+        return torch.tensor(floats, new long[] { indices.Length, Channels, Rows, Columns });
+    }
+
+    /// <summary>The images at <paramref name="indices"/> in [-1, 1], one after the other, into <paramref name="into"/>:
+    /// what <see cref="ToTensor(ReadOnlySpan{int})"/> and the batches read (<see cref="BatchReader"/>) are made of.</summary>
+    internal void CopyFloats(ReadOnlySpan<int> indices, Span<float> into)
+    {
         var bytes = new byte[ImageBytes];
         for (int i = 0; i < indices.Length; i++)
         {
             store.Read(indices[i], bytes);
-            PixelScale.ToFloats(bytes, floats.AsSpan(i * ImageBytes, ImageBytes));
+            PixelScale.ToFloats(bytes, into.Slice(i * ImageBytes, ImageBytes));
         }
-        return torch.tensor(floats, new long[] { indices.Length, Channels, Rows, Columns });
     }
 
     /// <summary>Releases this set's hold on its bytes: a prepared folder's mapping is released with the last set that

@@ -198,9 +198,20 @@ internal sealed class PreparedImages : PixelStore
             return;
         }
         long start = (long)chunk * header.ChunkBytes;
-        var bytes = new byte[(int)Math.Min(header.ChunkBytes, header.PixelBytes - start)];
-        view.SafeMemoryMappedViewHandle.ReadSpan((ulong)start, bytes.AsSpan());
-        if (PreparedFile.Seal(bytes) != seals[chunk])
+        int length = (int)Math.Min(header.ChunkBytes, header.PixelBytes - start);
+        // Pooled: every chunk of an epoch's first pass is checked, and a fresh 256 KB array each time is garbage.
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        bool whole;
+        try
+        {
+            view.SafeMemoryMappedViewHandle.ReadSpan((ulong)start, rented.AsSpan(0, length));
+            whole = PreparedFile.Seal(rented.AsSpan(0, length)) == seals[chunk];
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        if (!whole)
         {
             // Removed so that the next run prepares the folder again; this process's mapping stays readable on Unix.
             File.Delete(path);

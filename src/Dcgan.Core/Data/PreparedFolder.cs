@@ -48,7 +48,7 @@ public static class PreparedFolder
         string path = PathOf(listing.Folder, options, cacheFolder);
         if (Usable(path, listing, options, log) is { } ready)
         {
-            return ready;
+            return Say(ready, path, log);
         }
         Directory.CreateDirectory(OutputPath.CheckFolder(Location(cacheFolder), "the cache"));
         using (Lock(path, listing.Folder, log, cancel))
@@ -100,9 +100,9 @@ public static class PreparedFolder
         $"size {o.Size?.ToString(CultureInfo.InvariantCulture) ?? "auto"}, channels {o.Channels?.ToString(CultureInfo.InvariantCulture) ?? "auto"}, background {o.Background?.ToString() ?? "default"}, fit {o.Fit}, invert {o.Invert}, bad files {(o.SkipBadFiles ? "skipped" : "refused")}")
         .ToLowerInvariant();
 
-    /// <summary>The images of the copy at <paramref name="path"/> when it is whole and of this listing and these options;
-    /// else null, with a stale or damaged copy said and removed.</summary>
-    private static ImageSet? Usable(string path, FolderListing listing, ImageFolderOptions options, Action<string>? log)
+    /// <summary>The images of the copy at <paramref name="path"/>, and its header, when it is whole and of this listing
+    /// and these options; else null, with a stale or damaged copy said and removed.</summary>
+    private static (ImageSet Images, PreparedHeader Header)? Usable(string path, FolderListing listing, ImageFolderOptions options, Action<string>? log)
     {
         if (!File.Exists(path))
         {
@@ -113,7 +113,7 @@ public static class PreparedFolder
             var header = PreparedFile.ReadHeader(path);
             if (header.Listing == listing.Digest() && header.Options == KeyOf(options))
             {
-                return Say(OpenImages(path, header), path, log, header);
+                return (OpenImages(path, header), header);
             }
             log?.Invoke($"note: {listing.Folder} changed since it was prepared ({listing.DifferenceFrom(PreparedFile.ReadListing(path, header))}); preparing it again.");
         }
@@ -132,9 +132,10 @@ public static class PreparedFolder
         return ImageSet.Of(new PreparedImages(path, header), header.Count, header.Shape, labels, header.Classes);
     }
 
-    private static ImageSet Say(ImageSet images, string path, Action<string>? log, PreparedHeader? header = null)
+    /// <summary>The copy's images, with its notes and where they come from said.</summary>
+    private static ImageSet Say((ImageSet Images, PreparedHeader Header) copy, string path, Action<string>? log)
     {
-        header ??= PreparedFile.ReadHeader(path);
+        var (images, header) = copy;
         foreach (string note in header.Notes)
         {
             log?.Invoke(note);
@@ -179,15 +180,17 @@ public static class PreparedFolder
         {
             File.Delete(leftover); // a killed preparation's; this process holds the lock
         }
-        var shape = ImageFolder.ChooseShape(listing.Folder, listing.Files.Select(f => f.Path), options, log);
+        var shape = ImageFolder.ChooseShape(listing, options, log);
+        // Per file: its pixels, its label, and its line of the listing (about 100 bytes); the seals and header are small.
         CheckSpace(folder, (long)listing.Files.Count * (shape.Values + 1 + 100));
         log?.Invoke($"Preparing {listing.Folder}: decoding {listing.Files.Count} images at {shape.Describe()} on {options.Threads ?? Environment.ProcessorCount} threads, once, into {path}");
         string temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        PreparedHeader header;
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
-                var header = Write(file, listing, options, shape, progress, cancel);
+                header = Write(file, listing, options, shape, progress, cancel);
                 file.Flush(flushToDisk: true);
                 header.Notes.ToList().ForEach(note => log?.Invoke(note));
             }
@@ -207,8 +210,7 @@ public static class PreparedFolder
             File.Delete(temp);
             throw;
         }
-        var written = PreparedFile.ReadHeader(path);
-        return OpenImages(path, written);
+        return OpenImages(path, header);
     }
 
     /// <summary>Refuses, before decoding, a preparation the disk has no room for.</summary>

@@ -2,7 +2,6 @@ using Dcgan.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using Tensor = TorchSharp.torch.Tensor;
@@ -83,16 +82,7 @@ internal sealed class ImageNetFeatures : IDisposable
     /// in 0-255, resized with the bicubic filter, gray replicated to three channels.</summary>
     internal static void ToInput(ReadOnlySpan<byte> planes, int channels, int rows, int columns, Span<float> into)
     {
-        int plane = rows * columns;
-        using var image = new Image<Rgb24>(columns, rows);
-        for (int y = 0; y < rows; y++)
-        {
-            for (int x = 0; x < columns; x++)
-            {
-                int at = y * columns + x;
-                image[x, y] = channels == 1 ? new Rgb24(planes[at], planes[at], planes[at]) : new Rgb24(planes[at], planes[plane + at], planes[2 * plane + at]);
-            }
-        }
+        using var image = ImageResize.ToImage(planes, channels, rows, columns);
         image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Side, Side), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.Bicubic }));
         const int Out = Side * Side;
         for (int y = 0; y < Side; y++)
