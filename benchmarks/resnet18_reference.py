@@ -6,8 +6,9 @@ use: Split, Concat, Sub, Conv, BatchNormalization, Relu, Add, MaxPool, AveragePo
 
   resnet18_reference.py PREPROCESS.onnx RESNET18.onnx
 
-Its input is a fixed pattern, RGB in 0-255 shaped [1, 3, 224, 224]: x[c, y, x] = (7c + 13y + 3x) mod 256 (the
-C# test builds the same); it prints the 512 pooled features as JSON.
+Its input is a batch of two fixed patterns, RGB in 0-255 shaped [2, 3, 224, 224]: x[0, c, y, x] = (7c + 13y + 3x)
+mod 256 and x[1, c, y, x] = (5c + 11y + 17x) mod 256 (the C# test builds the same, and runs them as one batch, as
+dcgan does); it prints the 512 pooled features of each as JSON, [[...], [...]].
 """
 import json
 import sys
@@ -66,10 +67,10 @@ def run(model, inputs):
 def main():
     preprocess, network = (onnx.load(path) for path in sys.argv[1:3])
     c, y, x = torch.meshgrid(torch.arange(3), torch.arange(224), torch.arange(224), indexing="ij")
-    pattern = ((7 * c + 13 * y + 3 * x) % 256).double().unsqueeze(0)
-    prepared = run(preprocess, {preprocess.graph.input[0].name: pattern})
+    patterns = torch.stack([(7 * c + 13 * y + 3 * x) % 256, (5 * c + 11 * y + 17 * x) % 256]).double()
+    prepared = run(preprocess, {preprocess.graph.input[0].name: patterns})
     features = run(network, {network.graph.input[0].name: prepared})
-    print(json.dumps(features.flatten().tolist()))
+    print(json.dumps(features.flatten(1).tolist()))
 
 
 if __name__ == "__main__":

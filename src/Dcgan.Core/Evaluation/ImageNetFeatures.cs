@@ -1,5 +1,6 @@
 using Dcgan.Data;
 using Microsoft.ML.OnnxRuntime;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Processing;
@@ -14,13 +15,19 @@ namespace Dcgan.Evaluation;
 /// (Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0, MIT: ResNet18.onnx, whose output is Pooling395_Output_0, and
 /// ResNetPreprocess.onnx, which takes RGB in 0-255, reorders it to BGR and subtracts the network's 224x224 mean image).
 /// Each image is made RGB (gray replicated to three channels) and resized to 224x224 with the bicubic filter (as
-/// clean-fid resizes, with PIL's bicubic), then run through both models by ONNX Runtime, an image at a time (the
-/// package's graphs take a batch of one).
+/// clean-fid resizes, with PIL's bicubic), then run through both models by ONNX Runtime, <see cref="Batch"/> images
+/// at a time. The package's graphs declare a batch of one; every operator in them (Conv, BatchNormalization, Relu, Add,
+/// the pools; Split, Concat and Sub in the preprocessing) works on any batch, so the first dimension of their inputs,
+/// outputs and recorded shapes is made free when they are loaded.
 /// </summary>
 internal sealed class ImageNetFeatures : IDisposable
 {
     public const int Dimension = 512;
     public const int Side = 224;
+
+    /// <summary>Images run through the network at once: on 2 cores an image takes 24 ms alone, 15 ms in a batch of 16
+    /// (with about 250 MB of activations); larger batches gain nothing more.</summary>
+    public const int Batch = 16;
 
     /// <summary>How the features are named wherever a number computed on them is printed.</summary>
     public const string Network = "ResNet-18 (ImageNet, ML.NET's ResNet18.onnx)";
@@ -47,7 +54,25 @@ internal sealed class ImageNetFeatures : IDisposable
             throw new FileNotFoundException($"the ImageNet features need {net} and {pre}, from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0, which dcgan's build copies there; build the program again.", net);
         }
         OrtEnv.Instance().DisableTelemetryEvents();
-        return new ImageNetFeatures(new InferenceSession(pre), new InferenceSession(net));
+        // ONNX Runtime's default thread count took one of this machine's two cores (21 ms an image instead of 13).
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
+        return new ImageNetFeatures(new InferenceSession(WithFreeBatch(pre), options), new InferenceSession(WithFreeBatch(net), options));
+    }
+
+    /// <summary>The model in <paramref name="path"/> with the first dimension of every declared shape (inputs, outputs,
+    /// intermediate values) free instead of 1.</summary>
+    private static byte[] WithFreeBatch(string path)
+    {
+        var model = Dcgan.Export.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        foreach (var value in model.Graph.Input.Concat(model.Graph.Output).Concat(model.Graph.ValueInfo))
+        {
+            var dims = value.Type?.TensorType?.Shape?.Dim;
+            if (dims is { Count: > 0 })
+            {
+                dims[0] = new Dcgan.Export.Onnx.Proto.TensorShapeProto.Types.Dimension { DimParam = "batch" };
+            }
+        }
+        return model.ToByteArray();
     }
 
     /// <summary>The features of each image, [N, 512] float32; <paramref name="progress"/> hears how many are done.</summary>
@@ -55,21 +80,24 @@ internal sealed class ImageNetFeatures : IDisposable
     {
         var features = new float[(long)images.Count * Dimension];
         var bytes = new byte[images.ImageBytes];
-        var input = new DenseTensor<float>([1, 3, Side, Side]);
-        for (int i = 0; i < images.Count; i++)
+        const int Pixels = 3 * Side * Side;
+        for (int start = 0; start < images.Count; start += Batch)
         {
-            images.CopyImage(i, bytes);
-            ToInput(bytes, images.Channels, images.Rows, images.Columns, input.Buffer.Span);
-            Features(input).CopyTo(features.AsSpan(i * Dimension, Dimension));
-            if ((i + 1) % 100 == 0 || i + 1 == images.Count)
+            int count = Math.Min(Batch, images.Count - start);
+            var input = new DenseTensor<float>([count, 3, Side, Side]);
+            for (int i = 0; i < count; i++)
             {
-                progress?.Invoke(i + 1);
+                images.CopyImage(start + i, bytes);
+                ToInput(bytes, images.Channels, images.Rows, images.Columns, input.Buffer.Span.Slice(i * Pixels, Pixels));
             }
+            Features(input).CopyTo(features.AsSpan(start * Dimension, count * Dimension));
+            progress?.Invoke(start + count);
         }
         return torch.tensor(features, new long[] { images.Count, Dimension });
     }
 
-    /// <summary>The 512 features of one input [1, 3, 224, 224] (RGB, 0-255), through both models.</summary>
+    /// <summary>The 512 features of each image of an input [B, 3, 224, 224] (RGB, 0-255), through both models: B x 512
+    /// values.</summary>
     internal float[] Features(DenseTensor<float> input)
     {
         using var prepared = preprocess.Run([NamedOnnxValue.CreateFromTensor(preprocess.InputMetadata.Keys.Single(), input)]);
