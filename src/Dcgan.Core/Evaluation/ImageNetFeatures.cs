@@ -1,6 +1,6 @@
 using Dcgan.Data;
-using Microsoft.ML.OnnxRuntime;
 using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Processing;
