@@ -3,6 +3,7 @@ using Dcgan.Data;
 using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.Generation;
+using Dcgan.IO;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -62,16 +63,23 @@ internal static class EvaluateCommand
     private static int Evaluate(ParseResult parsed)
     {
         using var restored = parsed.GetValue(Samples) is null ? Checkpoints.Load(parsed) : null;
-        if (parsed.GetValue(ImageNet) || (parsed.GetValue(Evaluator) is null && restored is not null && !restored.Recipe.Shape.IsTutorial))
-        {
-            return OnImageNetFeatures(parsed, restored);
-        }
         // Without data named, an evaluator trained on a folder or CIFAR-10 compares against its own data.
         var request = Comparison.DataOf(Data.Request(parsed), Data.Named(parsed), parsed.GetValue(Evaluator)?.FullName);
+        bool classifier = !parsed.GetValue(ImageNet) && (parsed.GetValue(Evaluator) is not null
+            || (IsIdx(parsed.GetValue(Samples)) || restored is not null) && TrainingEvaluation.DefaultEvaluatorFits(request, restored?.Generator.Shape ?? Models.ImageShape.Tutorial));
+        return classifier ? WithEvaluator(parsed, restored, request) : OnImageNetFeatures(parsed, restored);
+    }
+
+    private static bool IsIdx(FileInfo? samples) => samples is not null && !Directory.Exists(samples.FullName);
+
+    /// <summary>The evaluator's scores against its real images, and beside them the ImageNet features' against the
+    /// training images, of the same images judged.</summary>
+    private static int WithEvaluator(ParseResult parsed, TrainedModels? restored, DataRequest request)
+    {
         var samples = SamplesFile(parsed); // a wrong file is said before the real images are read, or downloaded
         // With --json, stdout is the report alone; what is said about the data goes to stderr.
         Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
-        var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train, say: say));
+        using var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train, say: say));
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), samples?.Images.Count ?? int.MaxValue), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
         // Drawn last: the real images and the evaluator are known to be right before minutes go into sampling.
@@ -80,9 +88,14 @@ internal static class EvaluateCommand
             comparison.CheckDraws(restored.Generator.Shape, $"the checkpoint of epoch {restored.Epoch}");
         }
         var (subject, generated) = samples ?? Drawn(parsed, restored!);
-        var eachClass = EachClass(parsed, restored, comparison);
-        var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
-        Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
+        using (generated)
+        {
+            var eachClass = EachClass(parsed, restored, comparison);
+            var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
+            var features = MeasureOnImageNet(parsed, request, subject, generated, floorImages);
+            Console.WriteLine(parsed.GetValue(Json) ? TrainingEvaluation.Record(features, report).ToJsonString(JsonFormat.SnakeCaseIndented)
+                : report.ToTable() + Environment.NewLine + Environment.NewLine + features.ToTable());
+        }
         return 0;
     }
 
@@ -95,7 +108,6 @@ internal static class EvaluateCommand
         var request = Data.Named(parsed) ? Data.Request(parsed) : RunData(parsed, shape) ?? Data.Request(parsed);
         request = request with { ImageSize = request.ImageSize ?? shape?.Size, Channels = request.Channels ?? shape?.Channels };
         using var real = Downloads.Load(request, Split.Train, say: say).Images;
-        using var network = ImageNetFeatures.Load();
         var (subject, generated) = parsed.GetValue(Samples) is { } file
             ? (file.FullName, Directory.Exists(file.FullName)
                 ? ImageFolder.Read(file.FullName, new ImageFolderOptions { Size = real.Rows, Channels = real.Channels }, Console.Error.WriteLine)
@@ -103,11 +115,20 @@ internal static class EvaluateCommand
             : Drawn(parsed, restored!);
         using (generated)
         {
-            var report = ImageNetComparison.Measure(subject, generated, real, parsed.GetValue(Count), parsed.GetValue(Seed), images => network.Of(images), Console.Error.WriteLine,
-                new FeatureCache(request.CacheFolder));
+            var report = MeasureOnImageNet(parsed, request, subject, generated, real);
             Console.WriteLine(parsed.GetValue(Json) ? report.ToJson() : report.ToTable());
         }
         return 0;
+    }
+
+    /// <summary><paramref name="generated"/> against <paramref name="real"/> on ImageNet features, the real ones'
+    /// kept in <paramref name="request"/>'s data cache.</summary>
+    private static ImageNetReport MeasureOnImageNet(ParseResult parsed, DataRequest request, string subject, ImageSet generated, ImageSet real)
+    {
+        using var network = ImageNetFeatures.Load();
+        using var comparison = ImageNetComparison.Prepare(real, Math.Min(parsed.GetValue(Count), generated.Count), parsed.GetValue(Seed), images => network.Of(images),
+            Console.Error.WriteLine, new FeatureCache(request.CacheFolder));
+        return comparison.Measure(subject, generated);
     }
 
     /// <summary>The data a run was trained on, as its run.json records it: an image file or a folder named then; null

@@ -26,8 +26,8 @@ internal static class TrainCommand
     };
     private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed for weights, noise, dropout and shuffling (default: a new one, printed)" };
     private static readonly Option<int?> Keep = new("--keep") { Description = "Keep only the newest N checkpoints (default: every one)" };
-    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl; costs time" };
-    private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator for --eval-every (default: the one 'dcgan evaluator train' saved)" };
+    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl: on ImageNet features against the run's own images, and with the evaluator where one fits; costs time" };
+    private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "An evaluator for --eval-every, beside the ImageNet features (default: the one 'dcgan evaluator train' saved for a built-in dataset, where it judges the run's shape)" };
     private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
@@ -77,7 +77,7 @@ internal static class TrainCommand
                 Console.WriteLine(Models.ModelSummary.Of(discriminator));
             }
             using var evaluation = options.EvalEvery is null ? null
-                : Comparison.ForDataset(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
+                : TrainingEvaluation.Prepare(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,
                     parsed.GetValue(EvalCount), Downloads.Loader, Console.Error.WriteLine);
             var tensorboard = tensorboardFolder is null ? null : new TensorBoardLog(tensorboardFolder);
             using var cancel = new StopSignals();

@@ -133,24 +133,21 @@ internal static class Endpoints
 
     private static IResult MetricSvg(ServedRun run, string metric)
     {
-        Func<ModelScores, double>? pick = metric switch
+        var rows = run.Folder.Metrics.Read().Where(row => row["epoch"] is not null).ToList();
+        List<(int, double, double?)> Points<T>(Func<JsonObject, bool, T?> read, Func<T, double> pick) where T : class =>
+            [.. rows.Where(row => read(row, false) is not null).Select(row => ((int)row["epoch"]!, pick(read(row, false)!), read(row, true) is { } f ? pick(f) : (double?)null))];
+        ModelScores? Judged(JsonObject row, bool floor) => RunSummary.Scores(row, floor ? "floor" : "model");
+        ImageNetScores? Features(JsonObject row, bool floor) => ImageNetScores.Of(row, floor);
+        var (title, points) = metric switch
         {
-            "score" => s => s.ClassifierScore,
-            "fd" => s => s.FrechetDistanceFeatures,
-            "recall" => s => s.Recall,
-            _ => null,
+            "score" => ("classifier score", Points(Judged, s => s.ClassifierScore)),
+            "fd" => ("Frechet distance on the evaluator's features", Points(Judged, s => s.FrechetDistanceFeatures)),
+            "recall" => ("recall", Points(Judged, s => s.Recall)),
+            "fd_resnet18" => ("FD-ResNet18 (ImageNet features; not Inception's FID)", Points(Features, s => s.FdResnet18)),
+            "kid" => ("KID-ResNet18 x 1000", Points(Features, s => s.KidMean * 1000)),
+            _ => default,
         };
-        if (pick is null)
-        {
-            return BadRequest($"metric must be score, fd or recall (got {metric}).");
-        }
-        var points = run.Folder.Metrics.Read()
-            .Select(row => ((int?)row["epoch"], RunSummary.Scores(row, "model"), RunSummary.Scores(row, "floor")))
-            .Where(p => p.Item1 is not null && p.Item2 is not null)
-            .Select(p => (p.Item1!.Value, pick(p.Item2!), p.Item3 is null ? (double?)null : pick(p.Item3)))
-            .ToList();
-        string title = metric switch { "score" => "classifier score", "fd" => "Frechet distance on features", _ => "recall" };
-        return Svg(MetricsPlot.Svg(title, points));
+        return title is null ? BadRequest($"metric must be score, fd, recall, fd_resnet18 or kid (got {metric}).") : Svg(MetricsPlot.Svg(title, points));
     }
 
     /// <summary>Server-sent events: "change" whenever the run has something new, a comment every 15 s to keep the

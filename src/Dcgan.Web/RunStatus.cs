@@ -23,6 +23,8 @@ internal static class RunStatus
                 ["epoch"] = (int?)row["epoch"],
                 ["model"] = Scores(row, "model"),
                 ["floor"] = Scores(row, "floor"),
+                ["imagenet"] = Features(ImageNetScores.Of(row)),
+                ["imagenet_floor"] = Features(ImageNetScores.Of(row, floor: true)),
             });
         }
         return new JsonObject
@@ -63,6 +65,19 @@ internal static class RunStatus
                 ["recall"] = s.Recall,
             }
             : null;
+
+    private static JsonObject? Features(ImageNetScores? s) =>
+        s is null ? null
+            : new JsonObject
+            {
+                ["n"] = s.N,
+                ["fd"] = s.FdResnet18,
+                ["kid"] = s.KidMean,
+                ["precision"] = s.Precision,
+                ["recall"] = s.Recall,
+                ["density"] = s.Density,
+                ["coverage"] = s.Coverage,
+            };
 
     /// <summary>The steps losses.csv holds (its rows, less the header).</summary>
     private static int LossSteps(RunFolder run)

@@ -84,7 +84,7 @@ public class ImageNetFeaturesTests
         new Random(5).Shuffle(order);
         using var judged = real.Select(order[..20]);
 
-        var report = ImageNetComparison.Measure("copies", judged, real, 10_000, seed: 5, Features);
+        var report = Measure("copies", judged, real, 10_000, seed: 5, Features);
         var json = JsonNode.Parse(report.ToJson())!;
 
         Assert.Equal(20, report.N);
@@ -121,9 +121,9 @@ public class ImageNetFeaturesTests
         }
         var cache = new FeatureCache(dir.Path);
 
-        var first = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+        var first = Measure("a", judged, real, 20, seed: 1, Features, cache);
         int firstCount = computed;
-        var second = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+        var second = Measure("a", judged, real, 20, seed: 1, Features, cache);
         int secondCount = computed - firstCount;
         foreach (string kept in Directory.GetFiles(cache.Folder))
         {
@@ -131,7 +131,7 @@ public class ImageNetFeaturesTests
             bytes[^1] ^= 1;
             File.WriteAllBytes(kept, bytes);
         }
-        var third = ImageNetComparison.Measure("a", judged, real, 20, seed: 1, Features, cache: cache);
+        var third = Measure("a", judged, real, 20, seed: 1, Features, cache);
 
         Assert.Equal((60, 20), (firstCount, secondCount));
         Assert.Equal(first.Generated.FdResnet18, second.Generated.FdResnet18, 6);
@@ -139,9 +139,17 @@ public class ImageNetFeaturesTests
         Assert.Equal(60 + 20 + 60, computed);
     }
 
+    /// <summary>An evaluation as 'dcgan evaluate' makes one: prepared against the real images at N, then one set judged.</summary>
+    private static ImageNetReport Measure(string subject, ImageSet judged, ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features, FeatureCache? cache = null)
+    {
+        using var comparison = ImageNetComparison.Prepare(real, Math.Min(asked, judged.Count), seed, features, cache: cache);
+        return comparison.Measure(subject, judged);
+    }
+
     /// <summary>A colour run measured with nothing but --run: on ImageNet features against its own folder, as run.json
     /// records it, at its shape, with no evaluator and no download (before, it went for MNIST and ended in ten lines of
-    /// offline advice); and two folders compared, one the generated images as 'generate --out FOLDER/' writes them.</summary>
+    /// offline advice); its evaluations during training (--eval-every, no evaluator) are the same numbers, tabulated by
+    /// 'runs --evaluations'; and two folders compared, one the generated images as 'generate --out FOLDER/' writes them.</summary>
     [Fact]
     public void A_colour_run_is_measured_against_its_own_images_and_two_folders_against_each_other()
     {
@@ -149,10 +157,12 @@ public class ImageNetFeaturesTests
         string folder = Fixtures.ColourFolder(dir, perClass: 20);
         var offline = new Dictionary<string, string> { ["DCGAN_MIRRORS"] = "http://127.0.0.1:9/nothing/" };
         var train = DcganProcess.Run(offline, "train", "--data", folder, "--image-size", "16", "--recipe", "dcgan", "--epochs", "1", "--batch-size", "8",
-            "--skip-self-check", "--out", dir.File("run"));
+            "--skip-self-check", "--eval-every", "1", "--eval-count", "20", "--out", dir.File("run"));
         Assert.True(train.ExitCode == 0, train.Err);
 
         var evaluated = DcganProcess.Run(offline, "evaluate", "--run", dir.File("run"), "--count", "20", "--json");
+        var table = DcganProcess.Run(offline, "runs", dir.Path, "--evaluations");
+        var record = new Runs.RunFolder(dir.File("run")).Metrics.Read().Single();
         var pngs = DcganProcess.Run(offline, "generate", "--run", dir.File("run"), "--out", dir.File("drawn") + "/", "--count", "20");
         var folders = DcganProcess.Run(offline, "evaluate", "--samples", dir.File("drawn"), "--data", folder, "--image-size", "16", "--imagenet");
 
@@ -161,6 +171,12 @@ public class ImageNetFeaturesTests
         var json = JsonNode.Parse(evaluated.Out)!;
         Assert.Equal(20, (int)json["n"]!);
         Assert.InRange((double)json["floor"]!["fd_resnet18"]!, 0, (double)json["fd_resnet18"]!); // real images nearer the reference than a 1-epoch generator's
+        // The same N, seed, noise and reference during training as after: the same numbers.
+        Assert.Equal(((double)json["fd_resnet18"]!, (double)json["floor"]!["fd_resnet18"]!), ((double)record["fd_resnet18"]!, (double)record["floor"]!["fd_resnet18"]!));
+        Assert.Null(record["evaluator"]);
+        Assert.True(table.ExitCode == 0, table.Err);
+        Assert.Contains("on ImageNet features (ResNet-18; not Inception's FID)", table.Out);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 1 | {(double)record["fd_resnet18"]!:F1} / "), table.Out);
         Assert.True(pngs.ExitCode == 0, pngs.Err);
         Assert.True(folders.ExitCode == 0, folders.Err);
         Assert.Contains("FD-ResNet18", folders.Out);

@@ -77,4 +77,51 @@ public class RunSummaryTests
         Assert.Contains("recipe fast (batch 64): classifier", table); // another batch size is another experiment
         Assert.Contains("| 2 | 9.00 / 40.2 / 9.5 / 0.50 |\n", table.ReplaceLineEndings("\n"));
     }
+
+    /// <summary>Records of the ImageNet features (their report's keys at the top, the evaluator's under "evaluator"
+    /// where one judged) are tabulated on both, each beside its own floor; a run without an evaluator has the
+    /// ImageNet table alone.</summary>
+    [Fact]
+    public void Evaluations_on_imagenet_features_are_tabulated_beside_their_floor_and_the_evaluator_where_one_judged()
+    {
+        using var dir = new TempFolder();
+        const string Features = """ "n": 500, "fd_resnet18": 31.25, "kid_resnet18": {"mean": 0.0215, "std": 0.002}, "precision": 0.5, "recall": 0.25, "density": 0.75, "coverage": 0.625""";
+        const string Floor = """ "floor": {"fd_resnet18": 6.125, "kid_resnet18": {"mean": 0.0005, "std": 0.0001}, "precision": 0.875, "recall": 0.875, "density": 1, "coverage": 0.9375}""";
+        const string Evaluator = """ "evaluator": {"evaluator_hash": "fedcba9876543210", "model": {"classifier_score": 7.5, "frechet_distance_features": 20.5, "effective_classes": 9, "recall": 0.5}, "floor": {"classifier_score": 9.5, "frechet_distance_features": 2.5, "effective_classes": 10, "recall": 0.875}}""";
+        RunFolder Write(string name, string record)
+        {
+            var run = new RunFolder(dir.File(name));
+            Directory.CreateDirectory(run.Path);
+            File.WriteAllText(RunRecord.PathIn(run), $$"""{"seed": 1, "recipe": {"name": "{{name}}", "precision": "fp32", "batch_size": 64}, "epochs": [{"epoch": 1, "seconds": 60}]}""");
+            File.WriteAllText(run.Metrics.Path, record + "\n");
+            return run;
+        }
+        var alone = Write("folder", $$"""{"subject": "epoch 1", {{Features}}, {{Floor}}, "epoch": 1}""");
+        var both = Write("digits", $$"""{"subject": "epoch 1", {{Features}}, {{Floor}}, {{Evaluator}}, "epoch": 1}""");
+
+        string table = EvaluationHistory.Markdown(new[] { alone, both }.Select(EvaluationHistory.Of), scoreTarget: 8).ReplaceLineEndings("\n");
+
+        Assert.Contains("""
+            recipe folder (batch 64), on ImageNet features (ResNet-18; not Inception's FID): FD-ResNet18 / KID x 1000 / precision / recall, N = 500
+            (real data: 6.1 / 0.5 / 0.88 / 0.88)
+
+            | epoch | seed 1 |
+            | ---: | ---: |
+            | 1 | 31.2 / 21.5 / 0.50 / 0.25 |
+
+            """.ReplaceLineEndings("\n"), table);
+        Assert.DoesNotContain("recipe folder (batch 64): classifier", table);
+        Assert.Contains("recipe digits (batch 64), on ImageNet features", table);
+        Assert.Contains("""
+            recipe digits (batch 64): classifier score / FD on features / effective classes / recall
+            (evaluator fedcba987654; real data: 9.50 / 2.5 / 10.0 / 0.88)
+
+            | epoch | seed 1 |
+            | ---: | ---: |
+            | 1 | 7.50 / 20.5 / 9.0 / 0.50 |
+            | score >= 8 after | not in 1 epochs |
+            """.ReplaceLineEndings("\n"), table);
+        Assert.Null(RunSummary.Of(alone).LatestMetrics); // no evaluator's scores, not zeros
+        Assert.Equal(7.5, RunSummary.Of(both).LatestMetrics!.ClassifierScore);
+    }
 }

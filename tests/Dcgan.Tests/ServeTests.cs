@@ -105,7 +105,7 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
     [InlineData("api/runs/0/walk.gif?steps=1000", "steps must be from 2 to 60 (got 1000).")]
     [InlineData("api/runs/0/sample.png?checkpoint=..%2F..%2Foutside.txt", "checkpoint must be a checkpoint's name")]
     [InlineData("api/runs/0/sample.png?checkpoint=%2Fetc%2Fpasswd", "checkpoint must be a checkpoint's name")]
-    [InlineData("api/runs/0/metrics/passwd.svg", "metric must be score, fd or recall (got passwd).")]
+    [InlineData("api/runs/0/metrics/passwd.svg", "metric must be score, fd, recall, fd_resnet18 or kid (got passwd).")]
     public async Task A_bad_query_value_gets_400_and_one_line(string url, string says)
     {
         var (status, body) = await Get([trained.Run], url);

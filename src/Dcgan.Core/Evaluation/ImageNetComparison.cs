@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dcgan.Data;
+using Dcgan.Runs;
 using TorchSharp;
 
 namespace Dcgan.Evaluation;
@@ -26,15 +26,21 @@ internal sealed record FeatureScores(double FdResnet18, double KidMean, double K
 /// reference, at the same N), each against the same N real reference images.</summary>
 internal sealed record ImageNetReport(string Subject, int N, FeatureScores Generated, FeatureScores Floor)
 {
-    public string ToJson()
+    public JsonObject ToJsonObject()
     {
         var json = Generated.ToJson();
         json.Insert(0, "subject", Subject);
         json.Insert(1, "n", N);
         json["floor"] = Floor.ToJson();
         json["features"] = ImageNetFeatures.Network;
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return json;
     }
+
+    public string ToJson() => ToJsonObject().ToJsonString(IO.JsonFormat.SnakeCaseIndented);
+
+    /// <summary>One line: each number beside the floor's, with N.</summary>
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"FD-ResNet18 {Generated.FdResnet18:F2} (real {Floor.FdResnet18:F2}), KID x1000 {Generated.KidMean * 1000:F2} (real {Floor.KidMean * 1000:F2}), precision {Generated.Precision:F2}, recall {Generated.Recall:F2} (real {Floor.Precision:F2}, {Floor.Recall:F2}), density {Generated.Density:F2}, coverage {Generated.Coverage:F2} (real {Floor.Density:F2}, {Floor.Coverage:F2}), N {N}");
 
     public string ToTable()
     {
@@ -59,45 +65,83 @@ internal sealed record ImageNetReport(string Subject, int N, FeatureScores Gener
 /// <summary>
 /// Measures any images, labelled or not, against real ones on the ImageNet features (<see cref="ImageNetFeatures"/>):
 /// the real images are shuffled with a seed and split into a reference of N and, disjoint from it, a floor of N, so
-/// that the floor says what real images score against the same reference at the same N.
+/// that the floor says what real images score against the same reference at the same N. Neither changes during a run:
+/// the reference's features and the floor are computed once (and kept, with a cache), then each set judged costs only
+/// its own features. As an <see cref="IEpochEvaluation"/> it measures a training run's generator on noise seed 0.
 /// </summary>
-internal static class ImageNetComparison
+internal sealed class ImageNetComparison : IEpochEvaluation, IDisposable
 {
     /// <summary>The fewest images on each side: KID and the neighbourhoods need some, and the floor needs as many real
     /// images again.</summary>
     public const int MinImages = 10;
 
+    private readonly torch.Tensor reference;
+    private readonly Func<ImageSet, torch.Tensor> features;
+    private readonly long seed;
+    private readonly Action<string>? log;
+
+    private ImageNetComparison(torch.Tensor reference, FeatureScores floor, int n, long seed, Func<ImageSet, torch.Tensor> features, Action<string>? log)
+    {
+        (this.reference, Floor, N, this.seed, this.features, this.log) = (reference, floor, n, seed, features, log);
+    }
+
+    /// <summary>Images on each side: the reference, the floor, and each set judged.</summary>
+    public int N { get; }
+
+    /// <summary>What real images held out from the reference score against it.</summary>
+    public FeatureScores Floor { get; }
+
     /// <summary>How many images each side takes: <paramref name="asked"/>, at most the generated images and half the real ones.</summary>
     public static int CountFor(int asked, int generated, int real) => Math.Min(asked, Math.Min(generated, real / 2));
 
-    /// <summary>The report of <paramref name="generated"/> against <paramref name="real"/>, on the features that
-    /// <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>). With
-    /// <paramref name="cache"/>, the real images' features are kept there under <paramref name="network"/>'s name, the
-    /// data's fingerprint, N and the seed, and read again next time.</summary>
-    public static ImageNetReport Measure(string subject, ImageSet generated, ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features,
+    /// <summary>The comparison against <paramref name="real"/> at N = <paramref name="asked"/> (at most half the real
+    /// images), on the features that <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>).
+    /// With <paramref name="cache"/>, the real images' features are kept there under <paramref name="network"/>'s name,
+    /// the data's fingerprint, N and the seed, and read again next time.</summary>
+    public static ImageNetComparison Prepare(ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features,
         Action<string>? log = null, FeatureCache? cache = null, string network = ImageNetFeatures.Network)
     {
-        int n = CountFor(asked, generated.Count, real.Count);
+        int n = CountFor(asked, asked, real.Count);
         if (n < MinImages)
         {
-            throw new InvalidDataException($"measuring on ImageNet features needs at least {MinImages} images to judge and {2 * MinImages} real ones (a reference and a floor); there are {generated.Count} and {real.Count}.");
+            throw new InvalidDataException($"measuring on ImageNet features needs at least {MinImages} images to judge and {2 * MinImages} real ones (a reference and a floor); there are {real.Count} real ones.");
         }
         int[] order = [.. Enumerable.Range(0, real.Count)];
         new Random(unchecked((int)seed)).Shuffle(order);
-        using var reference = real.Select(order[..n]);
+        using var referenceImages = real.Select(order[..n]);
         using var held = real.Select(order[n..(2 * n)]);
-        using var judged = generated.Take(n);
         string key = $"{network}|{real.Fingerprint()}|{real.DescribeShape()}|{n}|{seed}";
         torch.Tensor Real(ImageSet part, string name) => cache is null ? features(part) : cache.Of($"{key}|{name}", () =>
         {
             log?.Invoke($"Computing the {network} features of {n} real images ({name}), kept for next time...");
             return features(part);
         });
-        using var referenceFeatures = Real(reference, "reference");
+        var referenceFeatures = Real(referenceImages, "reference");
         using var heldFeatures = Real(held, "floor");
-        log?.Invoke($"Computing the {network} features of {n} images to judge...");
+        return new ImageNetComparison(referenceFeatures, Scores(heldFeatures, referenceFeatures, seed), n, seed, features, log);
+    }
+
+    /// <summary>The report of <paramref name="generated"/> (at least N images; the first N are judged).</summary>
+    public ImageNetReport Measure(string subject, ImageSet generated)
+    {
+        if (generated.Count < N)
+        {
+            throw new InvalidDataException($"{subject} has {generated.Count} images; the comparison needs {N}, as many as the real reference.");
+        }
+        using var judged = generated.Take(N);
+        log?.Invoke($"Computing the {ImageNetFeatures.Network} features of {N} images to judge...");
         using var judgedFeatures = features(judged);
-        return new ImageNetReport(subject, n, Scores(judgedFeatures, referenceFeatures, seed), Scores(heldFeatures, referenceFeatures, seed));
+        return new ImageNetReport(subject, N, Scores(judgedFeatures, reference, seed), Floor);
+    }
+
+    /// <summary>A training run's generator after <paramref name="epoch"/> (the weights and batch-norm statistics its
+    /// recipe samples with), on noise seed 0 (not torch's global random numbers, so resumed runs stay exact).</summary>
+    public EpochEvaluation Evaluate(Training.Gan gan, int epoch)
+    {
+        using var samples = Generation.Sampler.Sample(gan.SamplingGenerator, N, seed: 0, gan.Recipe.SamplingBatchNorm);
+        using var images = Generation.Sampler.ToImageSet(samples);
+        var report = Measure($"epoch {epoch}", images);
+        return new EpochEvaluation("  eval epoch " + epoch.ToString(CultureInfo.InvariantCulture) + ": " + report.Summary(), report.ToJsonObject());
     }
 
     private static FeatureScores Scores(torch.Tensor judged, torch.Tensor reference, long seed)
@@ -108,4 +152,6 @@ internal static class ImageNetComparison
         var (density, coverage) = Metrics.DensityCoverage(reference, judged);
         return new FeatureScores(Metrics.FrechetDistance(reference, judged), kid, kidStd, precision, recall, density, coverage);
     }
+
+    public void Dispose() => reference.Dispose();
 }

@@ -29,11 +29,16 @@ internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, st
     internal static RecordFile ReadRecord(RunFolder run) =>
         RunRecord.Read(run).Deserialize<RecordFile>(JsonFormat.SnakeCase) ?? new RecordFile(null, null, null, null);
 
-    /// <summary>The scores under <paramref name="part"/> ("model": the generated images, "floor": real held-out
-    /// images) of a metrics.jsonl record, snake_case or (older) PascalCase.</summary>
-    public static ModelScores? Scores(JsonObject record, string part) =>
-        record[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase)
-        ?? record[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>();
+    /// <summary>The evaluator's scores under <paramref name="part"/> ("model": the generated images, "floor": real
+    /// held-out images) of a metrics.jsonl record, or null where no evaluator judged. A record of the ImageNet features
+    /// holds the evaluator's report under "evaluator"; older ones hold only the evaluator's, snake_case or PascalCase.</summary>
+    public static ModelScores? Scores(JsonObject record, string part) => Classifier(record) is { } judged
+        ? judged[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase) ?? judged[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>()
+        : null;
+
+    /// <summary>The evaluator's report in a metrics.jsonl record, or null.</summary>
+    public static JsonObject? Classifier(JsonObject record) =>
+        record["evaluator"] as JsonObject ?? (ImageNetScores.IsIn(record) ? null : record);
 
     internal sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options)
     {
@@ -55,3 +60,23 @@ internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, st
 
 /// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>
 internal sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
+
+/// <summary>What 'dcgan runs' and the live page show of an evaluation on ImageNet features: of generated images, or of
+/// real ones held out (the floor), N images against N real ones.</summary>
+internal sealed record ImageNetScores(int N, double FdResnet18, double KidMean, double Precision, double Recall, double Density, double Coverage)
+{
+    public static bool IsIn(JsonObject record) => record["fd_resnet18"] is not null;
+
+    /// <summary>The generated images' scores of a metrics.jsonl record (<paramref name="floor"/>: the real floor's), or
+    /// null where it has none.</summary>
+    public static ImageNetScores? Of(JsonObject record, bool floor = false)
+    {
+        if (!IsIn(record) || (floor ? record["floor"] : record) is not JsonObject part)
+        {
+            return null;
+        }
+        double Value(string key) => part[key]?.GetValue<double>() ?? double.NaN;
+        return new ImageNetScores((int?)record["n"] ?? 0, Value("fd_resnet18"), part["kid_resnet18"]?["mean"]?.GetValue<double>() ?? double.NaN,
+            Value("precision"), Value("recall"), Value("density"), Value("coverage"));
+    }
+}

@@ -45,15 +45,37 @@ async function refresh() {
   $("gif-note").textContent = s.epoch !== null && s.epochs !== null && s.epoch >= s.epochs ? "" : "(written when the run ends)";
   $("losses").src = `/api/runs/${run}/losses.svg?v=${v}`;
   $("loss-steps").textContent = `${s.loss_steps} steps`;
-  $("score-svg").src = `/api/runs/${run}/metrics/score.svg?v=${v}`;
-  $("fd-svg").src = `/api/runs/${run}/metrics/fd.svg?v=${v}`;
-  const rows = s.evaluations.map(e => row(e.epoch, e.model));
-  const floor = s.evaluations.length ? s.evaluations[s.evaluations.length - 1].floor : null;
-  if (floor) rows.push(row("real data", floor, "floor"));
-  $("metrics").tBodies[0].innerHTML = rows.length ? rows.join("") : `<tr><td class="none" colspan="6">none yet: train with --eval-every N</td></tr>`;
-  document.querySelector(".charts").hidden = s.evaluations.length === 0;
+  showEvaluations(s, v);
   $("checkpoints").innerHTML = s.checkpoints.map(c => `<li>${c}</li>`).join("");
   fillPlayground(s, first);
+}
+
+function showEvaluations(s, v) {
+  const last = key => s.evaluations.map(e => e[key]).filter(m => m).pop() ?? null;
+  const features = s.evaluations.filter(e => e.imagenet).map(e => featureRow(e.epoch, e.imagenet));
+  const featureFloor = last("imagenet_floor");
+  if (featureFloor) features.push(featureRow("real data", featureFloor, "floor"));
+  $("imagenet-metrics").tBodies[0].innerHTML = features.length ? features.join("") : `<tr><td class="none" colspan="7">none yet: train with --eval-every N</td></tr>`;
+  $("imagenet-n").textContent = last("imagenet") ? `N = ${last("imagenet").n}` : "";
+  $("imagenet-charts").hidden = features.length === 0;
+  if (features.length) {
+    $("fd-resnet18-svg").src = `/api/runs/${run}/metrics/fd_resnet18.svg?v=${v}`;
+    $("kid-svg").src = `/api/runs/${run}/metrics/kid.svg?v=${v}`;
+  }
+  const judged = s.evaluations.filter(e => e.model).map(e => row(e.epoch, e.model));
+  const floor = last("floor");
+  if (floor) judged.push(row("real data", floor, "floor"));
+  $("metrics").tBodies[0].innerHTML = judged.join("");
+  for (const id of ["evaluator-heading", "metrics", "evaluator-charts"]) $(id).hidden = judged.length === 0;
+  if (judged.length) {
+    $("score-svg").src = `/api/runs/${run}/metrics/score.svg?v=${v}`;
+    $("fd-svg").src = `/api/runs/${run}/metrics/fd.svg?v=${v}`;
+  }
+}
+
+function featureRow(label, m, cls = "") {
+  return `<tr class="${cls}"><td>${label}</td><td>${fixed(m.fd, 1)}</td><td>${fixed(m.kid * 1000, 2)}</td><td>${fixed(m.precision, 2)}</td>` +
+    `<td>${fixed(m.recall, 2)}</td><td>${fixed(m.density, 2)}</td><td>${fixed(m.coverage, 2)}</td></tr>`;
 }
 
 function row(label, m, cls = "") {
