@@ -35,8 +35,9 @@ internal sealed class CheckpointOptions
     /// <summary>The models of the named checkpoint (or the run's latest), without training state.</summary>
     public TrainedModels Load(ParseResult parsed) => Checkpoint.LoadModels(PathOf(parsed));
 
-    /// <summary>The run folder named with --run, or null.</summary>
-    public string? RunPath(ParseResult parsed) => parsed.GetValue(run)?.FullName;
+    /// <summary>The run folder named with --run, or the one a --checkpoint file sits in, or null.</summary>
+    public string? RunPath(ParseResult parsed) =>
+        parsed.GetValue(run)?.FullName ?? (parsed.GetValue(checkpoint) is { } file ? RunFolder.Of(file.FullName)?.Path : null);
 
     /// <summary>The checkpoint file named, or the run's latest.</summary>
     public string PathOf(ParseResult parsed) => parsed.GetValue(checkpoint)?.FullName ?? LatestOf(parsed.GetValue(run)!.FullName);

@@ -16,12 +16,11 @@ internal static class EvaluateCommand
     private static readonly DataOptions Data = new();
     private static readonly Option<FileInfo> Samples = new("--samples")
     {
-        Description = "An IDX file of generated images to judge (instead of --run/--checkpoint), or with --imagenet a folder of images (such as 'generate --out FOLDER/' writes)",
+        Description = "Generated images to judge instead of --run/--checkpoint: an IDX file, or a folder of images (such as 'generate --out FOLDER/' writes; judged on ImageNet features)",
     };
     private static readonly Option<bool> ImageNet = new("--imagenet")
     {
-        Description = "Measure on ResNet-18's ImageNet features (FD-ResNet18, KID, precision/recall, density/coverage) against the real images, beside a held-out real split: any images, labelled or not, no evaluator to train. " +
-            "The default for a generator of any shape but 28x28 gray when no --evaluator is named",
+        Description = "Only the ImageNet features' numbers (FD-ResNet18, KID, precision/recall, density/coverage, always reported), not the evaluator's beside them",
     };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
         .AtMost(Sizes.MaxSamples, "more than any test set holds");
@@ -37,11 +36,10 @@ internal static class EvaluateCommand
 
     public static Command Create()
     {
-        var command = new Command("evaluate", "Measure generated images against real ones with the frozen evaluator, beside real data's numbers.\n" +
-            "Example: dcgan evaluate --run runs/mnist\n" +
-            "         dcgan evaluate --run runs/emoji --evaluator emoji.evaluator   (its own data and held-out images)\n" +
-            "         dcgan evaluate --run runs/faces --imagenet                   (ImageNet features, against the run's own images)\n" +
-            "         dcgan evaluate --samples generated/ --data real/ --imagenet  (two folders)")
+        var command = new Command("evaluate", "Measure generated images against real ones on ImageNet features (any images, labelled or not), and with a frozen evaluator where one fits, beside real data's numbers.\n" +
+            "Example: dcgan evaluate --run runs/faces                           (against the run's own images)\n" +
+            "         dcgan evaluate --run runs/emoji --evaluator emoji.evaluator   (and the evaluator's scores on its held-out images)\n" +
+            "         dcgan evaluate --samples generated/ --data real/ --image-size 64   (two folders)")
         {
             Samples, Count, PerClass, Reference, Evaluator, Seed, Json, ImageNet,
         };

@@ -73,8 +73,8 @@ internal static class TrainCommand
             {
                 using var generator = plan.Recipe.NewGenerator();
                 using var discriminator = plan.Recipe.NewDiscriminator();
-                Console.WriteLine(Models.ModelSummary.Of(generator));
-                Console.WriteLine(Models.ModelSummary.Of(discriminator));
+                Console.WriteLine(ModelSummary.Of(generator));
+                Console.WriteLine(ModelSummary.Of(discriminator));
             }
             using var evaluation = options.EvalEvery is null ? null
                 : TrainingEvaluation.Prepare(request, plan.Data, parsed.GetValue(Evaluator)?.FullName, parsed.GetValue(EvalReference)?.FullName,

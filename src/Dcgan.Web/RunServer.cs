@@ -141,9 +141,9 @@ internal static class Endpoints
         var (title, points) = metric switch
         {
             "score" => ("classifier score", Points(Judged, s => s.ClassifierScore)),
-            "fd" => ("Frechet distance on the evaluator's features", Points(Judged, s => s.FrechetDistanceFeatures)),
+            "fd" => ("FD on the evaluator's features", Points(Judged, s => s.FrechetDistanceFeatures)),
             "recall" => ("recall", Points(Judged, s => s.Recall)),
-            "fd_resnet18" => ("FD-ResNet18 (ImageNet features; not Inception's FID)", Points(Features, s => s.FdResnet18)),
+            "fd_resnet18" => ("FD-ResNet18", Points(Features, s => s.FdResnet18)),
             "kid" => ("KID-ResNet18 x 1000", Points(Features, s => s.KidMean * 1000)),
             _ => default,
         };

@@ -161,6 +161,7 @@ public class ImageNetFeaturesTests
         Assert.True(train.ExitCode == 0, train.Err);
 
         var evaluated = DcganProcess.Run(offline, "evaluate", "--run", dir.File("run"), "--count", "20", "--json");
+        var byCheckpoint = DcganProcess.Run(offline, "evaluate", "--checkpoint", Path.Combine(dir.File("run"), "checkpoints", "epoch-0001.ckpt"), "--count", "20", "--json");
         var table = DcganProcess.Run(offline, "runs", dir.Path, "--evaluations");
         var record = new Runs.RunFolder(dir.File("run")).Metrics.Read().Single();
         var pngs = DcganProcess.Run(offline, "generate", "--run", dir.File("run"), "--out", dir.File("drawn") + "/", "--count", "20");
@@ -174,6 +175,8 @@ public class ImageNetFeaturesTests
         // The same N, seed, noise and reference during training as after: the same numbers.
         Assert.Equal(((double)json["fd_resnet18"]!, (double)json["floor"]!["fd_resnet18"]!), ((double)record["fd_resnet18"]!, (double)record["floor"]!["fd_resnet18"]!));
         Assert.Null(record["evaluator"]);
+        Assert.True(byCheckpoint.ExitCode == 0, byCheckpoint.Err); // a checkpoint in its run's folder finds the run's data too
+        Assert.Equal((double)json["fd_resnet18"]!, (double)JsonNode.Parse(byCheckpoint.Out)!["fd_resnet18"]!);
         Assert.True(table.ExitCode == 0, table.Err);
         Assert.Contains("on ImageNet features (ResNet-18; not Inception's FID)", table.Out);
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 1 | {(double)record["fd_resnet18"]!:F1} / "), table.Out);

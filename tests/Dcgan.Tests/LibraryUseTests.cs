@@ -96,18 +96,23 @@ public class LibraryUseTests
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
             using Dcgan.Generation;
             using Dcgan.Imaging;
+            using Dcgan.Models;
             using Dcgan.Training;
 
             using var models = Checkpoint.LoadModels(args[0]);
             using var digits = Sampler.Sample(models.Generator, count: 16, seed: 3);
             ImageGrid.SavePng(digits, args[1], columns: 4);
             Console.WriteLine($"16 digits from epoch {models.Epoch} of {models.Recipe.Name}: {args[1]}");
+            using (new Generator(new ImageShape(3, 32), width: 64)) { }
+            using (new Discriminator()) { }
+            Console.WriteLine($"process settings applied: {NativeSetup.Applied}");
             """);
 
         var (exit, log) = Dotnet(consumer, "run", "--", run.LatestCheckpoint()!, dir.File("digits.png"));
 
         Assert.True(exit == 0, log);
         Assert.Contains("16 digits from epoch 1 of tutorial", log);
+        Assert.Contains("process settings applied: False", log); // the library's models leave malloc and NNPACK alone
         Assert.Equal(4 * 28 * 4 + 5 * 4, Image.Identify(dir.File("digits.png")).Width);
     }
 }

@@ -14,6 +14,7 @@ internal static class TestEnvironment
 #pragma warning restore CA2255
     internal static void UseOwnCache()
     {
+        Models.NativeSetup.Apply(); // as dcgan's CLI does in its process: NNPACK off, freed memory reused
         if (Environment.GetEnvironmentVariable("DCGAN_DATA") is null or "")
         {
             Environment.SetEnvironmentVariable("DCGAN_DATA", CacheFolder);

@@ -16,7 +16,7 @@ internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, st
         torch.__version__,
         RuntimeInformation.FrameworkDescription,
         RuntimeInformation.OSDescription,
-        Models.HeapReuse.EnsureOn());
+        Models.HeapReuse.IsOn);
 
     /// <summary>The lines that benchmark and doctor print.</summary>
     public IEnumerable<string> Lines()
@@ -26,7 +26,7 @@ internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, st
         yield return $"threads: {Threads}";
         yield return $"TorchSharp {TorchSharp}, libtorch {LibTorch}, {DotNet}, {Os}";
         yield return HeapReuse ? "memory: freed tensor memory kept for reuse (glibc mallopt)"
-            : "memory: freed tensor memory returned to the system (not glibc, or MALLOC_* / GLIBC_TUNABLES set): large steps run slower";
+            : "memory: freed tensor memory returned to the system (not asked for, not glibc, or MALLOC_* / GLIBC_TUNABLES set): large steps run slower";
     }
 
     /// <summary>oneDNN's CPU instruction sets from the smallest up, each with the /proc/cpuinfo flags it needs (the

@@ -29,7 +29,6 @@ internal sealed class Classifier : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"a classifier tells at least 2 classes apart (got {classes}).", nameof(classes));
         }
-        NativeSetup.Ensure(); // as the models: NNPACK off (it warns on Zen 5 at convolutions), freed memory reused
         features = shape.Size == ImageShape.Tutorial.Size ? LeNet(shape.Channels) : Convolutional(shape);
         logits = Linear(FeatureSize, classes);
         RegisterComponents();

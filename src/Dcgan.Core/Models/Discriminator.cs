@@ -29,7 +29,6 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         {
             throw new ArgumentException(problem, nameof(shape));
         }
-        NativeSetup.Ensure();
         if (!shape.IsTutorial && dropoutRate != 0)
         {
             throw new ArgumentException("the paper's discriminator has no dropout.", nameof(dropoutRate));

@@ -34,7 +34,6 @@ public sealed class Generator : Module<Tensor, Tensor>
         {
             throw new ArgumentException(problem, nameof(shape));
         }
-        NativeSetup.Ensure();
         Latent = latent ?? Latent.Gaussian;
         if (classBatchNorm && Latent.Categories == 0)
         {

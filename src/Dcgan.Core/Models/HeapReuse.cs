@@ -30,6 +30,12 @@ internal static class HeapReuse
     /// malloc settings stand).</summary>
     public static bool EnsureOn() => On.Value;
 
+    /// <summary>Whether it was asked for in this process (<see cref="NativeSetup.Apply"/>).</summary>
+    public static bool Asked => On.IsValueCreated;
+
+    /// <summary>Whether freed memory is kept for reuse in this process: asked for and granted.</summary>
+    public static bool IsOn => Asked && On.Value;
+
     /// <summary>The environment variables through which a user sets glibc's malloc, whose choice stands.</summary>
     internal static bool UserSetsMalloc(Func<string, string?> environment) =>
         environment("MALLOC_MMAP_THRESHOLD_") is not null || environment("MALLOC_TRIM_THRESHOLD_") is not null

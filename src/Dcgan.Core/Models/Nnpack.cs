@@ -17,6 +17,9 @@ internal static class Nnpack
     /// <summary>Whether NNPACK is off (false where libtorch could not be asked).</summary>
     public static bool EnsureOff() => Disabled.Value;
 
+    /// <summary>Whether it was asked for in this process (<see cref="NativeSetup.Apply"/>).</summary>
+    public static bool Asked => Disabled.IsValueCreated;
+
     private static bool Disable()
     {
         TorchSharp.torch.get_num_threads(); // TorchSharp loads libtorch first, so the library below is the one it uses

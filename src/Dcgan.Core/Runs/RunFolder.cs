@@ -12,6 +12,17 @@ public sealed partial class RunFolder(string path)
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
+    /// <summary>The run a checkpoint file was saved by (it sits in the run's checkpoints/ beside run.json), or null
+    /// for a checkpoint moved elsewhere.</summary>
+    public static RunFolder? Of(string checkpoint)
+    {
+        string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(checkpoint));
+        return folder is not null && System.IO.Path.GetFileName(folder) == "checkpoints" && System.IO.Path.GetDirectoryName(folder) is { } run
+            && File.Exists(RunRecord.PathIn(new RunFolder(run)))
+            ? new RunFolder(run)
+            : null;
+    }
+
     /// <summary>losses.csv: every step's losses.</summary>
     internal LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
 

@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Text;
+using Dcgan.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Generator = Dcgan.Models.Generator;
 
-namespace Dcgan.Models;
+namespace Dcgan.Cli;
 
 /// <summary>Keras's model.summary() for this tool's models: each layer's output shape (channels first, without the
 /// batch) and parameters, and the totals.</summary>
-public static class ModelSummary
+internal static class ModelSummary
 {
     /// <summary>The generator's table.</summary>
     public static string Of(Generator generator)
