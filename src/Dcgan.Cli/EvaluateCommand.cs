@@ -65,6 +65,10 @@ internal static class EvaluateCommand
         var request = Comparison.DataOf(Data.Request(parsed), Data.Named(parsed), parsed.GetValue(Evaluator)?.FullName);
         bool classifier = !parsed.GetValue(ImageNet) && (parsed.GetValue(Evaluator) is not null
             || (IsIdx(parsed.GetValue(Samples)) || restored is not null) && TrainingEvaluation.DefaultEvaluatorFits(request, restored?.Generator.Shape ?? Models.ImageShape.Tutorial));
+        if (!classifier && !parsed.GetValue(ImageNet) && request.Data is null && request.Images is null && restored?.Generator.Shape.IsTutorial != false)
+        {
+            Console.Error.WriteLine($"note: no evaluator of {request.Dataset} is saved ('dcgan evaluator train --dataset {request.Dataset}' makes one, whose scores then come beside these): the ImageNet features alone.");
+        }
         return classifier ? WithEvaluator(parsed, restored, request) : OnImageNetFeatures(parsed, restored);
     }
 
