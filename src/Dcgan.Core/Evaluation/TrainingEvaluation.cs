@@ -24,6 +24,11 @@ internal sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetCompa
         var classifier = evaluator is not null || (trainingImages.Shape is { } shape && DefaultEvaluatorFits(request, shape))
             ? Comparison.ForDataset(request, trainingImages, evaluator, reference, count, load, log)
             : null;
+        if (classifier is null)
+        {
+            string saved = request.Data is null && request.Images is null ? $", and none of {request.Dataset} at {trainingImages.DescribeShape()} is saved" : "";
+            log?.Invoke($"note: the evaluations are on ImageNet features alone: no evaluator was named{saved}.");
+        }
         ImageNetFeatures? network = null;
         try
         {
