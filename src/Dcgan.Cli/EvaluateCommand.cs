@@ -107,8 +107,10 @@ internal static class EvaluateCommand
     {
         Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
         var shape = restored?.Recipe.Shape;
-        var request = Data.Named(parsed) ? Data.Request(parsed) : RunData(parsed, shape) ?? Data.Request(parsed);
-        request = request with { ImageSize = request.ImageSize ?? shape?.Size, Channels = request.Channels ?? shape?.Channels };
+        // The run's own data is read as it was (a folder with its options); data named is read at the generator's shape.
+        var named = Data.Request(parsed);
+        var request = (Data.Named(parsed) ? null : RunData(parsed, shape))
+            ?? named with { ImageSize = named.ImageSize ?? shape?.Size, Channels = named.Channels ?? shape?.Channels };
         using var real = Downloads.Load(request, Split.Train, say: say).Images;
         var (subject, generated) = parsed.GetValue(Samples) is { } file
             ? (file.FullName, Directory.Exists(file.FullName)
@@ -133,22 +135,22 @@ internal static class EvaluateCommand
         return comparison.Measure(subject, generated);
     }
 
-    /// <summary>The data a run was trained on, as its run.json records it: an image file or a folder named then; null
+    /// <summary>The data a run was trained on, as its run.json records it (<see cref="Runs.RunRecord.DataOf"/>); null
     /// for a built-in dataset, whose own request (with --dataset) finds it again, or no run.</summary>
     private static DataRequest? RunData(ParseResult parsed, Models.ImageShape? shape)
     {
-        if (Checkpoints.RunPath(parsed) is not { } runPath || Runs.RunRecord.Read(new Runs.RunFolder(runPath))["data"] is not System.Text.Json.Nodes.JsonObject data
-            || data["path"]?.GetValue<string>() is not { } path)
+        if (Checkpoints.RunPath(parsed) is not { } runPath)
         {
             return null;
         }
-        return data["kind"]?.GetValue<string>() switch
+        var run = new Runs.RunFolder(runPath);
+        if (Runs.RunRecord.DataOf(run, shape) is { } request)
         {
-            "image-file" => new DataRequest { Images = path },
-            "named-data" => new DataRequest { Data = path.Split(":x_")[0] },
-            _ when shape is { IsTutorial: false } => throw new ArgumentException($"{runPath} was trained on a dataset of this tool's ({path}); name it again to measure against it (--dataset NAME, or --data)."),
-            _ => null,
-        };
+            return request;
+        }
+        return shape is { IsTutorial: false } && Runs.RunRecord.Read(run)["data"]?["path"] is { } path
+            ? throw new ArgumentException($"{runPath} was trained on a dataset of this tool's ({path}); name it again to measure against it (--dataset NAME, or --data).")
+            : null;
     }
 
     /// <summary>The --samples file's images and its name, checked to be enough to measure; null for a checkpoint.</summary>

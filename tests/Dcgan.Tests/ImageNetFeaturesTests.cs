@@ -147,7 +147,7 @@ public class ImageNetFeaturesTests
     }
 
     /// <summary>A colour run measured with nothing but --run: on ImageNet features against its own folder, as run.json
-    /// records it, at its shape, with no evaluator and no download (before, it went for MNIST and ended in ten lines of
+    /// records it (its shape and folder options, so its own prepared copy), with no evaluator and no download (before, it went for MNIST and ended in ten lines of
     /// offline advice); its evaluations during training (--eval-every, no evaluator) are the same numbers, tabulated by
     /// 'runs --evaluations'; and two folders compared, one the generated images as 'generate --out FOLDER/' writes them.</summary>
     [Fact]
@@ -157,7 +157,7 @@ public class ImageNetFeaturesTests
         string folder = Fixtures.ColourFolder(dir, perClass: 20);
         var offline = new Dictionary<string, string> { ["DCGAN_MIRRORS"] = "http://127.0.0.1:9/nothing/" };
         var train = DcganProcess.Run(offline, "train", "--data", folder, "--image-size", "16", "--recipe", "dcgan", "--epochs", "1", "--batch-size", "8",
-            "--skip-self-check", "--eval-every", "1", "--eval-count", "20", "--out", dir.File("run"));
+            "--background", "black", "--fit", "crop", "--skip-self-check", "--eval-every", "1", "--eval-count", "20", "--out", dir.File("run"));
         Assert.True(train.ExitCode == 0, train.Err);
 
         var evaluated = DcganProcess.Run(offline, "evaluate", "--run", dir.File("run"), "--count", "20", "--json");
@@ -169,6 +169,10 @@ public class ImageNetFeaturesTests
 
         Assert.True(evaluated.ExitCode == 0, evaluated.Err);
         Assert.DoesNotContain("Download", evaluated.Err);
+        // Read as the run read it (black background, cropped, as run.json records): its prepared copy, not another.
+        Assert.Contains("Preparing", train.Out + train.Err);
+        Assert.DoesNotContain("Preparing", evaluated.Out + evaluated.Err);
+        Assert.Equal("#000000", (string)Runs.RunRecord.Read(new Runs.RunFolder(dir.File("run")))["data"]!["folder"]!["background"]!);
         var json = JsonNode.Parse(evaluated.Out)!;
         Assert.Equal(20, (int)json["n"]!);
         Assert.InRange((double)json["floor"]!["fd_resnet18"]!, 0, (double)json["fd_resnet18"]!); // real images nearer the reference than a 1-epoch generator's

@@ -7,8 +7,11 @@ namespace Dcgan.Data;
 public sealed record LoadedData(ImageSet Images, byte[]? Labels, DataKind Kind, string ImagesPath, ChecksumCheck Checksum,
     IReadOnlyList<string>? ClassNames = null)
 {
+    /// <summary>How a folder of images was read (its size and channels as asked); null for other data.</summary>
+    public ImageFolderOptions? FolderOptions { get; init; }
+
     /// <summary>Where the images came from, for a run's record.</summary>
-    public DataOrigin Origin => new(Kind, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}");
+    public DataOrigin Origin => new(Kind, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}") { Folder = FolderOptions };
 }
 
 /// <summary>What kind of place a run's images came from (in run.json, by these names).</summary>
@@ -41,7 +44,12 @@ public enum DataKind
 }
 
 /// <summary>Where a run's images came from: the kind of place, their file, and their checksum's status.</summary>
-public sealed record DataOrigin(DataKind Kind, string Path, string Checksum);
+public sealed record DataOrigin(DataKind Kind, string Path, string Checksum)
+{
+    /// <summary>How a folder of images was read, so that the same images can be read again (an evaluation of the run
+    /// against its own data); null for other data.</summary>
+    public ImageFolderOptions? Folder { get; init; }
+}
 
 /// <summary>Reads (or downloads) the split of the data a request names: <see cref="DataSource.Loader"/>, or a
 /// command's own, which shows a download's progress.</summary>
@@ -179,7 +187,10 @@ public static class DataSource
             throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
         var images = PreparedFolder.Open(data, folder.Options, folder.CacheFolder, log, folder.Progress, folder.Cancel);
-        return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames);
+        return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames)
+        {
+            FolderOptions = folder.Options with { Threads = null },
+        };
     }
 
     private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)

@@ -20,8 +20,52 @@ internal sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int imag
         if (origin is not null)
         {
             (data["kind"], data["path"], data["checksum"]) = (JsonSerializer.SerializeToNode(origin.Kind), origin.Path, origin.Checksum);
+            if (origin.Folder is { } folder)
+            {
+                data["folder"] = new JsonObject
+                {
+                    ["size"] = folder.Size,
+                    ["channels"] = folder.Channels,
+                    ["background"] = folder.Background?.ToString(),
+                    ["fit"] = folder.Fit.ToString().ToLowerInvariant(),
+                    ["invert"] = folder.Invert.ToString().ToLowerInvariant(),
+                    ["skip_bad_files"] = folder.SkipBadFiles,
+                };
+            }
         }
         Begin(run, start, data);
+    }
+
+    /// <summary>The data a run was trained on, as its run.json records it: an image file, or a named folder or file
+    /// (a folder of images read with the same options; a run.json from before they were recorded is read at
+    /// <paramref name="shape"/>); null where it records none, or a dataset of this tool's, whose own request finds it
+    /// again.</summary>
+    public static Data.DataRequest? DataOf(RunFolder run, Models.ImageShape? shape)
+    {
+        if (Read(run)["data"] is not JsonObject data || data["path"]?.GetValue<string>() is not { } path)
+        {
+            return null;
+        }
+        return data["kind"]?.GetValue<string>() switch
+        {
+            "image-file" => new Data.DataRequest { Images = path, ImageSize = shape?.Size, Channels = shape?.Channels },
+            "named-data" when data["folder"] is JsonObject folder => new Data.DataRequest
+            {
+                Data = path,
+                ImageSize = (int?)folder["size"],
+                Channels = (int?)folder["channels"],
+                Folder = new Data.ImageFolderOptions
+                {
+                    Background = folder["background"]?.GetValue<string>() is { } colour ? Data.Background.Parse(colour) : null,
+                    Fit = Enum.Parse<Data.ImageFit>((string?)folder["fit"] ?? "fit", ignoreCase: true),
+                    Invert = Enum.Parse<Data.ImageInversion>((string?)folder["invert"] ?? "auto", ignoreCase: true),
+                    SkipBadFiles = (bool?)folder["skip_bad_files"] ?? false,
+                },
+            },
+            // An .npz's images are recorded as FILE:x_train.
+            "named-data" => new Data.DataRequest { Data = path.Split(":x_")[0], ImageSize = shape?.Size, Channels = shape?.Channels },
+            _ => null,
+        };
     }
 
     void IRunObserver.EpochDone(EpochResult result) => Epoch(run, result);
