@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dcgan.Diagnostics;
+using Dcgan.Models;
 using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
@@ -45,6 +46,7 @@ internal static class BenchmarkCommand
         shape.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
+            NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             var arithmetic = OptionRules.ToPrecision(parsed.GetValue(precision)) ?? Models.Precision.Fp32;
             var asked = OptionRules.ToRecipe(parsed.GetValue(recipe));
             var timed = new TrainOptions { Recipe = asked, BatchSize = parsed.GetValue(batchSize), Precision = arithmetic }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dcgan.Models;
 using Dcgan.Runs;
 using Dcgan.Training;
 
@@ -33,7 +34,12 @@ internal sealed class CheckpointOptions
         result.GetResult(run) is not null || result.GetResult(checkpoint) is not null;
 
     /// <summary>The models of the named checkpoint (or the run's latest), without training state.</summary>
-    public TrainedModels Load(ParseResult parsed) => Checkpoint.LoadModels(PathOf(parsed));
+    public TrainedModels Load(ParseResult parsed)
+    {
+        var models = Checkpoint.LoadModels(PathOf(parsed));
+        NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
+        return models;
+    }
 
     /// <summary>The run folder named with --run, or the one a --checkpoint file sits in, or null.</summary>
     public string? RunPath(ParseResult parsed) =>

@@ -27,6 +27,7 @@ internal static class DoctorCommand
         shape.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
+            NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             foreach (string line in MachineInfo.Current().Lines())
             {
                 Console.WriteLine(line);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Dcgan.Data;
 using Dcgan.IO;
+using Dcgan.Models;
 
 namespace Dcgan.Cli;
 
@@ -53,6 +54,7 @@ internal static class EvaluatorCommand
             string? named = parsed.GetValue(output)?.FullName;
             var trainSet = Downloads.Load(request, Split.Train);
             var all = Evaluation.Comparison.Labelled(trainSet);
+            NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             if (all.Labels is null)
             {
                 throw new ArgumentException($"{trainSet.ImagesPath} has no labels; {(ownFolder ? "put the images in one subfolder per class" : "pass --labels with --images")}.");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dcgan.Models;
 using Dcgan.Runs;
 
 namespace Dcgan.Cli;
@@ -32,6 +33,7 @@ internal static class ServeCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var runs = Folders(parsed);
+            NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             var server = Where.Start(parsed, runs);
             using var stop = new StopSignals(); // after the start, so that a start that hangs can still be interrupted
             Console.WriteLine("Ctrl+C stops it.");

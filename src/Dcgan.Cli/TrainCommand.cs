@@ -2,6 +2,7 @@ using System.CommandLine;
 using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.IO;
+using Dcgan.Models;
 using Dcgan.Runs;
 using Dcgan.Training;
 
@@ -67,6 +68,7 @@ internal static class TrainCommand
             var request = data.Request(parsed);
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;
             var plan = Trainer.Prepare(options, request, parsed.GetValue(Output)!.FullName, Downloads.Loader);
+            NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             string classes = plan.Data.ClassNames is { } names ? $", {names.Count} classes: {string.Join(", ", names)}" : "";
             Console.WriteLine($"Data: {plan.Data.Count} images of {plan.Data.DescribeShape()} from {plan.Origin?.Path}{classes}");
             if (!plan.Recipe.Shape.IsTutorial)

@@ -6,7 +6,7 @@ using Dcgan.Training;
 namespace Dcgan.Evaluation;
 
 /// <summary>
-/// What a run's evaluations measure (train --eval-every): the ImageNet features always, against the run's own data;
+/// What a run's evaluations measure (every few epochs of training): the ImageNet features always, against the run's own data;
 /// beside them, where an evaluator fits the data, its classifier's scores. A metrics.jsonl record is the ImageNet
 /// report's keys (n, fd_resnet18, kid_resnet18, precision, recall, density, coverage, floor) with the classifier's
 /// report under "evaluator".
@@ -70,7 +70,7 @@ internal sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetCompa
             Nest(features.Record, judged.Record));
     }
 
-    /// <summary>One evaluation's record as <see cref="Evaluate"/> writes it, for 'evaluate --json': the ImageNet
+    /// <summary>One evaluation's record as <see cref="Evaluate"/> writes it, for an evaluation's JSON: the ImageNet
     /// report, and the classifier's report under "evaluator" when there is one.</summary>
     public static JsonObject Record(ImageNetReport features, EvaluationReport? judged) =>
         Nest(features.ToJsonObject(), judged is null ? null : JsonNode.Parse(judged.ToJson())!.AsObject());
