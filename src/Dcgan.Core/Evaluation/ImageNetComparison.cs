@@ -91,9 +91,6 @@ internal sealed class ImageNetComparison : IEpochEvaluation, IDisposable
     /// <summary>What real images held out from the reference score against it.</summary>
     public FeatureScores Floor { get; }
 
-    /// <summary>How many images each side takes: <paramref name="asked"/>, at most the generated images and half the real ones.</summary>
-    public static int CountFor(int asked, int generated, int real) => Math.Min(asked, Math.Min(generated, real / 2));
-
     /// <summary>The comparison against <paramref name="real"/> at N = <paramref name="asked"/> (at most half the real
     /// images), on the features that <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>).
     /// With <paramref name="cache"/>, the real images' features are kept there under <paramref name="network"/>'s name,
@@ -101,7 +98,7 @@ internal sealed class ImageNetComparison : IEpochEvaluation, IDisposable
     public static ImageNetComparison Prepare(ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features,
         Action<string>? log = null, FeatureCache? cache = null, string network = ImageNetFeatures.Network)
     {
-        int n = CountFor(asked, asked, real.Count);
+        int n = Math.Min(asked, real.Count / 2); // a reference and a floor, disjoint
         if (n < MinImages)
         {
             throw new InvalidDataException($"measuring on ImageNet features needs at least {MinImages} images to judge and {2 * MinImages} real ones (a reference and a floor); there are {real.Count} real ones.");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dcgan.Data;
 using Dcgan.Runs;
@@ -73,7 +74,7 @@ internal sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetCompa
     /// <summary>One evaluation's record as <see cref="Evaluate"/> writes it, for an evaluation's JSON: the ImageNet
     /// report, and the classifier's report under "evaluator" when there is one.</summary>
     public static JsonObject Record(ImageNetReport features, EvaluationReport? judged) =>
-        Nest(features.ToJsonObject(), judged is null ? null : JsonNode.Parse(judged.ToJson())!.AsObject());
+        Nest(features.ToJsonObject(), judged is null ? null : JsonSerializer.SerializeToNode(judged, IO.JsonFormat.SnakeCase)!.AsObject());
 
     private static JsonObject Nest(JsonObject features, JsonObject? judged)
     {
