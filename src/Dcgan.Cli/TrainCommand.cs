@@ -87,7 +87,8 @@ internal static class TrainCommand
             try
             {
                 TrainProgress.Run(options.Epochs, progress =>
-                    Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }], evaluation, cancel.Token));
+                    Trainer.Run(plan, [progress, .. tensorboard is null ? [] : new IRunObserver[] { tensorboard }, .. FaultHold.FromEnvironment(cancel.Token)],
+                        evaluation, cancel.Token));
             }
             finally
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dcgan.Runs;
+using Dcgan.Training;
 using Spectre.Console;
 
 namespace Dcgan.Cli;

@@ -58,12 +58,13 @@ public class FaultTests(ITestOutputHelper output, FaultTests.WholeRun uninterrup
         string data = uninterrupted.Data;
         var stopped = new RunFolder(dir.File("stopped"));
 
-        using var process = DcganProcess.Start([], Train(data, stopped.Path, 2, batch: 16));
+        // The run holds after step 5 of epoch 2 (of 40) until the signal comes: it lands midway for certain.
+        string held = dir.File("held");
+        using var process = DcganProcess.Start(new() { ["DCGAN_FAULT_HOLD_AFTER"] = "2:5", ["DCGAN_FAULT_HOLD_FILE"] = held },
+            Train(data, stopped.Path, 2, batch: 16));
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
-        // Once epoch 1 is saved, epoch 2 (40 steps of 16, some seconds) is under way; a moment later it is midway.
-        WaitFor(stopped.CheckpointAt(1), process);
-        Thread.Sleep(1000);
+        WaitFor(held, process);
         var clock = Stopwatch.StartNew();
         Signal(process, signal);
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"dcgan did not stop after SIG{signal}");
@@ -71,7 +72,7 @@ public class FaultTests(ITestOutputHelper output, FaultTests.WholeRun uninterrup
 
         Assert.Equal(130, process.ExitCode);
         Assert.Contains("interrupted; the run is saved in ", await stderr);
-        Assert.Matches(@"^epoch-0001-step-\d{4}\.ckpt$", Path.GetFileName(stopped.LatestCheckpoint()!));
+        Assert.Equal("epoch-0001-step-0005.ckpt", Path.GetFileName(stopped.LatestCheckpoint()!));
         var resumed = DcganProcess.Run([], Train(data, stopped.Path, 2, batch: 16));
         Assert.True(resumed.ExitCode == 0, resumed.Err);
         RunAssert.SameFinalWeights(uninterrupted.Run, stopped);

@@ -57,6 +57,35 @@ public class LibraryUseTests
         Assert.True(File.Exists(Path.Combine(output, "untrained.png")));
     }
 
+    /// <summary>docs/library.md's program with a loop and a checkpoint of its own: run twice, the second goes on from
+    /// the first's checkpoint, which the library reads as any run's.</summary>
+    [Fact]
+    public void The_own_loop_sample_trains_saves_and_goes_on_from_its_own_checkpoint()
+    {
+        using var dir = new TempFolder();
+        string images = Fixtures.TinyDataset(dir, count: 40), output = dir.File("out"), sample = Fixtures.RepositoryFile("samples/OwnLoop/own_loop.cs");
+
+        var (first, firstLog) = Dotnet(dir.Path, "run", sample, "--", images, output, "1");
+        var (second, secondLog) = Dotnet(dir.Path, "run", sample, "--", images, output, "2");
+
+        Assert.True(first == 0 && second == 0, firstLog + secondLog);
+        Assert.Contains("epoch 1 saved", firstLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1 saved", secondLog, StringComparison.Ordinal);
+        using var models = Checkpoint.LoadModels(Path.Combine(output, "mine.ckpt"));
+        Assert.Equal((2, "tutorial"), (models.Epoch, models.Recipe.Name));
+        Assert.Equal(4 * 28 * 4 + 5 * 4, Image.Identify(Path.Combine(output, "epoch-2.png")).Width);
+    }
+
+    /// <summary>docs/library.md shows that program whole, as the file is.</summary>
+    [Fact]
+    public void Docs_library_md_shows_the_own_loop_sample_as_it_is()
+    {
+        string sample = File.ReadAllText(Fixtures.RepositoryFile("samples/OwnLoop/own_loop.cs"));
+        string docs = File.ReadAllText(Fixtures.RepositoryFile("docs/library.md"));
+
+        Assert.Contains("```csharp\n" + sample + "```\n", docs, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_packed_library_builds_and_draws_digits_in_a_program_outside_the_source_tree()
     {

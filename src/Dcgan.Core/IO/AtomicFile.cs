@@ -8,6 +8,11 @@ internal static class AtomicFile
     /// <summary>The temporary files are named .NAME.PID.tmp; one left by a killed process matches this.</summary>
     public const string TemporaryPattern = ".*.tmp";
 
+    /// <summary>A fault injector for the crash tests, off unless set: the process kills itself (SIGKILL, nothing
+    /// cleaned up) once its temporary file of this name is written whole and before it is renamed into place, the
+    /// moment a crash must not lose the file before it.</summary>
+    private static readonly string? KillWhileWriting = Environment.GetEnvironmentVariable("DCGAN_FAULT_KILL_WRITING");
+
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>. Refuses a path that holds anything but
     /// a regular file (the rename would replace a folder's entry, a device or a FIFO); a link is followed, so that its
     /// target is written and the link stays.</summary>
@@ -31,6 +36,10 @@ internal static class AtomicFile
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
+            }
+            if (KillWhileWriting == Path.GetFileName(path))
+            {
+                System.Diagnostics.Process.GetCurrentProcess().Kill();
             }
             File.Move(temp, path, overwrite: true);
         }

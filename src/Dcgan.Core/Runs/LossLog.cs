@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Dcgan.Training;
+
 namespace Dcgan.Runs;
 
 /// <summary>

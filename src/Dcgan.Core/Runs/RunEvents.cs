@@ -8,9 +8,6 @@ namespace Dcgan.Runs;
 /// data, and, as JSON for the record, its recipe and options.</summary>
 public sealed record RunStart(long Seed, int FromEpoch, int FromStep, string DataFingerprint, JsonNode Recipe, JsonNode Options);
 
-/// <summary>One train step done: where in the run it was, what it measured, and its wall-clock seconds.</summary>
-public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, StepLosses Losses, double Seconds = 0);
-
 /// <summary>What the evaluation of an epoch found: one line to show, and the record for metrics.jsonl.</summary>
 public sealed record EpochEvaluation(string Summary, JsonObject Record);
 

@@ -1,3 +1,5 @@
+using Dcgan.Training;
+
 namespace Dcgan.Runs;
 
 /// <summary>Every observer, in order; one that fails stops the run, as any failure to write a run file does.</summary>

@@ -1,3 +1,4 @@
+using Dcgan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 

@@ -48,11 +48,10 @@ public static partial class Trainer
         }
         Begin(plan, gan, state, hear);
 
-        var session = new TrainingSession(gan, state, shuffle, run, options, plan.Fingerprint, hear, evaluation,
-            Data.Batches.CountPerEpoch(data.Count, gan.Recipe.BatchSize));
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+        var session = new TrainingSession(new TrainingLoop(gan, data, shuffle, state), state, run, options, plan.Fingerprint, hear, evaluation);
+        while (session.Loop.Epoch < options.Epochs)
         {
-            session.TrainEpoch(data, epoch, cancel);
+            session.TrainEpoch(cancel);
         }
         if (state.Epoch >= options.Epochs)
         {

@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dcgan.IO;
-using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
-using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
 
@@ -15,7 +13,7 @@ namespace Dcgan.Training;
 /// includes the batch size and precision) and data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
 /// the data shuffle as it was when the current epoch drew its order).
 /// <para>File layout: the 8 bytes "DCGANCKP", an int32 format version, an int64 payload length, the payload
-/// (TorchSharp's own serialisation of each part, in the order of <see cref="Save"/>), and the SHA-256 of the
+/// (TorchSharp's own serialisation of each part, in the order of <see cref="Save(string, Gan)"/>), and the SHA-256 of the
 /// payload, so a truncated or damaged file is recognised before anything is restored from it. Format 1 (before
 /// recipes) held the batch size where format 2 holds the recipe as JSON; it reads as the tutorial's recipe in fp32.</para>
 /// </summary>
@@ -63,8 +61,19 @@ public sealed class Checkpoint : IDisposable
         return state.data<byte>().ToArray();
     }
 
-    /// <summary>Writes the checkpoint atomically: a crash while saving leaves any earlier file intact.</summary>
-    public void Save(string path, Gan gan)
+    /// <summary>Writes the checkpoint atomically with <paramref name="gan"/>'s models and optimizers: a crash while
+    /// saving leaves any earlier file intact.</summary>
+    public void Save(string path, Gan gan) => Save(path, gan.NamedModels(), [gan.GeneratorOptimizer, gan.DiscriminatorOptimizer]);
+
+    /// <summary>Writes the checkpoint atomically with the weights of <paramref name="models"/> and the state of
+    /// <paramref name="optimizers"/>, in their order, for a program that trains models of its own without a
+    /// <see cref="Gan"/>; <see cref="Load(string, IEnumerable{nn.Module}, IEnumerable{KerasAdam})"/> reads them back
+    /// into models and optimizers made alike. A generator and a discriminator of <see cref="Recipe"/>, in that order,
+    /// then their two optimizers, make a checkpoint that <c>dcgan generate</c> reads too.</summary>
+    public void Save(string path, IEnumerable<nn.Module> models, IEnumerable<KerasAdam> optimizers) =>
+        Save(path, Named(models), [.. optimizers]);
+
+    private void Save(string path, IReadOnlyList<(string Name, nn.Module Module)> models, IReadOnlyList<KerasAdam> optimizers)
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
@@ -81,22 +90,14 @@ public sealed class Checkpoint : IDisposable
             FixedNoise.Save(writer);
             WriteBytes(writer, TorchRngState);
             WriteBytes(writer, ShuffleRngState);
-            StateDicts.Write(writer, gan.Generator);
-            StateDicts.Write(writer, gan.Discriminator);
-            if (gan.AverageGenerator is { } average)
+            foreach (var (_, module) in models)
             {
-                StateDicts.Write(writer, average); // only where the recipe keeps one
+                StateDicts.Write(writer, module);
             }
-            if (gan.CodeHead is { } codeHead)
+            foreach (var optimizer in optimizers)
             {
-                StateDicts.Write(writer, codeHead); // only where the recipe has a code
+                optimizer.Torch.save_state_dict(writer);
             }
-            if (gan.LabelEmbedding is { } embedding)
-            {
-                StateDicts.Write(writer, embedding); // only where the recipe projects labels
-            }
-            gan.GeneratorOptimizer.Torch.save_state_dict(writer);
-            gan.DiscriminatorOptimizer.Torch.save_state_dict(writer);
         }
         // The stream's own buffer, not a copy of it: a checkpoint is about 30 MB.
         var body = new ReadOnlyMemory<byte>(payload.GetBuffer(), 0, (int)payload.Length);
@@ -110,6 +111,9 @@ public sealed class Checkpoint : IDisposable
             writer.Write(SHA256.HashData(body.Span));
         });
     }
+
+    private static List<(string, nn.Module)> Named(IEnumerable<nn.Module> models) =>
+        [.. models.Select((module, i) => ($"model {i + 1} ({module.GetName()})", module))];
 
     /// <summary>Reads a checkpoint and restores the models and optimizers of <paramref name="gan"/> from it.
     /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
@@ -132,29 +136,25 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    private static void Restore(Gan gan, BinaryReader reader)
-    {
-        RestoreModels(gan.Generator, gan.Discriminator, gan.AverageGenerator, reader);
-        if (gan.CodeHead is { } codeHead)
-        {
-            StateDicts.LoadInto(codeHead, StateDicts.Read(reader), "code head");
-        }
-        if (gan.LabelEmbedding is { } embedding)
-        {
-            StateDicts.LoadInto(embedding, StateDicts.Read(reader), "label embedding");
-        }
-        gan.GeneratorOptimizer.Torch.load_state_dict(reader);
-        gan.DiscriminatorOptimizer.Torch.load_state_dict(reader);
-    }
+    /// <summary>Reads a checkpoint that <see cref="Save(string, IEnumerable{nn.Module}, IEnumerable{KerasAdam})"/>
+    /// wrote and restores <paramref name="models"/> and <paramref name="optimizers"/> from it, in the same order.
+    /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
+    /// undamaged checkpoint of such models.</summary>
+    public static Checkpoint Load(string path, IEnumerable<nn.Module> models, IEnumerable<KerasAdam> optimizers) =>
+        Read(path, _ => (Named(models), optimizers.ToList()), (parts, reader) => Restore(parts.Item1, parts.Item2, reader)).Checkpoint;
 
-    /// <summary>The models' weights, in the order <see cref="Save"/> writes them (the average only in recipes that keep one).</summary>
-    private static void RestoreModels(Generator generator, Discriminator discriminator, Generator? average, BinaryReader reader)
+    private static void Restore(Gan gan, BinaryReader reader) =>
+        Restore(gan.NamedModels(), [gan.GeneratorOptimizer, gan.DiscriminatorOptimizer], reader);
+
+    private static void Restore(IReadOnlyList<(string Name, nn.Module Module)> models, IReadOnlyList<KerasAdam> optimizers, BinaryReader reader)
     {
-        StateDicts.LoadInto(generator, StateDicts.Read(reader), "generator");
-        StateDicts.LoadInto(discriminator, StateDicts.Read(reader), "discriminator");
-        if (average is not null)
+        foreach (var (name, module) in models)
         {
-            StateDicts.LoadInto(average, StateDicts.Read(reader), "average generator");
+            StateDicts.LoadInto(module, StateDicts.Read(reader), name);
+        }
+        foreach (var optimizer in optimizers)
+        {
+            optimizer.Torch.load_state_dict(reader);
         }
     }
 
@@ -167,7 +167,8 @@ public sealed class Checkpoint : IDisposable
             var (checkpoint, models) = Read(path,
                 recipe => created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
                     recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0),
-                (models, reader) => RestoreModels(models.Generator, models.Discriminator, models.AverageGenerator, reader));
+                // The models come first, in Gan.NamedModels' order: the code head and embedding after them are not read.
+                (models, reader) => Restore(Gan.NamedModels(models.Generator, models.Discriminator, models.AverageGenerator), [], reader));
             using (checkpoint)
             {
                 return models with { Epoch = checkpoint.Epoch };
@@ -206,7 +207,7 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    /// <summary>Everything before the models, in the order <see cref="Save"/> writes it.</summary>
+    /// <summary>Everything before the models, in the order <see cref="Save(string, Gan)"/> writes it.</summary>
     private static Checkpoint ReadState(BinaryReader reader, int version)
     {
         int epoch = reader.ReadInt32();

@@ -86,6 +86,17 @@ public sealed class Gan : IDisposable
         }
     }
 
+    /// <summary>Every module a checkpoint keeps, named for its messages, in the order it keeps them: the generator,
+    /// the discriminator, then the moving average, the code head and the label embedding where the recipe has them.</summary>
+    internal IReadOnlyList<(string Name, nn.Module Module)> NamedModels() =>
+        [.. NamedModels(Generator, Discriminator, AverageGenerator), .. Optional("code head", CodeHead), .. Optional("label embedding", LabelEmbedding)];
+
+    internal static IReadOnlyList<(string Name, nn.Module Module)> NamedModels(Generator generator, Discriminator discriminator, Generator? average) =>
+        [("generator", generator), ("discriminator", discriminator), .. Optional("average generator", average)];
+
+    private static IEnumerable<(string, nn.Module)> Optional(string name, nn.Module? module) =>
+        module is null ? [] : [(name, module)];
+
     private static Recipe CheckedRecipe(Recipe recipe) =>
         recipe.Problem() is { } problem ? throw new ArgumentException(problem, nameof(recipe)) : recipe;
 
