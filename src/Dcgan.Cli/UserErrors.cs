@@ -56,7 +56,7 @@ internal static class UserErrors
         {
             string flag = "--" + e.Setting.Replace(' ', '-');
             string orWith = e.Resumable is { } value ? $" (or with {flag} {value})" : "";
-            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run with {e.Setting} {e.Saved}; resume it without {flag}{orWith}, or train into a new --out folder.");
+            Console.Error.WriteLine($"dcgan: error: {e.Fact}; resume it without {flag}{orWith}, or train into a new --out folder.");
             return Failure;
         }
         catch (Data.DownloadFailedException e)
@@ -67,22 +67,22 @@ internal static class UserErrors
         }
         catch (Runs.RunBusyException e)
         {
-            Console.Error.WriteLine($"dcgan: error: another dcgan process is training in {e.RunPath}; wait for it, stop it, or choose another --out folder.");
+            Console.Error.WriteLine($"dcgan: error: {e.Fact}; wait for it, stop it, or choose another --out folder.");
             return Failure;
         }
         catch (Runs.MissingLabelsException e)
         {
-            Console.Error.WriteLine($"dcgan: error: the recipe {e.Recipe} learns from the images' labels, and these images have none; name their label file with --labels, or give --data a folder with one subfolder per class.");
+            Console.Error.WriteLine($"dcgan: error: {e.Fact}; name their label file with --labels, or give --data a folder with one subfolder per class.");
             return Failure;
         }
         catch (Runs.UnreachableShapeException e)
         {
-            Console.Error.WriteLine($"dcgan: error: the images are {e.Shape}; the models take 28x28 gray (the tutorial's) or sides of {string.Join(", ", Models.ImageShape.PaperSizes)} (the DCGAN paper's): choose one with --image-size.");
+            Console.Error.WriteLine($"dcgan: error: {e.Fact}: choose one with --image-size.");
             return Failure;
         }
         catch (Runs.ShapeMismatchException e)
         {
-            Console.Error.WriteLine($"dcgan: error: {e.RunPath} holds a run of {e.Saved.Describe()} images, and these are {e.Given.Describe()}; resume it with --image-size {e.Saved.Size} --channels {e.Saved.Channels}, or train into a new --out folder.");
+            Console.Error.WriteLine($"dcgan: error: {e.Fact}; resume it with --image-size {e.Saved.Size} --channels {e.Saved.Channels}, or train into a new --out folder.");
             return Failure;
         }
         catch (Data.BadImageException e)

@@ -63,7 +63,7 @@ public class CliTests
 
         var refused = Dcgan("train", "--images", data, "--epochs", "5", "--batch-size", "16", "--out", run);
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("holds a run with batch size 32; resume it without --batch-size (or with --batch-size 32)", refused.Err);
+        Assert.Contains("holds a run with batch size 32, not 16; resume it without --batch-size (or with --batch-size 32)", refused.Err);
         Assert.Single(refused.Err.TrimEnd().Split('\n'));
 
         string png = dir.File("digits.png"), again = dir.File("again.png");
@@ -150,7 +150,7 @@ public class CliTests
         var misspelt = Dcgan("train", "--recipe", typo, "--images", dir.File("none.idx"), "--out", run);
 
         Assert.Equal(1, edited.ExitCode);
-        Assert.Equal($"dcgan: error: {run} holds a run with recipe my-r1; resume it without --recipe, or train into a new --out folder.", edited.Err.TrimEnd());
+        Assert.Equal($"dcgan: error: {run} holds a run with recipe my-r1, not my-r1 as it reads now (other numbers); resume it without --recipe, or train into a new --out folder.", edited.Err.TrimEnd());
         Assert.Equal(1, misspelt.ExitCode); // the recipe is read before the (missing) images
         Assert.Equal($"dcgan: error: {typo} is not a recipe (no recipe has a \"r1_gama\"); start from one that 'dcgan recipes NAME' prints.", misspelt.Err.TrimEnd());
         Assert.Equal(new[] { "epoch-0001.ckpt" }, Directory.GetFiles(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
@@ -240,7 +240,7 @@ public class CliTests
         Assert.Contains("learns from the images' labels", unlabelled.Err);
         Assert.False(Directory.Exists(fresh), "a new run's folder is made only once every check has passed");
         Assert.Contains("holds a run with seed 4", seed.Err);
-        Assert.Contains("holds a run with recipe tutorial; resume it without --recipe (or with --recipe tutorial)", recipe.Err);
+        Assert.Contains("holds a run with recipe tutorial, not improved; resume it without --recipe (or with --recipe tutorial)", recipe.Err);
         Assert.Contains("trained on other images", otherData.Err);
         Assert.Equal(before, Snapshot(run)); // a refused resume writes nothing, not even its records
     }

@@ -4,8 +4,13 @@ namespace Dcgan.Runs;
 /// <see cref="Resumable"/> is what to give to resume it explicitly, when there is such a value (a recipe of the user's
 /// own has no built-in name).</summary>
 public sealed class RunConflictException(string runPath, string setting, string saved, string given, string? resumable)
-    : ArgumentException($"{runPath} holds a run with {setting} {saved}, not {given}; resume it without naming another, or train into a new folder.")
+    : ArgumentException(FactOf(runPath, setting, saved, given) + "; resume it without naming another, or train into a new folder.")
 {
+    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
+    public string Fact { get; } = FactOf(runPath, setting, saved, given);
+
+    private static string FactOf(string runPath, string setting, string saved, string given) => $"{runPath} holds a run with {setting} {saved}, not {given}";
+
     public string RunPath { get; } = runPath;
     public string Setting { get; } = setting;
     public string Saved { get; } = saved;
@@ -43,29 +48,51 @@ internal sealed class TrainingDataDamagedException(Data.PreparedFileDamagedExcep
 
 /// <summary>Another process is training in <see cref="RunPath"/> (it holds the folder's lock).</summary>
 public sealed class RunBusyException(string runPath, Exception inner)
-    : IOException($"another dcgan process is training in {runPath}; wait for it, stop it, or train into another folder.", inner)
+    : IOException(FactOf(runPath) + "; wait for it, stop it, or train into another folder.", inner)
 {
+    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
+    public string Fact { get; } = FactOf(runPath);
+
+    private static string FactOf(string runPath) => $"another dcgan process is training in {runPath}";
+
     public string RunPath { get; } = runPath;
 }
 
 /// <summary>A recipe that learns from labels got images without any.</summary>
 public sealed class MissingLabelsException(string recipe)
-    : IOException($"the recipe {recipe} learns from the images' labels, and these images have none; give their label file, or a folder with one subfolder per class.")
+    : IOException(FactOf(recipe) + "; give their label file, or a folder with one subfolder per class.")
 {
+    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
+    public string Fact { get; } = FactOf(recipe);
+
+    private static string FactOf(string recipe) => $"the recipe {recipe} learns from the images' labels, and these images have none";
+
     public string Recipe { get; } = recipe;
 }
 
 /// <summary>Images the models cannot take (<see cref="Models.ImageShape.Problem"/>): another size must be asked for.</summary>
 public sealed class UnreachableShapeException(string shape)
-    : ArgumentException($"the images are {shape}; the tutorial's models take 28x28 gray, the DCGAN paper's sides of {string.Join(", ", Models.ImageShape.PaperSizes)}: read them at one of those sizes.")
+    : ArgumentException(FactOf(shape) + ": read them at one of those sizes.")
 {
+    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
+    public string Fact { get; } = FactOf(shape);
+
+    private static string FactOf(string shape) =>
+        $"the images are {shape}; the tutorial's models take 28x28 gray, the DCGAN paper's sides of {string.Join(", ", Models.ImageShape.PaperSizes)}";
+
     public string Shape { get; } = shape;
 }
 
 /// <summary>A run folder whose saved run is of images of another shape than the data given now.</summary>
 public sealed class ShapeMismatchException(string runPath, Models.ImageShape saved, Models.ImageShape given)
-    : ArgumentException($"{runPath} holds a run of {saved.Describe()} images, and these are {given.Describe()}; resume it at its shape, or train into a new folder.")
+    : ArgumentException(FactOf(runPath, saved, given) + "; resume it at its shape, or train into a new folder.")
 {
+    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
+    public string Fact { get; } = FactOf(runPath, saved, given);
+
+    private static string FactOf(string runPath, Models.ImageShape saved, Models.ImageShape given) =>
+        $"{runPath} holds a run of {saved.Describe()} images, and these are {given.Describe()}";
+
     public string RunPath { get; } = runPath;
     public Models.ImageShape Saved { get; } = saved;
     public Models.ImageShape Given { get; } = given;
