@@ -94,7 +94,7 @@ public class LibraryUseTests
         var run = new RunFolder(dir.File("run"));
         Trainer.Run(Fixtures.Images(40), new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 4 }, run);
         // A version of its own, so that NuGet's cache never serves an earlier build of the same number.
-        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        string version = $"0.2.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         string packages = dir.File("packages"), consumer = dir.File("consumer");
         var (packed, packLog) = Dotnet(dir.Path, "pack", Fixtures.RepositoryFile("src/Dcgan.Core/Dcgan.Core.csproj"),
             "-o", packages, $"-p:Version={version}", "-p:PackageOutputPath=" + packages);

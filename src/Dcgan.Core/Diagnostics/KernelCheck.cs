@@ -85,10 +85,10 @@ internal static class KernelCheck
         ImageShape? shape = null, int width = Generator.PaperWidth)
     {
         shape ??= ImageShape.Tutorial;
-        using var rngState = torch.random.get_rng_state();
-        try
+        // The models' first weights (and any dropout) from a generator of the seed's: torch's global one is untouched.
+        using var weights = new torch.Generator((ulong)seed);
+        using (RandomLoan.Of(weights))
         {
-            torch.manual_seed(seed);
             using var random = new torch.Generator((ulong)seed);
             using var generator = new Generator(shape, width);
             using var discriminator = new Discriminator(shape, width);
@@ -107,10 +107,6 @@ internal static class KernelCheck
                 }
             }
             return results;
-        }
-        finally
-        {
-            torch.random.set_rng_state(rngState);
         }
     }
 

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Dcgan.Diagnostics;
 
 /// <summary>The tool's version as run records and exported models name it: the informational version of the entry
-/// assembly (the CLI's "0.1.0+commit"), or this library's when it is used from another program.</summary>
+/// assembly (the CLI's "0.2.0+commit"), or this library's when it is used from another program.</summary>
 internal static class ToolVersion
 {
     public static string Current { get; } =

@@ -160,12 +160,14 @@ public sealed class Evaluator : IDisposable
                 throw new InvalidDataException($"the evaluator's {which} labels have label {label} (label {at + 1}); it tells {count} classes, labels 0 to {count - 1}.");
             }
         }
-        // Seeding torch's global generator for the weights would change what a training run draws next (CAS runs
-        // inside a run that evaluates every few epochs), so its state is put back.
-        using var callersRandom = torch.random.get_rng_state();
-        torch.manual_seed(seed);
-        var model = new Classifier(shape, count);
-        torch.random.set_rng_state(callersRandom);
+        // The first weights from a generator of the seed's, not torch's global one: what a caller draws next (a
+        // training run that evaluates every few epochs) stays what it would have been.
+        Classifier model;
+        using (var weights = new torch.Generator((ulong)seed))
+        using (RandomLoan.Of(weights))
+        {
+            model = new Classifier(shape, count);
+        }
         using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);
         var schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, 0.8);
         int shift = Math.Max(2, shape.Size / 16);

@@ -42,7 +42,9 @@ internal static class Benchmark
         {
             throw new ArgumentException($"the batch size {tooLarge}");
         }
-        torch.manual_seed(seed);
+        // Everything random here (weights, images, noise, dropout) from a generator of the seed's: torch's is untouched.
+        using var random = new torch.Generator((ulong)seed);
+        using var loan = Models.RandomLoan.Of(random);
         using var gan = new Gan(recipe);
         // A few batches' worth of synthetic images, shuffled anew each pass, whatever the number of steps.
         var shape = recipe.Shape;

@@ -21,7 +21,9 @@ internal static class LayerProfile
     /// <summary>The profile of <paramref name="recipe"/>'s step (its models at its shape, batch size and precision).</summary>
     public static IReadOnlyList<ProfileRow> Run(Recipe recipe, int repeats = 5)
     {
-        torch.manual_seed(0);
+        // Everything random here from a generator of its own: torch's global one is untouched.
+        using var random = new torch.Generator(0);
+        using var loan = Models.RandomLoan.Of(random);
         int batchSize = recipe.BatchSize;
         var shape = recipe.Shape;
         using var gan = new Gan(recipe);

@@ -38,8 +38,11 @@ public static partial class Trainer
         }
 
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        // Two generators of the run's own, torch's global one untouched: the weights, the grid's noise and every step's
+        // noise and dropout from one, the data's order from the other. Both start from the seed.
+        using var random = new torch.Generator((ulong)seed);
         using var shuffle = new torch.Generator((ulong)seed);
-        var (gan, state) = plan.ResumeFrom is { } path ? Resume(path, shuffle) : Start(seed, plan);
+        var (gan, state) = plan.ResumeFrom is { } path ? Resume(path, shuffle, random) : Start(seed, plan, random);
         using var owner = gan;
         using var stateOwner = state;
         if (options.SelfCheck)
@@ -48,7 +51,7 @@ public static partial class Trainer
         }
         Begin(plan, gan, state, hear);
 
-        var session = new TrainingSession(new TrainingLoop(gan, data, shuffle, state), state, run, options, plan.Fingerprint, hear, evaluation);
+        var session = new TrainingSession(new TrainingLoop(gan, data, shuffle, state, random), state, run, options, plan.Fingerprint, hear, evaluation);
         while (session.Loop.Epoch < options.Epochs)
         {
             session.TrainEpoch(cancel);
@@ -90,19 +93,18 @@ public static partial class Trainer
             $"Self-check: {checks.Count} layer checks against float64 passed ({recipe.Precision.ToString().ToLowerInvariant()}{(recipe.R1Gamma > 0 ? ", second derivatives too" : "")}, {clock.Elapsed.TotalSeconds:F1} s)."));
     }
 
-    /// <summary>A new run: torch is seeded before the models exist, so the seed fixes their initial weights too; then
-    /// the fixed noise of the grids is drawn, once.</summary>
-    private static (Gan, Checkpoint) Start(long seed, TrainingPlan plan)
+    /// <summary>A new run: its models' first weights are drawn from <paramref name="random"/>, so the seed fixes them
+    /// too; then the fixed noise of the grids, once.</summary>
+    private static (Gan, Checkpoint) Start(long seed, TrainingPlan plan, torch.Generator random)
     {
-        torch.manual_seed(seed);
-        var gan = new Gan(plan.Recipe);
+        var gan = new Gan(plan.Recipe, random);
         return (gan, new Checkpoint
         {
             Epoch = 0,
             Seed = seed,
             Recipe = gan.Recipe,
             DataFingerprint = plan.Fingerprint,
-            FixedNoise = gan.Generator.Latent.DrawInTurn(plan.Options.ExamplesToGenerate),
+            FixedNoise = gan.Generator.Latent.DrawInTurn(plan.Options.ExamplesToGenerate, random),
             TorchRngState = [],
             ShuffleRngState = [],
         });
@@ -110,10 +112,12 @@ public static partial class Trainer
 
     /// <summary>The models and state of the checkpoint that <see cref="Prepare(Data.ImageSet, TrainOptions, RunFolder)"/>
     /// chose, built with its own recipe, with every random-number state put back.</summary>
-    private static (Gan, Checkpoint) Resume(string path, torch.Generator shuffle)
+    private static (Gan, Checkpoint) Resume(string path, torch.Generator shuffle, torch.Generator random)
     {
-        var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
-        restored.RestoreRandomState(shuffle);
+        // The models' first weights are read over at once: drawn from a generator of their own, not from torch's.
+        using var overwritten = new torch.Generator(0);
+        var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe, overwritten));
+        restored.RestoreRandomState(shuffle, random);
         return (gan, restored);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dcgan.IO;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,13 +40,20 @@ public sealed class Checkpoint : IDisposable
     public required byte[] ShuffleRngState { get; init; }
 
     /// <summary>Puts back the random-number states saved here, so that training goes on drawing what it would have
-    /// drawn had it not stopped: torch's global generator (noise and dropout), and <paramref name="shuffle"/>, the data
-    /// shuffle's, when given.</summary>
-    public void RestoreRandomState(torch.Generator? shuffle = null)
+    /// drawn had it not stopped: the steps' (noise and dropout) into <paramref name="random"/>, or into torch's global
+    /// generator without one, and the data shuffle's into <paramref name="shuffle"/>, when given.</summary>
+    public void RestoreRandomState(torch.Generator? shuffle = null, torch.Generator? random = null)
     {
         using (var state = torch.tensor(TorchRngState))
         {
-            torch.random.set_rng_state(state);
+            if (random is null)
+            {
+                torch.random.set_rng_state(state);
+            }
+            else
+            {
+                random.set_state(state);
+            }
         }
         if (shuffle is not null)
         {
@@ -164,9 +172,15 @@ public sealed class Checkpoint : IDisposable
         TrainedModels? created = null;
         try
         {
+            // The models' first weights are read over at once: drawn from a generator of their own, not from torch's.
+            using var overwritten = new torch.Generator(0);
             var (checkpoint, models) = Read(path,
-                recipe => created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
-                    recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0),
+                recipe =>
+                {
+                    using var loan = RandomLoan.Of(overwritten);
+                    return created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
+                        recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0);
+                },
                 // The models come first, in Gan.NamedModels' order: the code head and embedding after them are not read.
                 (models, reader) => Restore(Gan.NamedModels(models.Generator, models.Discriminator, models.AverageGenerator), [], reader));
             using (checkpoint)

@@ -23,9 +23,22 @@ public sealed class Gan : IDisposable
     {
     }
 
-    /// <summary>A new pair of models made for <paramref name="recipe"/>, and its optimizers.</summary>
+    /// <summary>A new pair of models made for <paramref name="recipe"/>, and its optimizers: their first weights
+    /// drawn from torch's global generator.</summary>
     public Gan(Recipe recipe) : this(CheckedRecipe(recipe).NewGenerator(), recipe.NewDiscriminator(), recipe)
     {
+    }
+
+    /// <summary>The same, with the first weights drawn from <paramref name="random"/>: torch's global generator is
+    /// left as it was.</summary>
+    public Gan(Recipe recipe, torch.Generator random) : this(CheckedRecipe(recipe), RandomLoan.Of(random)!)
+    {
+    }
+
+    /// <summary>Built while <paramref name="loan"/> lends its generator to torch's, then given back.</summary>
+    private Gan(Recipe recipe, IDisposable loan) : this(recipe)
+    {
+        loan.Dispose();
     }
 
     /// <summary>The pair <paramref name="generator"/> and <paramref name="discriminator"/>, trained by
@@ -149,13 +162,15 @@ public sealed class Gan : IDisposable
 
     /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28], and
     /// their labels [B] when the recipe learns its code from labels. As many fakes as real images are drawn (the
-    /// tutorial draws a full batch of fakes even for its short last batch).</summary>
-    public StepLosses TrainStep(Tensor images, Tensor? labels = null)
+    /// tutorial draws a full batch of fakes even for its short last batch). The noise and dropout's masks are drawn
+    /// from <paramref name="random"/> when given, else from torch's global generator.</summary>
+    public StepLosses TrainStep(Tensor images, Tensor? labels = null, torch.Generator? random = null)
     {
         if (Recipe.CodeFromLabels && labels is null)
         {
             throw new ArgumentException($"the recipe {Recipe.Name} learns from the images' labels; give each batch its labels.", nameof(labels));
         }
+        using var loan = RandomLoan.Of(random);
         using var scope = torch.NewDisposeScope();
         var noise = Generator.Latent.Draw(images.shape[0]).to(images.dtype);
         var losses = ComputeGradients(images, noise, Recipe.CodeFromLabels ? labels : null);

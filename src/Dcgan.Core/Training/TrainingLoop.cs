@@ -15,23 +15,27 @@ public sealed class TrainingLoop
 {
     private readonly ImageSet images;
     private readonly torch.Generator shuffle;
+    private readonly torch.Generator? random;
     private double[] sums = new double[4];
     private byte[]? shuffleAtEpochStart;
 
     /// <summary>A loop that trains <paramref name="gan"/> on <paramref name="images"/>, in an order drawn each epoch
-    /// from <paramref name="shuffle"/>, from epoch 1.</summary>
-    public TrainingLoop(Gan gan, ImageSet images, torch.Generator shuffle)
+    /// from <paramref name="shuffle"/>, from epoch 1. The steps draw their noise and dropout from
+    /// <paramref name="random"/>, or from torch's global generator without one.</summary>
+    public TrainingLoop(Gan gan, ImageSet images, torch.Generator shuffle, torch.Generator? random = null)
     {
         Gan = gan;
         this.images = images;
         this.shuffle = shuffle;
+        this.random = random;
         StepsPerEpoch = Batches.CountPerEpoch(images.Count, gan.Recipe.BatchSize);
     }
 
     /// <summary>A loop that goes on where <paramref name="saved"/> stopped: its epoch, its step into the next one and
     /// that epoch's sums. The random states are the caller's to restore (<see cref="Checkpoint.RestoreRandomState"/>,
-    /// with this <paramref name="shuffle"/>).</summary>
-    public TrainingLoop(Gan gan, ImageSet images, torch.Generator shuffle, Checkpoint saved) : this(gan, images, shuffle)
+    /// with this <paramref name="shuffle"/> and <paramref name="random"/>).</summary>
+    public TrainingLoop(Gan gan, ImageSet images, torch.Generator shuffle, Checkpoint saved, torch.Generator? random = null)
+        : this(gan, images, shuffle, random)
     {
         Epoch = saved.Epoch;
         Step = saved.Step;
@@ -62,7 +66,7 @@ public sealed class TrainingLoop
             using (batch)
             {
                 cancel.ThrowIfCancellationRequested();
-                var losses = Gan.TrainStep(batch.Images, batch.Labels);
+                var losses = Gan.TrainStep(batch.Images, batch.Labels, random);
                 Add(losses);
                 Step++;
                 stepDone?.Invoke(new StepReport(epoch, Step, StepsPerEpoch, losses, clock.Elapsed.TotalSeconds));
@@ -74,8 +78,8 @@ public sealed class TrainingLoop
         return mean;
     }
 
-    /// <summary>A checkpoint of the loop where it is: its models and optimizers (saved with it), torch's random state
-    /// now, the shuffle's as the epoch in progress drew its order (or now, between epochs), and the run's own
+    /// <summary>A checkpoint of the loop where it is: its models and optimizers (saved with it), the steps' random
+    /// state now, the shuffle's as the epoch in progress drew its order (or now, between epochs), and the run's own
     /// <paramref name="seed"/>, <paramref name="dataFingerprint"/> and <paramref name="fixedNoise"/>, which it borrows
     /// and does not dispose.</summary>
     public Checkpoint ToCheckpoint(long seed, string dataFingerprint, torch.Tensor fixedNoise) => new()
@@ -87,7 +91,7 @@ public sealed class TrainingLoop
         DataFingerprint = dataFingerprint,
         EpochSums = [.. sums],
         FixedNoise = fixedNoise,
-        TorchRngState = Checkpoint.RandomStateOf(),
+        TorchRngState = Checkpoint.RandomStateOf(random),
         ShuffleRngState = Step > 0 && shuffleAtEpochStart is { } drawnFrom ? drawnFrom : Checkpoint.RandomStateOf(shuffle),
     };
 
