@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Dcgan.Generation;
+using Dcgan.Models;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dcgan.Generation;
 using Dcgan.Imaging;
+using Dcgan.Models;
 using Dcgan.Training;
 using Microsoft.AspNetCore.Http;
 

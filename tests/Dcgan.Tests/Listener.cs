@@ -1,3 +1,4 @@
+using Dcgan.Evaluation;
 using Dcgan.Runs;
 using Dcgan.Training;
 

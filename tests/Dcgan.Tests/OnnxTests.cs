@@ -1,6 +1,7 @@
 using Dcgan.Data;
 using Dcgan.Export.Onnx;
 using Dcgan.Generation;
+using Dcgan.Models;
 using Dcgan.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

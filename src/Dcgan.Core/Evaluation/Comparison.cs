@@ -3,7 +3,6 @@ using System.Text.Json;
 using Dcgan.Data;
 using Dcgan.Generation;
 using Dcgan.Models;
-using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Evaluation;

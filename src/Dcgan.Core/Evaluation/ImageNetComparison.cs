@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dcgan.Data;
-using Dcgan.Runs;
 using TorchSharp;
 
 namespace Dcgan.Evaluation;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dcgan.Data;
-using Dcgan.Runs;
 using Dcgan.Training;
 
 namespace Dcgan.Evaluation;

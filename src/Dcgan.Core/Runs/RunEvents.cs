@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dcgan.Evaluation;
 using Dcgan.Training;
 using SkiaSharp;
 
@@ -7,9 +8,6 @@ namespace Dcgan.Runs;
 /// <summary>How a run begins: its seed, where it goes on from (epoch 0, step 0 for a new run), the fingerprint of its
 /// data, and, as JSON for the record, its recipe and options.</summary>
 public sealed record RunStart(long Seed, int FromEpoch, int FromStep, string DataFingerprint, JsonNode Recipe, JsonNode Options);
-
-/// <summary>What the evaluation of an epoch found: one line to show, and the record for metrics.jsonl.</summary>
-public sealed record EpochEvaluation(string Summary, JsonObject Record);
 
 /// <summary>What one epoch did: its number, its wall time (training, grid and checkpoint, as the tutorial times
 /// it), the mean of its step measurements, its grid (the image, and the PNG it is saved as), its evaluation when one
@@ -44,11 +42,4 @@ public interface IRunObserver
 
     /// <summary>The run is over: trained to its last epoch, its GIF written.</summary>
     void RunEnded() { }
-}
-
-/// <summary>Measures the generator after an epoch, for metrics.jsonl. It must not draw from torch's global random
-/// numbers, or resumed runs would diverge.</summary>
-public interface IEpochEvaluation
-{
-    EpochEvaluation Evaluate(Gan gan, int epoch);
 }

@@ -1,4 +1,5 @@
 using Dcgan.Data;
+using Dcgan.Evaluation;
 using Dcgan.Training;
 
 namespace Dcgan.Runs;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcgan.Diagnostics;
+using Dcgan.Evaluation;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.IO;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dcgan.Evaluation;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.Training;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Dcgan.Generation;
 using Dcgan.Models;
 
 namespace Dcgan.Training;
