@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Dcgan.Data;
 using Dcgan.Runs;
 using Dcgan.Training;
+using TorchSharp;
 using SixLabors.ImageSharp;
 
 namespace Dcgan.Tests;
@@ -55,6 +57,32 @@ public class LibraryUseTests
         Assert.Contains("The untrained discriminator's decision: ", log);
         Assert.Contains("Restored " + run.CheckpointAt(2) + " (epoch 2)", log);
         Assert.True(File.Exists(Path.Combine(output, "untrained.png")));
+
+        // Its own train_step computes the library's: the same seed, draws and batches through
+        // Gan.TrainStepAsTutorial give the same weights, bit for bit.
+        torch.manual_seed(1);
+        using var gan = new Gan(Recipes.Tutorial);
+        using (torch.randn(16, Models.Generator.NoiseDim)) // the grid's noise, drawn where the sample draws it
+        using (var shuffle = new torch.Generator(1))
+        using (var real = IdxFile.ReadImages(images).ToTensor())
+        {
+            for (int epoch = 0; epoch < 2; epoch++)
+            {
+                foreach (var batch in Batches.Shuffled(real, null, 256, shuffle))
+                {
+                    using (batch)
+                    {
+                        gan.TrainStepAsTutorial(batch.Images);
+                    }
+                }
+            }
+        }
+        using var sample = Checkpoint.LoadModels(run.CheckpointAt(2));
+        foreach (var (mine, its) in new (torch.nn.Module, torch.nn.Module)[] { (gan.Generator, sample.Generator), (gan.Discriminator, sample.Discriminator) })
+        {
+            var expected = mine.state_dict();
+            Assert.All(its.state_dict(), pair => Assert.True(Fixtures.Identical(pair.Value, expected[pair.Key]), pair.Key));
+        }
     }
 
     /// <summary>docs/library.md's program with a loop and a checkpoint of its own: run twice, the second goes on from
