@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Dcgan.Cli.Performance;
 using Dcgan.Diagnostics;
 using Dcgan.Models;
-using Dcgan.Performance;
 using Dcgan.Runs;
 using Dcgan.Training;
 using TorchSharp;

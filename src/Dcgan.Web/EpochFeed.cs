@@ -75,7 +75,7 @@ internal sealed class EpochFeed : IDisposable
             var folder = run.Folder;
             string grid = folder.EpochImages() is { Count: > 0 } grids ? grids[^1] : "";
             string checkpoint = folder.LatestCheckpoint() ?? "";
-            long metrics = File.Exists(folder.Metrics.Path) ? new FileInfo(folder.Metrics.Path).Length : 0;
+            long metrics = File.Exists(folder.MetricsPath) ? new FileInfo(folder.MetricsPath).Length : 0;
             long gif = File.Exists(folder.GifPath) ? File.GetLastWriteTimeUtc(folder.GifPath).Ticks : 0;
             return $"{grid}|{checkpoint}|{metrics}|{gif}";
         }

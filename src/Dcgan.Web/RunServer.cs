@@ -92,7 +92,7 @@ internal static class Endpoints
             With(runs, id, run => run.Grid(epoch) is { } grid ? File(grid, "image/png") : NotFound($"run {id} has no grid of epoch {epoch}.")));
         app.MapGet("/api/runs/{id:int}/gif", (int id) =>
             With(runs, id, run => run.Gif() is { } gif ? File(gif, "image/gif") : NotFound("the GIF is written when the run ends.")));
-        app.MapGet("/api/runs/{id:int}/losses.svg", (int id) => With(runs, id, run => Svg(LossPlot.Svg(run.Folder.Losses.Read()))));
+        app.MapGet("/api/runs/{id:int}/losses.svg", (int id) => With(runs, id, run => Svg(LossPlot.Svg(run.Folder.ReadLosses()))));
         app.MapGet("/api/runs/{id:int}/metrics/{metric}.svg", (int id, string metric) => With(runs, id, run => MetricSvg(run, metric)));
         app.MapGet("/api/runs/{id:int}/events", (int id, HttpContext context) =>
             id >= 0 && id < runs.Count ? Events(feeds[id], context) : Task.FromResult(NotFound($"there is no run {id}.")));
@@ -133,7 +133,7 @@ internal static class Endpoints
 
     private static IResult MetricSvg(ServedRun run, string metric)
     {
-        var rows = run.Folder.Metrics.Read().Where(row => row["epoch"] is not null).ToList();
+        var rows = run.Folder.ReadMetrics().Where(row => row["epoch"] is not null).ToList();
         List<(int, double, double?)> Points<T>(Func<JsonObject, bool, T?> read, Func<T, double> pick) where T : class =>
             [.. rows.Where(row => read(row, false) is not null).Select(row => ((int)row["epoch"]!, pick(read(row, false)!), read(row, true) is { } f ? pick(f) : (double?)null))];
         ModelScores? Judged(JsonObject row, bool floor) => RunSummary.Scores(row, floor ? "floor" : "model");

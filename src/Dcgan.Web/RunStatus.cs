@@ -10,13 +10,13 @@ internal static class RunStatus
     public static JsonObject Of(ServedRun run)
     {
         var summary = RunSummary.Of(run.Folder);
-        var record = RunRecord.Read(run.Folder);
+        var record = run.Folder.ReadRecord();
         int? target = (int?)record["options"]?["epochs"];
         double? left = summary.SecondsPerEpoch is { } seconds && target is { } end && summary.EpochReached is { } reached && reached < end
             ? seconds * (end - reached)
             : null;
         var evaluations = new JsonArray();
-        foreach (var row in run.Folder.Metrics.Read())
+        foreach (var row in run.Folder.ReadMetrics())
         {
             evaluations.Add(new JsonObject
             {
@@ -82,7 +82,7 @@ internal static class RunStatus
     /// <summary>The steps losses.csv holds (its rows, less the header).</summary>
     private static int LossSteps(RunFolder run)
     {
-        string path = run.Losses.Path;
+        string path = run.LossesPath;
         return File.Exists(path) ? Math.Max(0, File.ReadLines(path).Count(l => l.Length > 0) - 1) : 0;
     }
 }

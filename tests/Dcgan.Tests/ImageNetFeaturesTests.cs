@@ -47,7 +47,7 @@ public class ImageNetFeaturesTests
         using var network = ImageNetFeatures.Load();
         float[] ours = network.Features(input);
         string models = ImageNetFeatures.Folder;
-        var (exitCode, output, errors) = Performance.PyTorchPeer.RunPython(Performance.PyTorchPeer.DefaultPython,
+        var (exitCode, output, errors) = Cli.Performance.PyTorchPeer.RunPython(Cli.Performance.PyTorchPeer.DefaultPython,
             [Fixtures.RepositoryFile("benchmarks/resnet18_reference.py"), Path.Combine(models, "ResNetPrepOnnx", "ResNetPreprocess.onnx"), Path.Combine(models, "ResNet18Onnx", "ResNet18.onnx")]);
         Assert.True(exitCode == 0, errors);
         double[][] reference = System.Text.Json.JsonSerializer.Deserialize<double[][]>(output)!;

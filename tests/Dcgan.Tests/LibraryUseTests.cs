@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Dcgan.Data;
 using Dcgan.Runs;
 using Dcgan.Training;
-using TorchSharp;
 using SixLabors.ImageSharp;
+using TorchSharp;
 
 namespace Dcgan.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Dcgan.Cli.Performance;
 using Dcgan.Models;
-using Dcgan.Performance;
 using Dcgan.Training;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -9,7 +9,7 @@ namespace Dcgan.Generation;
 /// Pictures of new digits, as 'dcgan generate' and the playground of 'dcgan serve' draw them: the same generator,
 /// batch-norm statistics, noise and picture for the same choices, so the same seed gives the same bytes in both.
 /// </summary>
-internal sealed class Drawing : IDisposable
+public sealed class Drawing : IDisposable
 {
     /// <summary>The random points a walk passes through.</summary>
     public const int WalkKeyframes = 4;

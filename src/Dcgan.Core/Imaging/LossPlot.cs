@@ -4,7 +4,7 @@ namespace Dcgan.Imaging;
 
 /// <summary>losses.png: the generator's and discriminator's losses per step, and D(x), D(G(z)), drawn with ScottPlot
 /// from the rows of losses.csv (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), ...).</summary>
-internal static class LossPlot
+public static class LossPlot
 {
     public static void Save(IReadOnlyList<double[]> rows, string path, int stepsPerEpoch)
     {

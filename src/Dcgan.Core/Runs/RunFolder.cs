@@ -24,13 +24,29 @@ public sealed partial class RunFolder(string path)
     }
 
     /// <summary>losses.csv: every step's losses.</summary>
-    internal LossLog Losses => new(System.IO.Path.Combine(Path, "losses.csv"));
+    internal LossLog Losses => new(LossesPath);
 
     /// <summary>losses.png, drawn from losses.csv after every epoch.</summary>
     public string LossPlotPath => System.IO.Path.Combine(Path, "losses.png");
 
     /// <summary>metrics.jsonl: the evaluations made during training.</summary>
-    internal EpochLog Metrics => new(System.IO.Path.Combine(Path, "metrics.jsonl"));
+    internal EpochLog Metrics => new(MetricsPath);
+
+    /// <summary>losses.csv: a row per step (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), seconds).</summary>
+    public string LossesPath => System.IO.Path.Combine(Path, "losses.csv");
+
+    /// <summary>metrics.jsonl: a JSON object per evaluation made during training.</summary>
+    public string MetricsPath => System.IO.Path.Combine(Path, "metrics.jsonl");
+
+    /// <summary>losses.csv's rows as numbers, in its columns' order; none when there is no file yet.</summary>
+    public IReadOnlyList<double[]> ReadLosses() => Losses.Read();
+
+    /// <summary>metrics.jsonl's records, in order; none when there is no file yet.</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> ReadMetrics() => Metrics.Read();
+
+    /// <summary>run.json: how the run was started and resumed, on what data, and each epoch's time; an empty object
+    /// when there is none.</summary>
+    public System.Text.Json.Nodes.JsonObject ReadRecord() => RunRecord.Read(this);
 
     public string ImageAtEpoch(int epoch) =>
         System.IO.Path.Combine(Path, string.Create(CultureInfo.InvariantCulture, $"image_at_epoch_{epoch:D4}.png"));

@@ -7,7 +7,7 @@ namespace Dcgan.Runs;
 
 /// <summary>One line of 'dcgan runs': how far a run got and how good its latest evaluation was, read from run.json,
 /// metrics.jsonl and the checkpoints. Files written before snake_case (PascalCase options and metrics) still read.</summary>
-internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
+public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
     double? SecondsPerEpoch, string? LatestCheckpoint, ModelScores? LatestMetrics)
 {
     public static RunSummary Of(RunFolder run)
@@ -59,11 +59,11 @@ internal sealed record RunSummary(string Name, int? EpochReached, long? Seed, st
 }
 
 /// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>
-internal sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
+public sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
 
 /// <summary>What 'dcgan runs' and the live page show of an evaluation on ImageNet features: of generated images, or of
 /// real ones held out (the floor), N images against N real ones.</summary>
-internal sealed record ImageNetScores(int N, double FdResnet18, double KidMean, double Precision, double Recall, double Density, double Coverage)
+public sealed record ImageNetScores(int N, double FdResnet18, double KidMean, double Precision, double Recall, double Density, double Coverage)
 {
     public static bool IsIn(JsonObject record) => record["fd_resnet18"] is not null;
 

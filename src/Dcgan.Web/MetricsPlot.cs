@@ -1,4 +1,4 @@
-namespace Dcgan.Imaging;
+namespace Dcgan.Web;
 
 /// <summary>One evaluation metric over a run's epochs (from metrics.jsonl), beside the same metric for real data,
 /// drawn with ScottPlot as SVG for the live page.</summary>

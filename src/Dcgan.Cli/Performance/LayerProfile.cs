@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dcgan.Performance;
+namespace Dcgan.Cli.Performance;
 
 /// <summary>One row of a profile: a piece of the train step and its median milliseconds.</summary>
 internal sealed record ProfileRow(string Part, double ForwardMs, double BackwardMs);

@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 using Dcgan.Models;
 using Dcgan.Training;
 
-namespace Dcgan.Performance;
+namespace Dcgan.Cli.Performance;
 
 /// <summary>What a PyTorch peer's step timing says (the JSON that benchmarks/pytorch_dcgan.py step prints).</summary>
 internal sealed record PeerResult(

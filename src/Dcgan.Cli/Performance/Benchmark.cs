@@ -5,7 +5,7 @@ using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
 
-namespace Dcgan.Performance;
+namespace Dcgan.Cli.Performance;
 
 /// <summary>Timings of the real train step (<see cref="Gan.TrainStep"/> on batches from <see cref="Batches"/>,
 /// exactly what <see cref="Runs.Trainer"/> runs) on synthetic data, after a warm-up.</summary>
