@@ -28,9 +28,9 @@ for (int epoch = (restored?.Epoch ?? 0) + 1; epoch <= epochs; epoch++)
         using var taken = batch;
         using var scope = torch.NewDisposeScope(); // frees this step's tensors now, not when .NET's collector runs
         var fake = generator.call(torch.randn(batch.Images.shape[0], Generator.NoiseDim));
-        var discriminatorLoss = Gan.DiscriminatorLoss(discriminator.call(batch.Images), discriminator.call(fake.detach()));
+        var discriminatorLoss = Losses.DiscriminatorLoss(discriminator.call(batch.Images), discriminator.call(fake.detach()));
         discriminatorAdam.ApplyGradients([.. torch.autograd.grad([discriminatorLoss], [.. discriminator.parameters()])]); // (1) update D
-        var generatorLoss = Gan.GeneratorLoss(discriminator.call(fake));
+        var generatorLoss = Losses.GeneratorLoss(discriminator.call(fake));
         generatorAdam.ApplyGradients([.. torch.autograd.grad([generatorLoss], [.. generator.parameters()])]);             // (2) update G
     }
     using (var samples = Sampler.Generate(generator, grid))

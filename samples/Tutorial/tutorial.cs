@@ -61,8 +61,8 @@ using (torch.no_grad())
 }
 
 // ## Define the loss and optimizers
-// cross_entropy = tf.keras.losses.BinaryCrossentropy(from_logits=True): Gan.DiscriminatorLoss(real_output,
-// fake_output) and Gan.GeneratorLoss(fake_output). generator_optimizer = tf.keras.optimizers.Adam(1e-4), and the
+// cross_entropy = tf.keras.losses.BinaryCrossentropy(from_logits=True): Losses.DiscriminatorLoss(real_output,
+// fake_output) and Losses.GeneratorLoss(fake_output). generator_optimizer = tf.keras.optimizers.Adam(1e-4), and the
 // discriminator's alike: Keras's Adam, as the tutorial recipe has them, made with the pair they train.
 using var gan = new Gan(generator, discriminator, Recipes.Tutorial);
 KerasAdam generatorOptimizer = gan.GeneratorOptimizer;
@@ -98,8 +98,8 @@ using Tensor seed = torch.randn(NumExamplesToGenerate, Generator.NoiseDim);
     Tensor realOutput = discriminator.call(images);
     Tensor fakeOutput = discriminator.call(generatedImages);
 
-    Tensor genLoss = Gan.GeneratorLoss(fakeOutput);
-    Tensor discLoss = Gan.DiscriminatorLoss(realOutput, fakeOutput);
+    Tensor genLoss = Losses.GeneratorLoss(fakeOutput);
+    Tensor discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput);
 
     var gradientsOfGenerator = torch.autograd.grad([genLoss], [.. generator.parameters()], retain_graph: true);
     var gradientsOfDiscriminator = torch.autograd.grad([discLoss], [.. discriminator.parameters()]);

@@ -87,9 +87,9 @@ public class CheckpointTests
         using (var images = Fixtures.Images(8).ToTensor())
         using (var noise = torch.randn(8, Generator.NoiseDim))
         {
-            var generatorLoss = Gan.GeneratorLoss(discriminator.call(generator.call(noise)));
+            var generatorLoss = Losses.GeneratorLoss(discriminator.call(generator.call(noise)));
             generatorAdam.ApplyGradients([.. torch.autograd.grad([generatorLoss], [.. generator.parameters()])]);
-            var discriminatorLoss = Gan.DiscriminatorLoss(discriminator.call(images), discriminator.call(generator.call(noise).detach()));
+            var discriminatorLoss = Losses.DiscriminatorLoss(discriminator.call(images), discriminator.call(generator.call(noise).detach()));
             discriminatorAdam.ApplyGradients([.. torch.autograd.grad([discriminatorLoss], [.. discriminator.parameters()])]);
         }
         using var gridNoise = torch.randn(16, 100);

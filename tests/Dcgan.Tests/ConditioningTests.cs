@@ -46,11 +46,11 @@ public class ConditioningTests
         var fakeCategories = noise.narrow(1, 0, 10).argmax(1);
         var realOut = Logit(images, labels);
         var fakeOut = Logit(fakes, fakeCategories);
-        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut)], [.. gParams], retain_graph: true);
+        var genGrads = torch.autograd.grad([Losses.GeneratorLoss(fakeOut)], [.. gParams], retain_graph: true);
         var reals = images.detach().requires_grad_(true);
         var slope = torch.autograd.grad([Logit(reals, labels).sum()], [reals], retain_graph: true, create_graph: true)[0];
         var r1 = slope.square().sum([1, 2, 3]).mean() * (0.5 / 2 * 4);
-        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut) + r1], [.. dParams]);
+        var discGrads = torch.autograd.grad([Losses.DiscriminatorLoss(realOut, fakeOut) + r1], [.. dParams]);
 
         Assert.True(gan.RealGradientPenaltyDue);
         gan.ComputeGradients(images, noise, labels);
@@ -77,9 +77,9 @@ public class ConditioningTests
         var fakeOut = gan.Discriminator.Judge(fakeFeatures);
         var fakeCode = nn.functional.cross_entropy(gan.CodeHead.call(fakeFeatures), recipe.Latent.CategoriesOf(noise)) * 0.7;
         var realCode = nn.functional.cross_entropy(gan.CodeHead.call(realFeatures), labels) * 0.7;
-        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut) + fakeCode], [.. gParams], retain_graph: true);
+        var genGrads = torch.autograd.grad([Losses.GeneratorLoss(fakeOut) + fakeCode], [.. gParams], retain_graph: true);
         // The discriminator's side: the adversarial loss and the real images' labels, not the fakes' categories.
-        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(gan.Discriminator.Judge(realFeatures), fakeOut) + realCode], [.. dParams]);
+        var discGrads = torch.autograd.grad([Losses.DiscriminatorLoss(gan.Discriminator.Judge(realFeatures), fakeOut) + realCode], [.. dParams]);
 
         gan.ComputeGradients(images, noise, labels);
 

@@ -23,8 +23,8 @@ public class TrainStepTests
         double genExpected = fake.Average(x => -LogSigmoid(x));
         double discExpected = real.Average(x => -LogSigmoid(x)) + fake.Average(x => -LogSigmoid(-x));
 
-        using var gen = Gan.GeneratorLoss(fakeLogits);
-        using var disc = Gan.DiscriminatorLoss(realLogits, fakeLogits);
+        using var gen = Losses.GeneratorLoss(fakeLogits);
+        using var disc = Losses.DiscriminatorLoss(realLogits, fakeLogits);
 
         Assert.Equal(genExpected, gen.item<float>(), 5);
         Assert.Equal(discExpected, disc.item<float>(), 5);
@@ -91,8 +91,8 @@ public class TrainStepTests
         var fakeImages = gan.Generator.call(noise);
         var realOut = gan.Discriminator.call(images);
         var fakeOut = gan.Discriminator.call(fakeImages);
-        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut)], [.. gParams], retain_graph: true);
-        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut)], [.. dParams]);
+        var genGrads = torch.autograd.grad([Losses.GeneratorLoss(fakeOut)], [.. gParams], retain_graph: true);
+        var discGrads = torch.autograd.grad([Losses.DiscriminatorLoss(realOut, fakeOut)], [.. dParams]);
 
         torch.manual_seed(99);
         gan.ComputeGradients(images, noise);
@@ -171,11 +171,11 @@ public class TrainStepTests
         var fakeFeatures = gan.Discriminator.Features(fakeImages);
         var fakeOut = gan.Discriminator.Judge(fakeFeatures);
         var codeLoss = nn.functional.cross_entropy(gan.CodeHead.call(fakeFeatures), recipe.Latent.CategoriesOf(noise)) * 0.7;
-        var genGrads = torch.autograd.grad([Gan.GeneratorLoss(fakeOut) + codeLoss], [.. gParams], retain_graph: true);
+        var genGrads = torch.autograd.grad([Losses.GeneratorLoss(fakeOut) + codeLoss], [.. gParams], retain_graph: true);
         var realCodeLoss = fromLabels
             ? nn.functional.cross_entropy(gan.CodeHead.call(realFeatures), labels) * 0.7
             : torch.zeros(1, dtype: ScalarType.Float64);
-        var discGrads = torch.autograd.grad([Gan.DiscriminatorLoss(realOut, fakeOut) + codeLoss + realCodeLoss], [.. dParams]);
+        var discGrads = torch.autograd.grad([Losses.DiscriminatorLoss(realOut, fakeOut) + codeLoss + realCodeLoss], [.. dParams]);
 
         torch.manual_seed(99);
         gan.ComputeGradients(images, noise, fromLabels ? labels : null);
@@ -194,7 +194,7 @@ public class TrainStepTests
         using var images = Fixtures.Images(3).ToTensor().to(float64);
         const double weight = 0.7;
 
-        using var penalty = Gan.RealGradientPenalty(d, images, weight);
+        using var penalty = Losses.RealGradientPenalty(d, images, weight);
         penalty.backward();
 
         // The value: weight * mean over images of the sum of squares of the first derivative at each pixel.
@@ -216,7 +216,7 @@ public class TrainStepTests
                 {
                     parameter[index].add_(shift);
                 }
-                using var p = Gan.RealGradientPenalty(d, images, weight);
+                using var p = Losses.RealGradientPenalty(d, images, weight);
                 return p.item<double>();
             }
             // The shifts add up: +h, then -2h to reach -h, then +h back to the weight as it was.
@@ -246,7 +246,7 @@ public class TrainStepTests
         plain.ComputeGradients(images, noise);
         var withoutPenalty = plain.Discriminator.parameters().Select(p => p.grad!.clone()).ToList();
         plain.DiscriminatorOptimizer.ZeroGrad();
-        using (var penalty = Gan.RealGradientPenalty(plain.Discriminator, images, recipe.R1Gamma / 2 * recipe.R1Every))
+        using (var penalty = Losses.RealGradientPenalty(plain.Discriminator, images, recipe.R1Gamma / 2 * recipe.R1Every))
         {
             penalty.backward();
         }

@@ -150,16 +150,6 @@ public sealed class Gan : IDisposable
     /// <summary>discriminator_optimizer, which also updates the code head and label embedding where there are.</summary>
     public KerasAdam DiscriminatorOptimizer { get; }
 
-    /// <summary>cross_entropy(ones_like(fake_output), fake_output): the generator wants its fakes called real.</summary>
-    public static Tensor GeneratorLoss(Tensor fakeOutput) =>
-        binary_cross_entropy_with_logits(fakeOutput, torch.ones_like(fakeOutput));
-
-    /// <summary>real_loss + fake_loss: real images should be called real (1, or the recipe's smoothed target),
-    /// generated ones fake (0).</summary>
-    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput, double realLabel = 1.0) =>
-        binary_cross_entropy_with_logits(realOutput, torch.full_like(realOutput, realLabel))
-        + binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput));
-
     /// <summary>One step of adversarial training on a batch of real images in [-1, 1], shaped [B, 1, 28, 28], and
     /// their labels [B] when the recipe learns its code from labels. As many fakes as real images are drawn (the
     /// tutorial draws a full batch of fakes even for its short last batch). The noise and dropout's masks are drawn
@@ -204,14 +194,14 @@ public sealed class Gan : IDisposable
         var generatedImages = Generator.call(noise);
         var realOutput = Discriminator.call(images);
         var fakeOutput = Discriminator.call(generatedImages);
-        var genLoss = GeneratorLoss(fakeOutput);
-        var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
+        var genLoss = Losses.GeneratorLoss(fakeOutput);
+        var discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
         genLoss.backward(retain_graph: true, inputs: generatorParameters);   // gen_tape.gradient(gen_loss, ...)
         discLoss.backward(inputs: discriminatorParameters);                 // disc_tape.gradient(disc_loss, ...)
         if (RealGradientPenaltyDue)
         {
-            using var penalty = RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            using var penalty = Losses.RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
             penalty.backward(inputs: discriminatorParameters);
         }
         return Measured(genLoss, discLoss, realOutput, fakeOutput);
@@ -282,8 +272,8 @@ public sealed class Gan : IDisposable
         var fakeFeatures = Discriminator.Features(fakes);
         var fakeOutput = Judge(fakeFeatures, fakeCategories);
 
-        var genLoss = GeneratorLoss(fakeOutput);
-        var discLoss = DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
+        var genLoss = Losses.GeneratorLoss(fakeOutput);
+        var discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
         // The tutorial's two GradientTapes, each loss differentiated with respect to its own model's variables.
         // disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.
@@ -295,7 +285,7 @@ public sealed class Gan : IDisposable
 
         if (RealGradientPenaltyDue)
         {
-            using var penalty = RealGradientPenalty(reals => Judge(Discriminator.Features(reals), labels), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            using var penalty = Losses.RealGradientPenalty(reals => Judge(Discriminator.Features(reals), labels), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
             penalty.backward(inputs: judgeParameters); // added to disc_loss's gradient
         }
 
@@ -349,23 +339,6 @@ public sealed class Gan : IDisposable
     /// optimizer, which checkpoints keep, so a resumed run adds it at the same steps.</summary>
     internal bool RealGradientPenaltyDue =>
         Recipe.R1Gamma > 0 && DiscriminatorOptimizer.StepsTaken % Recipe.R1Every == 0;
-
-    /// <summary>R1 (Mescheder et al. 2018): <paramref name="weight"/> times the batch mean of |grad_x D(x)|^2 over
-    /// the real images x, differentiable with respect to the discriminator's parameters.</summary>
-    public static Tensor RealGradientPenalty(Discriminator discriminator, Tensor images, double weight) =>
-        RealGradientPenalty(discriminator.call, images, weight);
-
-    /// <summary>R1 for a discriminator given as the function from images to logits (with a label projection, of
-    /// the images' labels).</summary>
-    public static Tensor RealGradientPenalty(Func<Tensor, Tensor> discriminator, Tensor images, double weight)
-    {
-        using var scope = torch.NewDisposeScope();
-        var reals = images.detach().requires_grad_(true);
-        var logits = discriminator(reals);
-        // create_graph makes the gradient itself differentiable; retain_graph keeps the forward pass it is made of.
-        var gradient = torch.autograd.grad([logits.sum()], [reals], retain_graph: true, create_graph: true)[0];
-        return gradient.square().sum([1, 2, 3]).mean().mul(weight).MoveToOuterDisposeScope();
-    }
 
     public void Dispose()
     {
