@@ -87,16 +87,7 @@ public sealed class Gan : IDisposable
         GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
         // The code head learns alongside the discriminator whose features it reads, with the same Adam.
         DiscriminatorOptimizer = new KerasAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
-        if (recipe.EmaDecay is not null)
-        {
-            AverageGenerator = recipe.NewGenerator();
-            MixedPrecision.Set(AverageGenerator, recipe.Precision);
-            AverageGenerator.load_state_dict(Generator.state_dict());
-            foreach (var parameter in AverageGenerator.parameters())
-            {
-                parameter.requires_grad = false; // updated by UpdateAverage, never by gradients
-            }
-        }
+        AverageGenerator = recipe.EmaDecay is null ? null : WeightAverage.Start(Generator, recipe);
     }
 
     /// <summary>Every module a checkpoint keeps, named for its messages, in the order it keeps them: the generator,
@@ -227,27 +218,9 @@ public sealed class Gan : IDisposable
     {
         GeneratorOptimizer.Step();
         DiscriminatorOptimizer.Step();
-        UpdateAverage();
-    }
-
-    /// <summary>average = decay * average + (1 - decay) * weights, decay = min(EmaDecay, (1 + t) / (10 + t)) after
-    /// step t; batch-norm statistics are copied, not averaged.</summary>
-    private void UpdateAverage()
-    {
-        if (AverageGenerator is null)
+        if (AverageGenerator is not null)
         {
-            return;
-        }
-        using var noGrad = torch.no_grad();
-        long t = GeneratorOptimizer.StepsTaken;
-        double decay = Math.Min(Recipe.EmaDecay!.Value, (1.0 + t) / (10.0 + t));
-        foreach (var (average, weight) in AverageGenerator.parameters().Zip(generatorParameters))
-        {
-            average.mul_(decay).add_(weight, alpha: 1 - decay);
-        }
-        foreach (var (average, statistic) in AverageGenerator.buffers().Zip(Generator.buffers()))
-        {
-            average.copy_(statistic);
+            WeightAverage.Update(AverageGenerator, Generator, Recipe.EmaDecay!.Value, GeneratorOptimizer.StepsTaken);
         }
     }
 
@@ -275,11 +248,13 @@ public sealed class Gan : IDisposable
         var genLoss = Losses.GeneratorLoss(fakeOutput);
         var discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
-        // The tutorial's two GradientTapes, each loss differentiated with respect to its own model's variables.
-        // disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.
+        // The tutorial's two GradientTapes, each loss differentiated with respect to its own model's variables, from the
+        // one forward pass above; EndStep then updates both, as pytorch/examples' "(1) Update D network, (2) Update G
+        // network" does from two.
+        // (1) disc_tape: the discriminator's parameters, and on the way the gradient of disc_loss at the fakes.
         discLoss.backward(retain_graph: true, inputs: [.. judgeParameters, fakes]);
 
-        // gen_tape: gen_loss's gradient at the fakes, carried back through the generator.
+        // (2) gen_tape: gen_loss's gradient at the fakes, carried back through the generator.
         var genLossAtFakes = GeneratorLossAtFakes(genLoss, fakeOutput, fakes, fakeFeatures, noise, labels is null ? null : (realFeatures, labels));
         generatedImages.backward([genLossAtFakes], inputs: generatorParameters);
 
