@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Dcgan.Export;
 using Dcgan.Export.Onnx;
 using Dcgan.IO;
 using Dcgan.Training;

@@ -1,3 +1,4 @@
+using Dcgan.Cli;
 using Dcgan.Export;
 using Dcgan.Generation;
 using Dcgan.Training;

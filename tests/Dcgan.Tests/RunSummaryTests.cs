@@ -1,3 +1,4 @@
+using Dcgan.Cli;
 using Dcgan.Runs;
 
 namespace Dcgan.Tests;

@@ -1,7 +1,7 @@
 using Dcgan.Data;
 using SkiaSharp;
 
-namespace Dcgan.Imaging;
+namespace Dcgan.Cli;
 
 /// <summary>Images as one PNG file each, at their own size (no scaling, no gutter, gray as gray): what tools that
 /// compute Inception FID from a folder (pytorch-fid, clean-fid) read.</summary>

@@ -1,7 +1,8 @@
+using Dcgan.Export;
 using Dcgan.Training;
 using static TorchSharp.torch;
 
-namespace Dcgan.Export;
+namespace Dcgan.Cli;
 
 /// <summary>
 /// The trained models as PyTorch state dicts: the tensor names are those of the equivalent PyTorch modules
@@ -32,8 +33,8 @@ internal static class PyTorchExport
             ["recipe"] = models.Recipe.Name,
             ["module"] = "see docs/pytorch.md",
             // The shape the models take and make, with ONNX's keys: what a reader needs to rebuild the paper's layers.
-            [Onnx.OnnxExport.ChannelsKey] = generator.Shape.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [Onnx.OnnxExport.SizeKey] = generator.Shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Export.Onnx.OnnxExport.ChannelsKey] = generator.Shape.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Export.Onnx.OnnxExport.SizeKey] = generator.Shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["models"] = models.Recipe.Models == ModelFamily.Paper ? $"paper, width {models.Recipe.Width}" : "tutorial",
         };
         metadata["weights"] = generator == models.AverageGenerator ? "ema" : "raw";

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dcgan.Runs;
 
-namespace Dcgan.Runs;
+namespace Dcgan.Cli;
 
 /// <summary>One evaluation made during training: the generated images' scores and the real held-out images' (the
 /// floor), on ImageNet features and by the evaluator (either may be missing: older runs have no ImageNet scores, and
