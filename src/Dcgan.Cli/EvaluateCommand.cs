@@ -135,7 +135,7 @@ internal static class EvaluateCommand
         return comparison.Measure(subject, generated);
     }
 
-    /// <summary>The data a run was trained on, as its run.json records it (<see cref="Runs.RunRecord.DataOf"/>); null
+    /// <summary>The data a run was trained on, as its run.json records it (<see cref="Runs.RunFolder.TrainingData"/>); null
     /// for a built-in dataset, whose own request (with --dataset) finds it again, or no run.</summary>
     private static DataRequest? RunData(ParseResult parsed, Models.ImageShape? shape)
     {
@@ -144,11 +144,11 @@ internal static class EvaluateCommand
             return null;
         }
         var run = new Runs.RunFolder(runPath);
-        if (Runs.RunRecord.DataOf(run, shape) is { } request)
+        if (run.TrainingData(shape) is { } request)
         {
             return request;
         }
-        return shape is { IsTutorial: false } && Runs.RunRecord.Read(run)["data"]?["path"] is { } path
+        return shape is { IsTutorial: false } && run.ReadRecord()["data"]?["path"] is { } path
             ? throw new ArgumentException($"{runPath} was trained on a dataset of this tool's ({path}); name it again to measure against it (--dataset NAME, or --data).")
             : null;
     }

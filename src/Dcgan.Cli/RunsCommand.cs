@@ -24,8 +24,7 @@ internal static class RunsCommand
                     : $"{root.FullName} does not exist; name the folder that holds your run folders.");
             }
             var c = CultureInfo.InvariantCulture;
-            var runs = root.EnumerateDirectories().Select(d => new RunFolder(d.FullName))
-                .Where(r => File.Exists(RunRecord.PathIn(r)) || r.Checkpoints().Count > 0).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
+            var runs = RunFolder.In(root.FullName);
             if (runs.Count == 0)
             {
                 Console.WriteLine($"No runs in {root.FullName}.");

@@ -56,8 +56,7 @@ internal static class ServeCommand
         if (parsed.GetValue(Runs) is { } parent)
         {
             Existing(parent.FullName, "--runs");
-            var found = Directory.GetDirectories(parent.FullName).Order(StringComparer.Ordinal).Select(d => new RunFolder(d))
-                .Where(r => File.Exists(RunRecord.PathIn(r)) || r.Checkpoints().Count > 0).ToList();
+            var found = RunFolder.In(parent.FullName);
             folders.AddRange(found.Count > 0 ? found
                 : throw new ArgumentException($"--runs {parent.FullName} holds no run folders (none has run.json or checkpoints)."));
         }

@@ -172,7 +172,7 @@ public class ImageNetFeaturesTests
         // Read as the run read it (black background, cropped, as run.json records): its prepared copy, not another.
         Assert.Contains("Preparing", train.Out + train.Err);
         Assert.DoesNotContain("Preparing", evaluated.Out + evaluated.Err);
-        Assert.Equal("#000000", (string)Runs.RunRecord.Read(new Runs.RunFolder(dir.File("run")))["data"]!["folder"]!["background"]!);
+        Assert.Equal("#000000", (string)new Runs.RunFolder(dir.File("run")).ReadRecord()["data"]!["folder"]!["background"]!);
         var json = JsonNode.Parse(evaluated.Out)!;
         Assert.Equal(20, (int)json["n"]!);
         Assert.InRange((double)json["floor"]!["fd_resnet18"]!, 0, (double)json["fd_resnet18"]!); // real images nearer the reference than a 1-epoch generator's

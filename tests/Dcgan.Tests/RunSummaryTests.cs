@@ -20,7 +20,7 @@ public class RunSummaryTests
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
         Directory.CreateDirectory(run.Path);
-        File.WriteAllText(RunRecord.PathIn(run), runJson);
+        File.WriteAllText(run.RecordPath, runJson);
         File.WriteAllText(run.Metrics.Path, metricsLine + "\n");
 
         var summary = RunSummary.Of(run);
@@ -37,7 +37,7 @@ public class RunSummaryTests
     {
         var run = new RunFolder(dir.File(name));
         Directory.CreateDirectory(run.Path);
-        File.WriteAllText(RunRecord.PathIn(run), $$"""{"seed": {{seed}}, "recipe": {"name": "{{recipe}}", "precision": "fp32", "batch_size": {{batch}}}, "epochs": [{{seconds}}]}""");
+        File.WriteAllText(run.RecordPath, $$"""{"seed": {{seed}}, "recipe": {"name": "{{recipe}}", "precision": "fp32", "batch_size": {{batch}}}, "epochs": [{{seconds}}]}""");
         foreach (var (epoch, score) in evaluations)
         {
             File.AppendAllText(run.Metrics.Path, $$"""{"evaluator_hash": "0123456789abcdef", "model": {"classifier_score": {{score}}, "frechet_distance_features": 40.25, "effective_classes": 9.5, "recall": 0.5}, "floor": {"classifier_score": 9.5, "frechet_distance_features": 2.5, "effective_classes": 10, "recall": 0.875}, "epoch": {{epoch}}}""" + "\n");
@@ -93,7 +93,7 @@ public class RunSummaryTests
         {
             var run = new RunFolder(dir.File(name));
             Directory.CreateDirectory(run.Path);
-            File.WriteAllText(RunRecord.PathIn(run), $$"""{"seed": 1, "recipe": {"name": "{{name}}", "precision": "fp32", "batch_size": 64}, "epochs": [{"epoch": 1, "seconds": 60}]}""");
+            File.WriteAllText(run.RecordPath, $$"""{"seed": 1, "recipe": {"name": "{{name}}", "precision": "fp32", "batch_size": 64}, "epochs": [{"epoch": 1, "seconds": 60}]}""");
             File.WriteAllText(run.Metrics.Path, record + "\n");
             return run;
         }

@@ -18,7 +18,7 @@ public sealed partial class RunFolder(string path)
     {
         string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(checkpoint));
         return folder is not null && System.IO.Path.GetFileName(folder) == "checkpoints" && System.IO.Path.GetDirectoryName(folder) is { } run
-            && File.Exists(RunRecord.PathIn(new RunFolder(run)))
+            && File.Exists(new RunFolder(run).RecordPath)
             ? new RunFolder(run)
             : null;
     }
@@ -44,9 +44,23 @@ public sealed partial class RunFolder(string path)
     /// <summary>metrics.jsonl's records, in order; none when there is no file yet.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonObject> ReadMetrics() => Metrics.Read();
 
-    /// <summary>run.json: how the run was started and resumed, on what data, and each epoch's time; an empty object
-    /// when there is none.</summary>
+    /// <summary>run.json: how the run was started and resumed, on what data, and each epoch's time.</summary>
+    public string RecordPath => System.IO.Path.Combine(Path, "run.json");
+
+    /// <summary>run.json's content; an empty object when there is none.</summary>
     public System.Text.Json.Nodes.JsonObject ReadRecord() => RunRecord.Read(this);
+
+    /// <summary>The images the run trained on, as run.json records them: a file, or a folder read with the same
+    /// options (a run.json from before they were recorded is read at <paramref name="shape"/>); null where it records
+    /// none, or a dataset of this tool's, whose own request finds it again.</summary>
+    public Data.DataRequest? TrainingData(Models.ImageShape? shape) => RunRecord.DataOf(this, shape);
+
+    /// <summary>Whether the folder holds a run: its run.json, or a checkpoint.</summary>
+    public bool HoldsRun => File.Exists(RecordPath) || Checkpoints().Count > 0;
+
+    /// <summary>The folders directly in <paramref name="folder"/> that hold a run, in ordinal order of their paths.</summary>
+    public static IReadOnlyList<RunFolder> In(string folder) =>
+        [.. Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).Select(d => new RunFolder(d)).Where(r => r.HoldsRun)];
 
     public string ImageAtEpoch(int epoch) =>
         System.IO.Path.Combine(Path, string.Create(CultureInfo.InvariantCulture, $"image_at_epoch_{epoch:D4}.png"));

@@ -72,11 +72,9 @@ internal sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int imag
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static string PathIn(RunFolder run) => Path.Combine(run.Path, "run.json");
-
     public static JsonObject Read(RunFolder run)
     {
-        string path = PathIn(run);
+        string path = run.RecordPath;
         try
         {
             return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? [] : [];
@@ -143,5 +141,5 @@ internal sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int imag
     }
 
     private static void Save(RunFolder run, JsonObject record) =>
-        AtomicFile.Write(PathIn(run), stream => JsonSerializer.Serialize(stream, record, Indented));
+        AtomicFile.Write(run.RecordPath, stream => JsonSerializer.Serialize(stream, record, Indented));
 }
