@@ -8,8 +8,12 @@ public class TrainingLoopTests
 {
     private static readonly Recipe Recipe = Recipes.Tutorial with { BatchSize = 8 }; // 5 steps an epoch of 40
 
-    [Fact]
-    public void A_loop_stopped_between_two_steps_goes_on_from_its_checkpoint_to_the_same_weights_and_means()
+    /// <summary>Stopped after step 2 of epoch 2, or before its first step (its order drawn, no step taken: the
+    /// checkpoint must keep the shuffle's state from before that draw).</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public void A_loop_stopped_between_two_steps_goes_on_from_its_checkpoint_to_the_same_weights_and_means(int stepsDone)
     {
         using var dir = new TempFolder();
         var images = Fixtures.Images(40);
@@ -29,17 +33,21 @@ public class TrainingLoopTests
             var loop = new TrainingLoop(stopped, images, shuffle);
             var steps = new List<(int, int)>();
             loop.TrainEpoch(s => steps.Add((s.Epoch, s.Step)));
+            if (stepsDone == 0)
+            {
+                stop.Cancel();
+            }
             Assert.Throws<OperationCanceledException>(() => loop.TrainEpoch(s =>
             {
                 steps.Add((s.Epoch, s.Step));
-                if (s.Step == 2)
+                if (s.Step == stepsDone)
                 {
                     stop.Cancel();
                 }
             }, stop.Token));
 
-            Assert.Equal([(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (2, 1), (2, 2)], steps);
-            Assert.Equal((1, 2, 5), (loop.Epoch, loop.Step, loop.StepsPerEpoch));
+            Assert.Equal([(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), .. Enumerable.Range(1, stepsDone).Select(step => (2, step))], steps);
+            Assert.Equal((1, stepsDone, 5), (loop.Epoch, loop.Step, loop.StepsPerEpoch));
             loop.ToCheckpoint(3, "data", noise).Save(dir.File("stopped.ckpt"), stopped);
         }
 

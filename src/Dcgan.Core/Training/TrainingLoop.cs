@@ -57,7 +57,8 @@ public sealed class TrainingLoop
     /// it is when the data fails to read (a damaged prepared folder), and <see cref="ToCheckpoint"/> saves that.</summary>
     public StepLosses TrainEpoch(Action<StepReport>? stepDone = null, CancellationToken cancel = default)
     {
-        // The order is drawn from here (a resumed epoch's, from the state it was drawn from at first).
+        // The order is drawn from here (a resumed epoch's, from the state it was drawn from at first); until the epoch
+        // ends, a checkpoint keeps this state, so that the epoch is drawn again in the same order.
         shuffleAtEpochStart = Checkpoint.RandomStateOf(shuffle);
         int epoch = Epoch + 1;
         var clock = Stopwatch.StartNew();
@@ -74,12 +75,13 @@ public sealed class TrainingLoop
             }
         }
         var mean = new StepLosses((float)(sums[0] / Step), (float)(sums[1] / Step), (float)(sums[2] / Step), (float)(sums[3] / Step));
-        (Epoch, Step, sums) = (epoch, 0, new double[4]);
+        (Epoch, Step, sums, shuffleAtEpochStart) = (epoch, 0, new double[4], null);
         return mean;
     }
 
     /// <summary>A checkpoint of the loop where it is: its models and optimizers (saved with it), the steps' random
-    /// state now, the shuffle's as the epoch in progress drew its order (or now, between epochs), and the run's own
+    /// state now, the shuffle's as the epoch in progress drew its order (stopped at any step of it, its first too), or
+    /// now between epochs, and the run's own
     /// <paramref name="seed"/>, <paramref name="dataFingerprint"/> and <paramref name="fixedNoise"/>, which it borrows
     /// and does not dispose.</summary>
     public Checkpoint ToCheckpoint(long seed, string dataFingerprint, torch.Tensor fixedNoise) => new()
@@ -92,7 +94,7 @@ public sealed class TrainingLoop
         EpochSums = [.. sums],
         FixedNoise = fixedNoise,
         TorchRngState = Checkpoint.RandomStateOf(random),
-        ShuffleRngState = Step > 0 && shuffleAtEpochStart is { } drawnFrom ? drawnFrom : Checkpoint.RandomStateOf(shuffle),
+        ShuffleRngState = shuffleAtEpochStart ?? Checkpoint.RandomStateOf(shuffle),
     };
 
     private void Add(StepLosses losses)
