@@ -2,7 +2,6 @@ using Dcgan.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 using Generator = Dcgan.Models.Generator;
 
 namespace Dcgan.Training;
@@ -17,6 +16,7 @@ public sealed class Gan : IDisposable
     private readonly Parameter[] discriminatorParameters;
     private readonly Parameter[] codeParameters;
     private readonly Parameter[] judgeParameters;
+    private readonly Conditioning conditioning;
 
     /// <summary>The tutorial's pair, trained by the tutorial's recipe.</summary>
     public Gan() : this(Recipes.Tutorial)
@@ -68,22 +68,10 @@ public sealed class Gan : IDisposable
         MixedPrecision.Set(Discriminator, recipe.Precision);
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
-        if (recipe.CodeCategories > 0 && recipe.CodeWeight > 0)
-        {
-            CodeHead = torch.nn.Linear(Discriminator.FeatureSize, recipe.CodeCategories, dtype: discriminatorParameters[0].dtype);
-        }
-        if (recipe.LabelProjection)
-        {
-            // Zero at the start: the discriminator begins as the tutorial's, and learns what each class adds.
-            LabelEmbedding = torch.nn.Embedding(recipe.CodeCategories, Discriminator.FeatureSize, dtype: discriminatorParameters[0].dtype);
-            using (torch.no_grad())
-            {
-                LabelEmbedding.weight!.zero_();
-            }
-        }
-        codeParameters = [.. CodeHead?.parameters() ?? []];
+        conditioning = new Conditioning(recipe, Discriminator.FeatureSize, discriminatorParameters[0].dtype);
+        codeParameters = conditioning.CodeParameters;
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
-        judgeParameters = [.. discriminatorParameters, .. LabelEmbedding?.parameters() ?? []];
+        judgeParameters = [.. discriminatorParameters, .. conditioning.EmbeddingParameters];
         GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
         // The code head learns alongside the discriminator whose features it reads, with the same Adam.
         DiscriminatorOptimizer = new KerasAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
@@ -116,24 +104,15 @@ public sealed class Gan : IDisposable
 
     /// <summary>InfoGAN's Q, when the recipe has a code: the category logits of an image, from the discriminator's
     /// features. Trained with the discriminator, by its optimizer.</summary>
-    public Linear? CodeHead { get; }
+    public Linear? CodeHead => conditioning.CodeHead;
 
     /// <summary>The projection discriminator's class embedding, when the recipe projects labels: [K, features].
     /// Trained with the discriminator, by its optimizer.</summary>
-    public Embedding? LabelEmbedding { get; }
+    public Embedding? LabelEmbedding => conditioning.LabelEmbedding;
 
     /// <summary>The discriminator's logit for <paramref name="features"/>, of images of <paramref name="categories"/>
     /// [B] when the recipe projects labels: Dense(features) + &lt;embedding(y), features&gt;.</summary>
-    public Tensor Judge(Tensor features, Tensor? categories)
-    {
-        var logits = Discriminator.Judge(features);
-        if (LabelEmbedding is null || categories is null)
-        {
-            return logits;
-        }
-        using var projection = LabelEmbedding.call(categories).mul(features).sum(1, keepdim: true);
-        return logits.add_(projection);
-    }
+    public Tensor Judge(Tensor features, Tensor? categories) => conditioning.Judge(Discriminator.Judge(features), features, categories);
 
     /// <summary>generator_optimizer: Adam with the recipe's settings (Keras's epsilon rule in the tutorial's).</summary>
     public KerasAdam GeneratorOptimizer { get; }
@@ -281,33 +260,14 @@ public sealed class Gan : IDisposable
         var fakeLogits = fakeOutput.detach();
         // A copy only when the code's backward pass will add to fakes.grad; otherwise the step reads it as it is.
         var discLossAtFakes = CodeHead is null ? fakes.grad! : fakes.grad!.clone();
-        var codeLossAtFakes = CodeHead is null ? null : CodeLossBackward(fakeFeatures, noise, fakes, discLossAtFakes, reals);
+        var codeLossAtFakes = CodeHead is null ? null
+            : conditioning.CodeLossBackward(Generator.Latent.CategoriesOf(noise), fakeFeatures, fakes, discLossAtFakes, reals, discriminatorParameters);
         var genLossAtFakes = Discriminator.JudgesEachImageAlone && fakeLogits.min().ToSingle() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
         return codeLossAtFakes is null
             ? genLossAtFakes
             : genLossAtFakes.add(codeLossAtFakes); // the generator, too, wants its category told
-    }
-
-    /// <summary>InfoGAN's mutual-information term: lambda times the cross-entropy of the code head's guess at each fake's
-    /// category (with <paramref name="reals"/>, AC-GAN's: plus that of its guess at each real image's label, which
-    /// only the discriminator's side learns from). Its gradient is added to the discriminator's and the code head's;
-    /// the returned gradient at the fakes, for the generator, is what it adds to <paramref name="discLossAtFakes"/>,
-    /// the disc_loss gradient already there.</summary>
-    private Tensor CodeLossBackward(Tensor fakeFeatures, Tensor noise, Tensor fakes, Tensor discLossAtFakes, (Tensor Features, Tensor Labels)? reals)
-    {
-        var fakeCodeLoss = cross_entropy(CodeHead!.call(fakeFeatures), Generator.Latent.CategoriesOf(noise)).mul(Recipe.CodeWeight);
-        // Without CodeHeadOnFakes, the fakes' term only reaches the fakes, for the generator; the head and the
-        // discriminator learn the code from the real images alone.
-        Tensor[] learners = Recipe.CodeHeadOnFakes ? [.. discriminatorParameters, .. codeParameters, fakes] : [fakes];
-        fakeCodeLoss.backward(retain_graph: true, inputs: learners);
-        if (reals is var (realFeatures, labels))
-        {
-            var realCodeLoss = cross_entropy(CodeHead.call(realFeatures), labels).mul(Recipe.CodeWeight);
-            realCodeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. codeParameters]);
-        }
-        return fakes.grad!.sub(discLossAtFakes);
     }
 
     /// <summary>Whether this step adds the recipe's R1 penalty: every R1Every steps, counted by the discriminator's
@@ -318,8 +278,7 @@ public sealed class Gan : IDisposable
     public void Dispose()
     {
         AverageGenerator?.Dispose();
-        CodeHead?.Dispose();
-        LabelEmbedding?.Dispose();
+        conditioning.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
         Generator.Dispose();
