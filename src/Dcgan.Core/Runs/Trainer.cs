@@ -115,9 +115,7 @@ public static partial class Trainer
     /// chose, built with its own recipe, with every random-number state put back.</summary>
     private static (Gan, Checkpoint) Resume(string path, torch.Generator shuffle, torch.Generator random)
     {
-        // The models' first weights are read over at once: drawn from a generator of their own, not from torch's.
-        using var overwritten = new torch.Generator(0);
-        var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe, overwritten));
+        var (restored, gan) = Checkpoint.Load(path, recipe => new Gan(recipe));
         restored.RestoreRandomState(shuffle, random);
         return (gan, restored);
     }

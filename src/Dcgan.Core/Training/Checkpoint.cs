@@ -149,7 +149,7 @@ public sealed class Checkpoint : IDisposable
     /// Throws <see cref="InvalidDataException"/> with a one-line explanation if the file is not a complete,
     /// undamaged checkpoint of such models.</summary>
     public static Checkpoint Load(string path, IEnumerable<nn.Module> models, IEnumerable<KerasAdam> optimizers) =>
-        Read(path, _ => (Named(models), optimizers.ToList()), (parts, reader) => Restore(parts.Item1, parts.Item2, reader)).Checkpoint;
+        Read(path, _ => (Models: Named(models), Optimizers: optimizers.ToList()), (parts, reader) => Restore(parts.Models, parts.Optimizers, reader)).Checkpoint;
 
     private static void Restore(Gan gan, BinaryReader reader) =>
         Restore(gan.NamedModels(), [gan.GeneratorOptimizer, gan.DiscriminatorOptimizer], reader);
@@ -172,15 +172,9 @@ public sealed class Checkpoint : IDisposable
         TrainedModels? created = null;
         try
         {
-            // The models' first weights are read over at once: drawn from a generator of their own, not from torch's.
-            using var overwritten = new torch.Generator(0);
             var (checkpoint, models) = Read(path,
-                recipe =>
-                {
-                    using var loan = RandomLoan.Of(overwritten);
-                    return created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
-                        recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0);
-                },
+                recipe => created = new TrainedModels(recipe.NewGenerator(), recipe.NewDiscriminator(),
+                    recipe.EmaDecay is null ? null : recipe.NewGenerator(), recipe, 0),
                 // The models come first, in Gan.NamedModels' order: the code head and embedding after them are not read.
                 (models, reader) => Restore(Gan.NamedModels(models.Generator, models.Discriminator, models.AverageGenerator), [], reader));
             using (checkpoint)
@@ -206,7 +200,14 @@ public sealed class Checkpoint : IDisposable
         {
             using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
             checkpoint = ReadState(reader, version);
-            var models = build(checkpoint.Recipe);
+            T models;
+            // Their first weights are read over at once: what building them draws comes from a generator of its own,
+            // and torch's global one is left as the caller had it.
+            using (var overwritten = new torch.Generator(0))
+            using (RandomLoan.Of(overwritten))
+            {
+                models = build(checkpoint.Recipe);
+            }
             using (torch.NewDisposeScope()) // the weights read are copied into the models, then freed
             {
                 restore(models, reader);

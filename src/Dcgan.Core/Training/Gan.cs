@@ -14,7 +14,6 @@ public sealed class Gan : IDisposable
 {
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
-    private readonly Parameter[] codeParameters;
     private readonly Parameter[] judgeParameters;
     private readonly Conditioning conditioning;
 
@@ -69,12 +68,11 @@ public sealed class Gan : IDisposable
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         conditioning = new Conditioning(recipe, Discriminator.FeatureSize, discriminatorParameters[0].dtype);
-        codeParameters = conditioning.CodeParameters;
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
         judgeParameters = [.. discriminatorParameters, .. conditioning.EmbeddingParameters];
         GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
         // The code head learns alongside the discriminator whose features it reads, with the same Adam.
-        DiscriminatorOptimizer = new KerasAdam([.. judgeParameters, .. codeParameters], recipe.DiscriminatorAdam);
+        DiscriminatorOptimizer = new KerasAdam([.. judgeParameters, .. conditioning.CodeParameters], recipe.DiscriminatorAdam);
         AverageGenerator = recipe.EmaDecay is null ? null : WeightAverage.Start(Generator, recipe);
     }
 
