@@ -43,7 +43,7 @@ Console.WriteLine($"{train.Count} training images of {train.Rows}x{train.Columns
 
 // ## Create the models
 // ### The Generator: make_generator_model(), then an image from the untrained generator (training=False).
-var generator = new Generator();
+var generator = Generator.Tutorial();
 using var pictureRandom = new torch.Generator(7); // apart from the run's draws, which 'dcgan train' makes alike
 using Tensor pictureNoise = torch.randn([1, Generator.NoiseDim], generator: pictureRandom);
 using Tensor generatedImage = Sampler.Generate(generator, pictureNoise); // training=False: batch norm's moving statistics
@@ -52,7 +52,7 @@ ImageGrid.SavePng(generatedImage, untrained, columns: 1);
 Console.WriteLine($"An untrained generator's image: {untrained}");
 
 // ### The Discriminator: make_discriminator_model(), and its decision on that image (positive: real).
-var discriminator = new Discriminator();
+var discriminator = Discriminator.Tutorial();
 using (torch.no_grad())
 {
     discriminator.eval();

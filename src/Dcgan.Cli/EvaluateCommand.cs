@@ -3,7 +3,6 @@ using Dcgan.Data;
 using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.Generation;
-using Dcgan.IO;
 using Dcgan.Training;
 
 namespace Dcgan.Cli;
@@ -12,6 +11,7 @@ namespace Dcgan.Cli;
 internal static class EvaluateCommand
 {
     private static readonly CheckpointOptions Checkpoints = new(required: false);
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly SamplingOptions Sampling = new();
     private static readonly DataOptions Data = new();
     private static readonly Option<FileInfo> Samples = new("--samples")
@@ -95,7 +95,7 @@ internal static class EvaluateCommand
             var eachClass = EachClass(parsed, restored, comparison);
             var report = comparison.Measure(subject, generated, eachClass, Console.Error.WriteLine);
             var features = MeasureOnImageNet(parsed, request, subject, generated, floorImages);
-            Console.WriteLine(parsed.GetValue(Json) ? TrainingEvaluation.Record(features, report).ToJsonString(JsonFormat.SnakeCaseIndented)
+            Console.WriteLine(parsed.GetValue(Json) ? TrainingEvaluation.Record(features, report).ToJsonString(Indented)
                 : report.ToTable() + Environment.NewLine + Environment.NewLine + features.ToTable());
         }
         return 0;

@@ -26,27 +26,29 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
 {
     public static EvaluationHistory Of(RunFolder run)
     {
-        var record = RunSummary.ReadRecord(run);
-        var epochs = record.Epochs ?? [];
-        var points = run.Metrics.Read().Where(r => r["epoch"] is not null).Select(r => Point(run, r, epochs)).ToList();
-        return new EvaluationHistory(System.IO.Path.GetFileName(run.Path), record.RecipeLabel, record.Seed, points);
+        var summary = RunSummary.Of(run);
+        var points = run.ReadMetrics().Where(r => r["epoch"] is not null).Select(r => Point(run, r, summary)).ToList();
+        return new EvaluationHistory(summary.Name, summary.RecipeLabel, summary.Seed, points);
     }
 
-    private static EvaluationPoint Point(RunFolder run, JsonObject record, List<RunSummary.EpochPart> epochs)
+    /// <summary>metrics.jsonl's names are snake_case.</summary>
+    private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static EvaluationPoint Point(RunFolder run, JsonObject record, RunSummary summary)
     {
         int epoch = record["epoch"]!.GetValue<int>();
         var judged = RunSummary.Classifier(record);
         var point = new EvaluationPoint(
             epoch,
-            epochs.Where(e => e.Epoch <= epoch).Sum(e => e.Seconds) / 60,
+            summary.MinutesUpTo(epoch),
             RunSummary.Scores(record, "model"),
             RunSummary.Scores(record, "floor"),
             (judged?["evaluator_hash"] ?? judged?["EvaluatorHash"])?.GetValue<string>(),
-            judged?["classes"]?.Deserialize<ClassScores>(IO.JsonFormat.SnakeCase),
+            judged?["classes"]?.Deserialize<ClassScores>(SnakeCase),
             ImageNetScores.Of(record),
             ImageNetScores.Of(record, floor: true));
         return point.Model is null && point.ImageNet is null
-            ? throw new InvalidDataException($"{run.Metrics.Path} has an evaluation of epoch {epoch} without the generated images' scores.")
+            ? throw new InvalidDataException($"{run.MetricsPath} has an evaluation of epoch {epoch} without the generated images' scores.")
             : point;
     }
 

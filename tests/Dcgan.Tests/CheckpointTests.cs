@@ -80,8 +80,8 @@ public class CheckpointTests
     {
         using var dir = new TempFolder();
         torch.manual_seed(5);
-        using var generator = new Generator();
-        using var discriminator = new Discriminator();
+        using var generator = Generator.Tutorial();
+        using var discriminator = Discriminator.Tutorial();
         var generatorAdam = new KerasAdam(generator.parameters(), 1e-4);
         var discriminatorAdam = new KerasAdam(discriminator.parameters(), 1e-4);
         using (var images = Fixtures.Images(8).ToTensor())
@@ -96,8 +96,8 @@ public class CheckpointTests
         StateOf(1, gridNoise).Save(dir.File("own.ckpt"), [generator, discriminator], [generatorAdam, discriminatorAdam]);
 
         torch.manual_seed(6);
-        using var otherGenerator = new Generator();
-        using var otherDiscriminator = new Discriminator();
+        using var otherGenerator = Generator.Tutorial();
+        using var otherDiscriminator = Discriminator.Tutorial();
         var otherGeneratorAdam = new KerasAdam(otherGenerator.parameters(), 1e-4);
         var otherDiscriminatorAdam = new KerasAdam(otherDiscriminator.parameters(), 1e-4);
         using (var restored = Checkpoint.Load(dir.File("own.ckpt"), [otherGenerator, otherDiscriminator], [otherGeneratorAdam, otherDiscriminatorAdam]))
@@ -126,12 +126,12 @@ public class CheckpointTests
     public void Models_of_another_shape_than_a_checkpoint_s_are_refused_naming_which()
     {
         using var dir = new TempFolder();
-        using var generator = new Generator();
-        using var discriminator = new Discriminator();
+        using var generator = Generator.Tutorial();
+        using var discriminator = Discriminator.Tutorial();
         using var gridNoise = torch.randn(16, 100);
         StateOf(1, gridNoise).Save(dir.File("own.ckpt"), [generator, discriminator], []);
 
-        using var colour = new Discriminator(new ImageShape(3, 32), 64);
+        using var colour = Discriminator.For(new ImageShape(3, 32), 64);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(dir.File("own.ckpt"), [colour], []));
         Assert.Contains("model 1", e.Message, StringComparison.Ordinal);
     }
@@ -188,8 +188,8 @@ public class CheckpointTests
     [Fact]
     public void Weights_of_another_architecture_name_the_tensor_that_does_not_fit()
     {
-        using var generator = new Generator();
-        using var discriminator = new Discriminator();
+        using var generator = Generator.Tutorial();
+        using var discriminator = Discriminator.Tutorial();
         using var denseBefore = discriminator.state_dict()["layers.dense.weight"].clone();
         var wider = new Dictionary<string, Tensor>(discriminator.state_dict())
         {

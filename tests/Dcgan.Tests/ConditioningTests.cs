@@ -110,8 +110,8 @@ public class ConditioningTests
     {
         using var dir = new TempFolder();
         var latent = new Latent(10);
-        using var plain = new Generator(latent);
-        using var conditional = new Generator(latent, classBatchNorm: true);
+        using var plain = Generator.Tutorial(latent);
+        using var conditional = Generator.Tutorial(latent, classBatchNorm: true);
         using (torch.no_grad())
         {
             foreach (var (name, tensor) in plain.state_dict())

@@ -160,8 +160,8 @@ public class LibraryUseTests
             using var digits = Sampler.Sample(models.Generator, count: 16, seed: 3);
             ImageGrid.SavePng(digits, args[1], columns: 4);
             Console.WriteLine($"16 digits from epoch {models.Epoch} of {models.Recipe.Name}: {args[1]}");
-            using (new Generator(new ImageShape(3, 32), width: 64)) { }
-            using (new Discriminator()) { }
+            using (Generator.For(new ImageShape(3, 32), width: 64)) { }
+            using (Discriminator.Tutorial()) { }
             Console.WriteLine($"process settings applied: {NativeSetup.Applied}");
             """);
 

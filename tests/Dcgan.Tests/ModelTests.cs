@@ -26,7 +26,7 @@ public class ModelTests
     public void Generator_has_the_tutorials_shape_after_every_stage()
     {
         torch.manual_seed(1);
-        using var g = new Generator();
+        using var g = Generator.Tutorial();
         using var noise = torch.randn(3, Generator.NoiseDim);
 
         var shapes = ShapesAfterEachLayer(g.Layers, noise).ToDictionary(s => s.Name, s => s.Shape);
@@ -41,7 +41,7 @@ public class ModelTests
     public void Discriminator_gives_one_logit_per_image()
     {
         torch.manual_seed(1);
-        using var d = new Discriminator();
+        using var d = Discriminator.Tutorial();
         using var images = torch.rand(5, 1, 28, 28) * 2 - 1;
 
         var shapes = ShapesAfterEachLayer(d.Layers, images).ToDictionary(s => s.Name, s => s.Shape);
@@ -66,7 +66,7 @@ public class ModelTests
         long trainable = dense + 2 * bn1 + deconv2 + 2 * 128 + deconv3 + 2 * 64 + deconv4; // gamma and beta per BN
         long nonTrainable = 2 * bn1 + 2 * 128 + 2 * 64;                                        // moving mean and variance
 
-        using var g = new Generator();
+        using var g = Generator.Tutorial();
 
         Assert.Equal((trainable, nonTrainable), Count(g));
         // Keras's model.summary(): "Total params: 2,330,944", "Trainable params: 2,305,472".
@@ -78,7 +78,7 @@ public class ModelTests
     {
         long conv1 = 1 * 64 * 5 * 5 + 64, conv2 = 64 * 128 * 5 * 5 + 128, dense = 7 * 7 * 128 + 1;
 
-        using var d = new Discriminator();
+        using var d = Discriminator.Tutorial();
 
         Assert.Equal((conv1 + conv2 + dense, 0L), Count(d));
         Assert.Equal((212_865L, 0L), Count(d)); // Keras's model.summary(): "Total params: 212,865"
@@ -106,8 +106,8 @@ public class ModelTests
     public void Layers_use_keras_defaults()
     {
         torch.manual_seed(3);
-        using var d = new Discriminator();
-        using var g = new Generator();
+        using var d = Discriminator.Tutorial();
+        using var g = Generator.Tutorial();
 
         using var leaky = Keras.LeakyReLU();
         using var minusOne = torch.tensor(new[] { -1f });

@@ -59,7 +59,7 @@ public class OnnxTests
         using var dir = new TempFolder();
         torch.manual_seed(4);
         var shape = new Models.ImageShape(channels, size);
-        using var generator = new Models.Generator(shape, 16, classBatchNorm ? new Models.Latent(4) : null, classBatchNorm);
+        using var generator = Models.Generator.For(shape, 16, classBatchNorm ? new Models.Latent(4) : null, classBatchNorm);
         using (torch.no_grad())
         {
             foreach (var p in generator.named_parameters().Where(p => p.name.Contains("modulations", StringComparison.Ordinal)))
@@ -93,7 +93,7 @@ public class OnnxTests
     public void The_model_carries_its_metadata_and_uses_standard_operators_only()
     {
         using var dir = new TempFolder();
-        using var generator = new Models.Generator();
+        using var generator = Models.Generator.Tutorial();
         string path = dir.File("g.onnx");
 
         OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, path, OnnxExport.Metadata("dcgan-ema", 50, "0123", "ema", BatchNormMode.Moving));
@@ -112,7 +112,7 @@ public class OnnxTests
     public void Batch_statistics_cannot_be_exported()
     {
         using var dir = new TempFolder();
-        using var generator = new Models.Generator();
+        using var generator = Models.Generator.Tutorial();
 
         var e = Assert.Throws<ArgumentException>(() => OnnxExport.WriteGenerator(generator, BatchNormMode.Batch, dir.File("g.onnx"), new Dictionary<string, string>()));
 
@@ -203,7 +203,7 @@ public class OnnxTests
     {
         using var dir = new TempFolder();
         torch.manual_seed(6);
-        using var generator = new Models.Generator(new Models.ImageShape(channels, side), width: 8);
+        using var generator = Models.Generator.For(new Models.ImageShape(channels, side), width: 8);
         OnnxExport.WriteGenerator(generator, BatchNormMode.Moving, dir.File("g.onnx"), new Dictionary<string, string>());
         // The sample is built beside the tests (a project reference without its assembly), in the same configuration.
         string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);

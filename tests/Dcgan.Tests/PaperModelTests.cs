@@ -40,8 +40,8 @@ public class PaperModelTests
         var shape = new ImageShape(channels, size);
         int doublings = (int)Math.Log2(size / 4);
         torch.manual_seed(1);
-        using var g = new Generator(shape, width);
-        using var d = new Discriminator(shape, width);
+        using var g = Generator.For(shape, width);
+        using var d = Discriminator.For(shape, width);
         using var noise = torch.randn(2, Generator.NoiseDim);
         using var images = torch.rand(2, channels, size, size) * 2 - 1;
 
@@ -71,8 +71,8 @@ public class PaperModelTests
         // pytorch/examples' dcgan with nz 100, ngf = ndf = 64, nc 3: kernels in, out, 4, 4; batch norms a scale and a shift.
         long g = 100 * 512 * 16 + 512 * 256 * 16 + 256 * 128 * 16 + 128 * 64 * 16 + 64 * 3 * 16 + 2 * (512 + 256 + 128 + 64);
         long d = 3 * 64 * 16 + 64 * 128 * 16 + 128 * 256 * 16 + 256 * 512 * 16 + 512 * 16 + 2 * (128 + 256 + 512);
-        using var generator = new Generator(new ImageShape(3, 64), 64);
-        using var discriminator = new Discriminator(new ImageShape(3, 64), 64);
+        using var generator = Generator.Paper(new ImageShape(3, 64), 64);
+        using var discriminator = Discriminator.Paper(new ImageShape(3, 64), 64);
 
         Assert.Equal((g, d), (generator.parameters().Sum(p => p.numel()), discriminator.parameters().Sum(p => p.numel())));
         Assert.Equal((3_576_704L, 2_765_568L), (g, d));
@@ -82,8 +82,8 @@ public class PaperModelTests
     public void Weights_are_drawn_as_the_paper_says()
     {
         torch.manual_seed(5);
-        using var g = new Generator(new ImageShape(3, 64), 64);
-        using var d = new Discriminator(new ImageShape(3, 64), 64);
+        using var g = Generator.Paper(new ImageShape(3, 64), 64);
+        using var d = Discriminator.Paper(new ImageShape(3, 64), 64);
         foreach (var (name, p) in g.named_parameters().Concat(d.named_parameters()))
         {
             (double mean, double std) = name.Contains(".bn", StringComparison.Ordinal)
@@ -109,7 +109,7 @@ public class PaperModelTests
     {
         var shape = new ImageShape(channels, size);
         Assert.NotNull(shape.Problem());
-        Assert.Throws<ArgumentException>(() => new Generator(shape, 64));
+        Assert.Throws<ArgumentException>(() => Generator.For(shape, 64));
         Assert.Throws<ArgumentException>(() => Recipes.Named("dcgan").For(shape));
     }
 

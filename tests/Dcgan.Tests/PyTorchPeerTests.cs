@@ -24,8 +24,8 @@ public class PyTorchPeerTests
     {
         var theirs = JsonDocument.Parse(Python(Script, "summary", "--image-size", $"{size}", "--channels", $"{channels}", "--width", $"{width}")).RootElement;
         var shape = new ImageShape(channels, size);
-        using var g = new Generator(shape, width);
-        using var d = new Discriminator(shape, width);
+        using var g = Generator.For(shape, width);
+        using var d = Discriminator.For(shape, width);
         using var noise = torch.zeros(2, Generator.NoiseDim);
         using var images = torch.zeros(2, channels, size, size);
 

@@ -189,7 +189,7 @@ public class TrainStepTests
     public void The_R1_penalty_and_its_gradient_agree_with_a_float64_oracle_and_finite_differences()
     {
         torch.manual_seed(3);
-        using var d = new Discriminator(dropoutRate: 0);
+        using var d = Discriminator.Tutorial(dropoutRate: 0);
         d.to(float64);
         using var images = Fixtures.Images(3).ToTensor().to(float64);
         const double weight = 0.7;

@@ -44,12 +44,11 @@ internal static class Benchmark
         }
         // Everything random here (weights, images, noise, dropout) from a generator of the seed's: torch's is untouched.
         using var random = new torch.Generator((ulong)seed);
-        using var loan = Models.RandomLoan.Of(random);
-        using var gan = new Gan(recipe);
+        using var gan = new Gan(recipe, random);
         // A few batches' worth of synthetic images, shuffled anew each pass, whatever the number of steps.
         var shape = recipe.Shape;
-        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), shape.Channels, shape.Size, shape.Size) * 2 - 1;
-        using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0]) : null;
+        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1;
+        using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0], generator: random) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
         long? faultsAfterWarmup = null;
@@ -66,7 +65,7 @@ internal static class Benchmark
             }
             using (batch)
             {
-                gan.TrainStep(batch.Images, batch.Labels);
+                gan.TrainStep(batch.Images, batch.Labels, random);
             }
             // The time of a step includes drawing its batch, as in training.
             if (step++ >= warmup)

@@ -21,24 +21,24 @@ internal static class LayerProfile
     /// <summary>The profile of <paramref name="recipe"/>'s step (its models at its shape, batch size and precision).</summary>
     public static IReadOnlyList<ProfileRow> Run(Recipe recipe, int repeats = 5)
     {
-        // Everything random here from a generator of its own: torch's global one is untouched.
+        // Weights, inputs and steps draw from a generator of the profile's own; the layers timed one by one draw their
+        // dropout from torch's global generator, which is this process's (the command line's), not a user's program's.
         using var random = new torch.Generator(0);
-        using var loan = Models.RandomLoan.Of(random);
         int batchSize = recipe.BatchSize;
         var shape = recipe.Shape;
-        using var gan = new Gan(recipe);
+        using var gan = new Gan(recipe, random);
         var rows = new List<ProfileRow>();
-        using (var noise = torch.randn(batchSize, Models.Generator.NoiseDim))
+        using (var noise = torch.randn(batchSize, Models.Generator.NoiseDim, generator: random))
         {
             Layers("G.", gan.Generator.Layers, noise, repeats, rows, backwardInput: false);
         }
-        using (var images = torch.rand(2 * batchSize, shape.Channels, shape.Size, shape.Size) * 2 - 1)
+        using (var images = torch.rand(2 * batchSize, shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1)
         {
             Layers("D.", gan.Discriminator.Layers, images, repeats, rows, backwardInput: true); // fakes need it
         }
 
-        using var batchImages = torch.rand(batchSize, shape.Channels, shape.Size, shape.Size) * 2 - 1;
-        gan.TrainStep(batchImages); // gradients and optimizer state in place
+        using var batchImages = torch.rand(batchSize, shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1;
+        gan.TrainStep(batchImages, null, random); // gradients and optimizer state in place
         rows.Add(new("Adam step, both models", Median(repeats, () =>
         {
             gan.GeneratorOptimizer.Step();
@@ -46,7 +46,7 @@ internal static class LayerProfile
         }), 0));
         // MNIST's 60,000 images, or as many of a larger shape as fit in 512 MiB of floats.
         int count = (int)Math.Min(Benchmark.MnistTrainImages, (512L << 20) / (sizeof(float) * (long)shape.Channels * shape.Size * shape.Size));
-        using var data = torch.rand(count, shape.Channels, shape.Size, shape.Size);
+        using var data = torch.rand(count, shape.Channels, shape.Size, shape.Size, generator: random);
         using var shuffle = new torch.Generator(1);
         rows.Add(new("draw a shuffled batch", Median(repeats, () =>
         {
@@ -55,7 +55,7 @@ internal static class LayerProfile
             using var batch = data.index_select(0, idx);
         }), 0));
         string png = Path.Combine(Path.GetTempPath(), $"dcgan-profile-{Environment.ProcessId}.png");
-        using var fixedNoise = torch.randn(16, Models.Generator.NoiseDim);
+        using var fixedNoise = torch.randn(16, Models.Generator.NoiseDim, generator: random);
         rows.Add(new("grid PNG (generate 16, save)", Median(repeats, () =>
         {
             using var grid = Sampler.Generate(gan.Generator, fixedNoise);

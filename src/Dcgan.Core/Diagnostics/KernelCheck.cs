@@ -90,10 +90,10 @@ internal static class KernelCheck
         using (RandomLoan.Of(weights))
         {
             using var random = new torch.Generator((ulong)seed);
-            using var generator = new Generator(shape, width);
-            using var discriminator = new Discriminator(shape, width);
-            using var generator64 = Twin(generator, () => new Generator(shape, width));
-            using var discriminator64 = Twin(discriminator, () => new Discriminator(shape, width));
+            using var generator = Generator.For(shape, width);
+            using var discriminator = Discriminator.For(shape, width);
+            using var generator64 = Twin(generator, () => Generator.For(shape, width));
+            using var discriminator64 = Twin(discriminator, () => Discriminator.For(shape, width));
             var results = new List<LayerCheck>();
             foreach (var batch in batches)
             {

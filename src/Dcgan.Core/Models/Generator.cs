@@ -6,57 +6,56 @@ using static TorchSharp.torch.nn;
 namespace Dcgan.Models;
 
 /// <summary>
-/// The tutorial's make_generator_model(): 100 numbers of noise -> a 28x28 image in [-1, 1]; for any other
-/// <see cref="ImageShape"/>, the DCGAN paper's generator (<see cref="PaperModels"/>).
-/// Shapes are channels-first: Keras's (7, 7, 256) is torch's (256, 7, 7).
+/// A generator: 100 numbers of noise (drawn from <see cref="Latent"/>) -> an image of <see cref="Shape"/> in [-1, 1].
+/// Two families: the tutorial's make_generator_model() for 28x28 gray (<see cref="Tutorial"/>) and the DCGAN paper's
+/// for the other sizes (<see cref="Paper"/>); <see cref="For"/> picks the one a shape needs, the one place that choice
+/// is made. Shapes are channels-first: Keras's (7, 7, 256) is torch's (256, 7, 7).
 /// </summary>
-public sealed class Generator : Module<Tensor, Tensor>
+public abstract class Generator : Module<Tensor, Tensor>
 {
     public const int NoiseDim = 100;
 
     /// <summary>pytorch/examples' ngf: the paper's generator's channels in its last hidden layer.</summary>
     public const int PaperWidth = 64;
 
+    // Registered by name below, in this order, so the state_dict's keys are those of earlier versions' checkpoints.
     private readonly Sequential layers;
+    private readonly ModuleDict<ClassModulation>? modulations;
 
     /// <summary>The tutorial's generator, fed from <paramref name="latent"/> (Gaussian noise when null). With
     /// <paramref name="classBatchNorm"/> (a latent with categories only), each batch norm's scale and shift also depend
     /// on the input's category (conditional batch norm, de Vries et al. 2017; see <see cref="ClassModulation"/>).</summary>
-    public Generator(Latent? latent = null, bool classBatchNorm = false) : this(ImageShape.Tutorial, PaperWidth, latent, classBatchNorm)
-    {
-    }
+    public static Generator Tutorial(Latent? latent = null, bool classBatchNorm = false) => new TutorialGenerator(latent, classBatchNorm);
 
-    /// <summary>The generator of images of <paramref name="shape"/>: the tutorial's for 28x28 gray, else the DCGAN
-    /// paper's, <paramref name="width"/> channels in its last hidden layer.</summary>
-    public Generator(ImageShape shape, int width, Latent? latent = null, bool classBatchNorm = false) : base(nameof(Generator))
+    /// <summary>The DCGAN paper's generator of images of <paramref name="shape"/>, <paramref name="width"/> channels in
+    /// its last hidden layer (pytorch/examples' ngf).</summary>
+    public static Generator Paper(ImageShape shape, int width = PaperWidth, Latent? latent = null, bool classBatchNorm = false) =>
+        new PaperGenerator(shape, width, latent, classBatchNorm);
+
+    /// <summary>The generator of images of <paramref name="shape"/>: the tutorial's for 28x28 gray (which has fixed
+    /// widths, so <paramref name="width"/> is not used), else the paper's.</summary>
+    public static Generator For(ImageShape shape, int width, Latent? latent = null, bool classBatchNorm = false) =>
+        shape.IsTutorial ? Tutorial(latent, classBatchNorm) : Paper(shape, width, latent, classBatchNorm);
+
+    /// <summary>Wraps a family's <paramref name="layers"/>, built before this runs (their weights are drawn first, as
+    /// before families were types of their own); the family initialises the weights after.</summary>
+    private protected Generator(ImageShape shape, Sequential layers, Latent? latent, bool classBatchNorm) : base(nameof(Generator))
     {
-        if (shape.Problem() is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(shape));
-        }
         Latent = latent ?? Latent.Gaussian;
         if (classBatchNorm && Latent.Categories == 0)
         {
             throw new ArgumentException("conditional batch norm needs a latent with categories.", nameof(classBatchNorm));
         }
-        if (!shape.IsTutorial && width < 1)
-        {
-            throw new ArgumentException($"the paper's generator needs a width of at least 1 (got {width}).", nameof(width));
-        }
         Shape = shape;
-        layers = shape.IsTutorial ? MakeGeneratorModel() : Sequential(PaperModels.Generator(shape, width, NoiseDim));
+        this.layers = layers;
         modulations = classBatchNorm
             ? ModuleDict([.. layers.named_children().Where(c => c.module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d)
                 .Select(c => (c.name, new ClassModulation(Latent.Categories, Features(c.module))))])
             : null;
-        RegisterComponents();
-        if (shape.IsTutorial)
+        register_module(nameof(layers), layers);
+        if (modulations is not null)
         {
-            Keras.InitializeAsKeras(this);
-        }
-        else
-        {
-            PaperModels.Initialize(this);
+            register_module(nameof(modulations), modulations);
         }
     }
 
@@ -67,26 +66,6 @@ public sealed class Generator : Module<Tensor, Tensor>
         TorchSharp.Modules.BatchNorm2d b => b.running_mean!.shape[0],
         _ => throw new ArgumentException("not a batch norm", nameof(batchNorm)),
     });
-
-    /// <summary>make_generator_model(), layer for layer.</summary>
-    private static Sequential MakeGeneratorModel() => Sequential(
-        ("dense", Linear(NoiseDim, 7 * 7 * 256, hasBias: false)),
-        ("bn1", Keras.BatchNorm1d(7 * 7 * 256)),
-        ("leaky1", Keras.LeakyReLU()),
-        ("reshape", Unflatten(1, [256, 7, 7])),                       // (256, 7, 7)
-
-        ("deconv2", new FourierConvTranspose2d(256, 128, 5, size: 7)),   // stride 1, 'same', no bias; see the class
-        ("bn2", Keras.BatchNorm2d(128)),
-        ("leaky2", Keras.LeakyReLU()),                               // (128, 7, 7)
-
-        ("deconv3", new TfSameConvTranspose2d(128, 64, 5, bias: false)),
-        ("bn3", Keras.BatchNorm2d(64)),
-        ("leaky3", Keras.LeakyReLU()),                               // (64, 14, 14)
-
-        ("deconv4", new TfSameConvTranspose2d(64, 1, 5, bias: false)),
-        ("tanh", Tanh()));                                          // (1, 28, 28)
-
-    private readonly ModuleDict<ClassModulation>? modulations;
 
     /// <summary>The images it makes.</summary>
     public ImageShape Shape { get; }

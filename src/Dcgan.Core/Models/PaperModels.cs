@@ -22,57 +22,22 @@ internal static class PaperModels
     /// <summary>How many stride-2 layers take 4x4 to <paramref name="size"/>.</summary>
     public static int Doublings(int size) => (int)Math.Round(Math.Log2(size / 4.0));
 
-    /// <summary>The generator's layers for <paramref name="shape"/>, <paramref name="width"/> channels (pytorch/examples'
-    /// ngf) in its last hidden layer, twice as many in each one before: 64x64 with width 64 gives 512, 256, 128, 64.</summary>
-    public static List<(string, Module<Tensor, Tensor>)> Generator(ImageShape shape, int width, int noiseSize)
+    /// <summary>Throws unless the paper's <paramref name="model"/> can take <paramref name="shape"/> with
+    /// <paramref name="width"/> channels.</summary>
+    public static void CheckShapeAndWidth(ImageShape shape, int width, string model)
     {
-        int doublings = Doublings(shape.Size);
-        long channels = (long)width << (doublings - 1);
-        var layers = new List<(string, Module<Tensor, Tensor>)>
+        if ((shape.Problem() ?? (shape.IsTutorial ? $"the paper's models take sizes {string.Join(", ", ImageShape.PaperSizes)}; 28x28 gray is the tutorial's." : null)) is { } problem)
         {
-            ("project", new Projection(noiseSize, channels)),                                      // (C, 4, 4)
-            ("bn1", BatchNorm2d(channels)),
-            ("relu1", ReLU()),
-        };
-        for (int i = 2; i <= doublings; i++, channels /= 2)
-        {
-            layers.Add(($"deconv{i}", new StridedConvTranspose2d(channels, channels / 2)));       // (C/2, 2s, 2s)
-            layers.Add(($"bn{i}", BatchNorm2d(channels / 2)));
-            layers.Add(($"relu{i}", ReLU()));
+            throw new ArgumentException(problem, nameof(shape));
         }
-        layers.Add(($"deconv{doublings + 1}", new StridedConvTranspose2d(channels, shape.Channels)));
-        layers.Add(("tanh", Tanh()));                                                              // (channels, size, size)
-        return layers;
-    }
-
-    /// <summary>The discriminator's layers, mirroring the generator, down to its features (channels x 4 x 4,
-    /// flattened) and the final layer that makes them one logit.</summary>
-    public static List<(string, Module<Tensor, Tensor>)> Discriminator(ImageShape shape, int width)
-    {
-        int doublings = Doublings(shape.Size);
-        long channels = width;
-        var layers = new List<(string, Module<Tensor, Tensor>)>
+        if (width < 1)
         {
-            ("conv1", new StridedConv2d(shape.Channels, channels)),                                 // no batch norm at the input
-            ("leaky1", LeakyReLU(LeakyReluSlope)),
-        };
-        for (int i = 2; i <= doublings; i++, channels *= 2)
-        {
-            layers.Add(($"conv{i}", new StridedConv2d(channels, channels * 2)));
-            layers.Add(($"bn{i}", BatchNorm2d(channels * 2)));
-            layers.Add(($"leaky{i}", LeakyReLU(LeakyReluSlope)));
+            throw new ArgumentException($"the paper's {model} needs a width of at least 1 (got {width}).", nameof(width));
         }
-        layers.Add(("flatten", Flatten()));                                                         // (C * 4 * 4)
-        layers.Add(("dense", Judge(shape, width)));                                                 // one logit
-        return layers;
     }
 
     /// <summary>The size of the discriminator's features: its last layer's channels times 4x4.</summary>
     public static int FeatureSize(ImageShape shape, int width) => (width << (Doublings(shape.Size) - 1)) * 16;
-
-    /// <summary>The discriminator's last layer. pytorch/examples' is Conv2d(C, 1, 4, 1, 0) on the 4x4 features: the same
-    /// weights and arithmetic as this dense layer on them flattened, which the projection and code heads also read.</summary>
-    private static Linear Judge(ImageShape shape, int width) => Linear(FeatureSize(shape, width), 1, hasBias: false);
 
     /// <summary>pytorch/examples' weights_init: every convolution's weights N(0, 0.02), every batch norm's scale
     /// N(1, 0.02) and shift 0; the final dense layer, its last convolution there, N(0, 0.02) too.</summary>

@@ -22,8 +22,22 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
             record.Recipe?.Precision ?? record.Options?.Precision ?? "fp32",
             epochs.Count > 0 ? epochs.Average(e => e.Seconds) : null,
             run.LatestCheckpoint() is { } latest ? System.IO.Path.GetFileName(latest) : null,
-            run.Metrics.Read() is { Count: > 0 } metrics ? Scores(metrics[^1], "model") : null);
+            run.Metrics.Read() is { Count: > 0 } metrics ? Scores(metrics[^1], "model") : null)
+        {
+            RecipeLabel = record.RecipeLabel,
+            Epochs = epochs,
+        };
     }
+
+    /// <summary>The recipe's name and batch size: a batch size of its own changes a recipe's steps, so runs of one
+    /// recipe at different batch sizes are not seeds of one experiment.</summary>
+    public string RecipeLabel { get; init; } = Recipe;
+
+    private IReadOnlyList<EpochPart> Epochs { get; init; } = [];
+
+    /// <summary>The minutes the run spent up to the end of <paramref name="epoch"/>: its epochs' times summed,
+    /// evaluations and checkpoints included.</summary>
+    public double MinutesUpTo(int epoch) => Epochs.Where(e => e.Epoch <= epoch).Sum(e => e.Seconds) / 60;
 
     /// <summary>run.json as far as 'dcgan runs' reads it; an empty record where there is none.</summary>
     internal static RecordFile ReadRecord(RunFolder run) =>
@@ -44,8 +58,6 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
     {
         public string RecipeName => Recipe?.Name ?? "tutorial"; // run.json from before recipes: the tutorial's
 
-        /// <summary>The recipe's name and batch size: a batch size of its own changes a recipe's steps, so runs of one recipe
-        /// at different batch sizes are not seeds of one experiment.</summary>
         public string RecipeLabel => Recipe?.BatchSize is { } batch ? $"{RecipeName} (batch {batch})" : RecipeName;
     }
 

@@ -146,10 +146,10 @@ public sealed record Recipe
     public Latent Latent => new(CodeCategories) { Names = CategoryNames };
 
     /// <summary>A new generator of this recipe's models, shape, input and batch norms.</summary>
-    public Generator NewGenerator() => new(Shape, Width, Latent, ClassBatchNorm);
+    public Generator NewGenerator() => Generator.For(Shape, Width, Latent, ClassBatchNorm);
 
     /// <summary>A new discriminator of this recipe's models, shape and dropout.</summary>
-    public Discriminator NewDiscriminator() => new(Shape, Width, DiscriminatorDropout);
+    public Discriminator NewDiscriminator() => Discriminator.For(Shape, Width, DiscriminatorDropout);
 
     /// <summary>The convolutions' arithmetic.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
