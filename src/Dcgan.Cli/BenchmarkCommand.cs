@@ -19,11 +19,11 @@ internal static class BenchmarkCommand
     {
         var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}");
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1)
-            .AtMost(Sizes.MaxBatch, "far beyond what a step of these models needs");
+            .AtMost(Training.Recipe.MaxBatch, "far beyond what a step of these models needs");
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3)
-            .AtMost(Sizes.MaxBenchmarkSteps, "a benchmark that long tells no more");
+            .AtMost(Limits.MaxBenchmarkSteps, "a benchmark that long tells no more");
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 }.AtLeast(0)
-            .AtMost(Sizes.MaxBenchmarkSteps, "a benchmark that long tells no more");
+            .AtMost(Limits.MaxBenchmarkSteps, "a benchmark that long tells no more");
         var profile = new Option<bool>("--profile") { Description = "Also time each layer's forward and backward, the optimizers, batching and image saving" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var pytorch = new Option<FileInfo?>("--pytorch")
@@ -101,12 +101,12 @@ internal static class BenchmarkCommand
             Console.WriteLine(string.Create(c, $"train step of {result.Recipe} on {result.Shape.Describe()} images, batch {result.BatchSize}, {parsed.GetValue(precision)}, {result.Threads} threads, {result.Steps} steps timed:"));
             Console.WriteLine(string.Create(c, $"  median {result.MedianSeconds:F3} s (p10 {result.P10Seconds:F3}, p90 {result.P90Seconds:F3}, mean {result.MeanSeconds:F3})"));
             Console.WriteLine(string.Create(c, $"  {result.ImagesPerSecond:F0} images/s; a 60,000-image epoch: {result.ProjectedEpochSeconds:F0} s"));
-            Console.WriteLine(string.Create(c, $"  peak resident memory {ProcessMemory.Mebibytes(result.PeakResidentBytes)} MiB") +
+            Console.WriteLine(string.Create(c, $"  peak resident memory {result.PeakResidentBytes >> 20} MiB") +
                 (result.PageFaultsPerStep is { } faults ? string.Create(c, $"; {faults:F0} pages faulted in afresh a step") : ""));
             if (fromData is not null)
             {
                 Console.WriteLine(string.Create(c, $"the same step on batches read from {streamed!.Count} prepared images a batch at a time: median {fromData.MedianSeconds:F3} s (p10 {fromData.P10Seconds:F3}, mean {fromData.MeanSeconds:F3})"));
-                Console.WriteLine(string.Create(c, $"  ratio, read to in memory (best median of {streamedResults.Count}): {fromData.MedianSeconds / result.MedianSeconds:F3}; peak resident memory {ProcessMemory.Mebibytes(fromData.PeakResidentBytes)} MiB"));
+                Console.WriteLine(string.Create(c, $"  ratio, read to in memory (best median of {streamedResults.Count}): {fromData.MedianSeconds / result.MedianSeconds:F3}; peak resident memory {fromData.PeakResidentBytes >> 20} MiB"));
             }
             if (peer is not null)
             {

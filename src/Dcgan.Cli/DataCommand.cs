@@ -95,7 +95,7 @@ internal static class DataCommand
         return command;
     }
 
-    private static string Sizes(long bytes) => Diagnostics.Sizes.Describe(bytes);
+    private static string Sizes(long bytes) => Diagnostics.MachineInfo.Describe(bytes);
 
     private static Command Info()
     {
@@ -150,7 +150,7 @@ internal static class DataCommand
         command.SetAction(parsed => UserErrors.Run(parsed, () =>
         {
             var request = data.Request(parsed);
-            if (DatasetCatalog.Names.Contains(request.Dataset))
+            if (DataSource.Datasets.Contains(request.Dataset))
             {
                 OutputPath.CheckFolder(DataSource.CacheOf(request, request.Dataset), "the cache"); // before any download
             }
@@ -195,7 +195,7 @@ internal static class DataCommand
     }
 
     private static string DatasetArgument(DataRequest request) =>
-        request.Dataset == DatasetCatalog.Mnist.Name ? "" : $" --dataset {request.Dataset}";
+        request.Dataset == DataSource.DefaultDataset ? "" : $" --dataset {request.Dataset}";
 
     /// <summary>Where data came from, in the command line's words.</summary>
     private static string Words(DataKind kind) => kind switch

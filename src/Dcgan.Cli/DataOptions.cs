@@ -53,7 +53,7 @@ internal sealed class DataOptions
     private readonly Option<string> dataset = new("--dataset")
     {
         Description = "The dataset to find or download when no file is named",
-        DefaultValueFactory = _ => DatasetCatalog.Mnist.Name,
+        DefaultValueFactory = _ => DataSource.DefaultDataset,
     };
 
     private readonly Option<string[]> mirrors = new("--mirror")
@@ -64,7 +64,7 @@ internal sealed class DataOptions
 
     public DataOptions()
     {
-        dataset.OneOf([.. DatasetCatalog.Names]);
+        dataset.OneOf([.. DataSource.Datasets]);
         fit.OneOf("fit", "crop");
         invert.OneOf("auto", "yes", "no");
         badImages.OneOf("refuse", "skip");

@@ -16,7 +16,7 @@ internal static class DoctorCommand
         var defaults = new TrainOptions();
         var images = new Option<int>("--images") { Description = "Training images (sets the short last batch)", DefaultValueFactory = _ => 60_000 }.AtLeast(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per train step (default: the recipe's for each shape: 256 for the tutorial's models, 128 for the paper's)" }.AtLeast(1)
-            .AtMost(Sizes.MaxBatch, "far beyond what a step of these models needs");
+            .AtMost(Training.Recipe.MaxBatch, "far beyond what a step of these models needs");
         var shape = new ShapeOptions("Default: both model families, the tutorial's at 28 and the paper's at 64", "Default: gray at 28, colour otherwise");
         var precision = new Option<string>("--precision") { Description = "fp32, bf16, or both (default: both)" }.OneOf("fp32", "bf16");
         var command = new Command("doctor", "Check libtorch's kernels on this CPU: every layer, forward and backward, in fp32 and bf16, against float64.\n" +
@@ -40,7 +40,7 @@ internal static class DoctorCommand
             {
                 var recipe = new TrainOptions().NewRecipe(null, checkedShape);
                 int size = parsed.GetValue(batchSize) ?? recipe.BatchSize;
-                if (Sizes.BatchProblem(Math.Min(parsed.GetValue(images), size)) is { } tooLarge)
+                if (Diagnostics.MachineInfo.BatchProblem(Math.Min(parsed.GetValue(images), size)) is { } tooLarge)
                 {
                     throw new ArgumentException($"--batch-size {tooLarge}");
                 }

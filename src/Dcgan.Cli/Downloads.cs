@@ -12,7 +12,7 @@ namespace Dcgan.Cli;
 internal static class Downloads
 {
     /// <summary><see cref="Load"/>, for the library's calls that read data.</summary>
-    public static readonly DataLoader Loader = (request, split) => Load(request, split);
+    public static readonly Func<DataRequest, Split, LoadedData> Loader = (request, split) => Load(request, split);
 
     public static LoadedData Load(DataRequest request, Split split, Action<string>? say = null)
     {
@@ -20,7 +20,7 @@ internal static class Downloads
         using var stop = new StopSignals();
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            return DataSource.Load(request, split, downloader: null, log: say, preparing: new PlainPreparing(say), cancel: stop.Token);
+            return DataSource.Load(request, split, progress: null, log: say, preparing: new PlainPreparing(say), cancel: stop.Token);
         }
         LoadedData? loaded = null;
         var said = new List<string>(); // said after the bars, which own the terminal while they run
@@ -52,7 +52,7 @@ internal static class Downloads
                     double rate = decoding.Speed ?? 0;
                     decoding.Description = string.Create(CultureInfo.InvariantCulture, $"decoding {p.Done:N0}/{p.Total:N0} images, {rate:N0}/s");
                 });
-                loaded = DataSource.Load(request, split, downloader: null, progress: progress, log: said.Add, preparing: preparing, cancel: stop.Token);
+                loaded = DataSource.Load(request, split, progress, log: said.Add, preparing: preparing, cancel: stop.Token);
             });
         said.ForEach(say);
         return loaded!;

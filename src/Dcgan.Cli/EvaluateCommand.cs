@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Dcgan.Data;
-using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.Generation;
 using Dcgan.Training;
@@ -23,7 +22,7 @@ internal static class EvaluateCommand
         Description = "Only the ImageNet features' numbers (FD-ResNet18, KID, precision/recall, density/coverage, always reported), not the evaluator's beside them",
     };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many generated and real images", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
-        .AtMost(Sizes.MaxSamples, "more than any test set holds");
+        .AtMost(Limits.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> Reference = new("--reference") { Description = "Real held-out images (default: the dataset's test split)" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "The evaluator (default: the one 'dcgan evaluator train' saved)" };
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the generated noise", DefaultValueFactory = _ => 0 };
@@ -31,7 +30,7 @@ internal static class EvaluateCommand
     {
         Description = "For a generator that draws the digit asked for: draws of each class to train the classification accuracy score's classifier on (0: no score)",
         DefaultValueFactory = _ => Comparison.DefaultPerClass,
-    }.AtLeast(0).AtMost(Sizes.MaxSamples / 10, "more than a classifier needs"); // of ten digits: draws for more classes are counted when made
+    }.AtLeast(0).AtMost(Limits.MaxSamples / 10, "more than a classifier needs"); // of ten digits: draws for more classes are counted when made
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of a table" };
 
     public static Command Create()
@@ -131,7 +130,7 @@ internal static class EvaluateCommand
     {
         using var network = ImageNetFeatures.Load();
         using var comparison = ImageNetComparison.Prepare(real, Math.Min(parsed.GetValue(Count), generated.Count), parsed.GetValue(Seed), images => network.Of(images),
-            Console.Error.WriteLine, new FeatureCache(request.CacheFolder));
+            Console.Error.WriteLine, request.CacheFolder);
         return comparison.Measure(subject, generated);
     }
 

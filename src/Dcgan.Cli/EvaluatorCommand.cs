@@ -22,10 +22,10 @@ internal static class EvaluatorCommand
         {
             return (all, Evaluation.Comparison.Labelled(Downloads.Load(request with { Images = null, Labels = null }, Split.Test)), null);
         }
-        var (train, test) = Evaluation.HeldOut.ForEvaluator(all, seed);
+        var (train, test) = Evaluation.Evaluator.HoldOut(all, seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"The folder has no test split: holding out {Evaluation.HeldOut.DefaultShare * 100:0}% of each class ({test.Count} images, seed {seed}); evaluations against this evaluator use the same ones."));
-        return (train, test, Evaluation.HeldOut.DefaultShare);
+            $"The folder has no test split: holding out {Evaluation.Evaluator.HeldOutShare * 100:0}% of each class ({test.Count} images, seed {seed}); evaluations against this evaluator use the same ones."));
+        return (train, test, Evaluation.Evaluator.HeldOutShare);
     }
 
     private static readonly Option<FileInfo> TestImagesOption = new("--test-images") { Description = "IDX test images to measure accuracy on (default: the dataset's test split; for a folder of images, a held-out share of each class)" };
@@ -75,27 +75,22 @@ internal static class EvaluatorCommand
             }
             Console.WriteLine($"Training the evaluator on {trainImages.Count} images of {all.DescribeShape()}, testing on {testImageSet.Count}");
 
-            var (model, info) = Evaluation.Evaluator.Train(trainImages, trainImages.Labels!, testImageSet, testImageSet.Labels!,
-                name, parsed.GetValue(epochs), parsed.GetValue(seed), Console.WriteLine, all.ClassNames?.Count);
-            if (info.Shape is not null || all.ClassNames is not null || share is not null)
-            {
-                // Beyond MNIST-like digits: the file says what it judges and which data it held out from.
-                info = info with
-                {
-                    ClassNames = all.ClassNames,
-                    DataPath = request.Data ?? request.Images,
-                    DataFingerprint = all.Fingerprint(),
-                    HeldOutShare = share,
-                    Shape = all.Shape,
-                };
-            }
-            using (model)
-            {
-                Evaluation.Evaluator.Save(path, model, info);
-                using var saved = Evaluation.Evaluator.Load(path);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Saved {path}: test accuracy {info.TestAccuracy:P2} over {info.ClassCount} classes, evaluator {saved.ShortHash}"));
-            }
+            Evaluation.Evaluator.TrainAndSave(path, trainImages, trainImages.Labels!, testImageSet, testImageSet.Labels!,
+                name, parsed.GetValue(epochs), parsed.GetValue(seed), Console.WriteLine, all.ClassNames?.Count,
+                info => info.Shape is not null || all.ClassNames is not null || share is not null
+                    // Beyond MNIST-like digits: the file says what it judges and which data it held out from.
+                    ? info with
+                    {
+                        ClassNames = all.ClassNames,
+                        DataPath = request.Data ?? request.Images,
+                        DataFingerprint = all.Fingerprint(),
+                        HeldOutShare = share,
+                        Shape = all.Shape,
+                    }
+                    : info);
+            using var saved = Evaluation.Evaluator.Load(path);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Saved {path}: test accuracy {saved.Info.TestAccuracy:P2} over {saved.Info.ClassCount} classes, evaluator {saved.ShortHash}"));
             return 0;
         }));
         var command = new Command("evaluator", "The classifier behind 'dcgan evaluate'.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Dcgan.Data;
-using Dcgan.Diagnostics;
 using Dcgan.Generation;
 using Dcgan.Imaging;
 using Dcgan.IO;
@@ -20,16 +19,16 @@ internal static class GenerateCommand
         Required = true,
     };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "How many digits", DefaultValueFactory = _ => 16 }.AtLeast(1)
-        .AtMost(Sizes.MaxSamples, "100,000 digits are 310 MB to hold");
+        .AtMost(Limits.MaxSamples, "100,000 digits are 310 MB to hold");
     private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Digits per row of the grid (default: a square)" }.AtLeast(1)
-        .AtMost(Sizes.MaxColumns, "a row of more is no picture to look at");
+        .AtMost(Limits.MaxColumns, "a row of more is no picture to look at");
     private static readonly Option<string> Format = new Option<string>("--format")
     {
         Description = "png: a grid; idx: the samples as an IDX ubyte file (gray: N x rows x columns; colour: N x rows x columns x 3, channels last)",
         DefaultValueFactory = _ => "png",
     }.OneOf("png", "idx");
     private static readonly Option<int?> Interpolate = new Option<int?>("--interpolate") { Description = "Write a GIF that walks the latent space, STEPS frames between random points" }
-        .AtLeast(2, " steps").AtMost(Sizes.MaxWalkSteps, "a walk of more frames is no animation to watch");
+        .AtLeast(2, " steps").AtMost(Limits.MaxWalkSteps, "a walk of more frames is no animation to watch");
     private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed for the noise (default: a new one, printed)" };
     private static readonly Option<string?> Category = new("--category")
     {
@@ -69,7 +68,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>What the pictures asked for would cost beyond their limits (Sizes), or null: a grid of more than
-    /// <see cref="Sizes.MaxGridDigits"/> digits, or a walk of more digit-frames than <see cref="Sizes.MaxWalkDigitFrames"/>.</summary>
+    /// <see cref="Limits.MaxGridDigits"/> digits, or a walk of more digit-frames than <see cref="Limits.MaxWalkDigitFrames"/>.</summary>
     private static string? SizeProblem(System.CommandLine.Parsing.CommandResult result)
     {
         if (new System.CommandLine.Option[] { Count, Interpolate, Format }.Any(o => (result.GetResult(o)?.Errors.Any() ?? false) || Unparsed(result, o)))
@@ -80,13 +79,13 @@ internal static class GenerateCommand
         if (result.GetValue(Interpolate) is { } steps)
         {
             long digitFrames = (long)count * Drawing.WalkKeyframes * steps;
-            return digitFrames > Sizes.MaxWalkDigitFrames
+            return digitFrames > Limits.MaxWalkDigitFrames
                 ? $"a walk of {count} digits in {Drawing.WalkKeyframes * steps} frames is {digitFrames} digit-frames, held in memory while the GIF is made; " +
-                  $"at most {Sizes.MaxWalkDigitFrames}: lower --count or --interpolate."
+                  $"at most {Limits.MaxWalkDigitFrames}: lower --count or --interpolate."
                 : null;
         }
-        return (result.GetValue(Format) ?? "png") == "png" && count > Sizes.MaxGridDigits && !IsFolder(result.GetValue(Output))
-            ? $"a PNG grid holds at most {Sizes.MaxGridDigits} digits (got --count {count}); for more, write them with --format idx."
+        return (result.GetValue(Format) ?? "png") == "png" && count > Limits.MaxGridDigits && !IsFolder(result.GetValue(Output))
+            ? $"a PNG grid holds at most {Limits.MaxGridDigits} digits (got --count {count}); for more, write them with --format idx."
             : null;
     }
 
@@ -134,8 +133,7 @@ internal static class GenerateCommand
 
         if (parsed.GetValue(Interpolate) is { } steps)
         {
-            byte[] gif = drawing.WalkGif(category, n, steps, seed, columns);
-            AtomicFile.Write(outPath, stream => stream.Write(gif));
+            drawing.SaveWalkGif(outPath, category, n, steps, seed, columns);
             Console.WriteLine($"Wrote a {Drawing.WalkKeyframes * steps}-frame walk through {Drawing.WalkKeyframes} random points for {n} digits ({from}, seed {seed}) to {outPath}");
             return 0;
         }
@@ -154,8 +152,7 @@ internal static class GenerateCommand
         }
         else
         {
-            byte[] png = drawing.GridPng(category, n, seed, columns);
-            AtomicFile.Write(outPath, stream => stream.Write(png));
+            drawing.SaveGridPng(outPath, category, n, seed, columns);
         }
         string inCategory = category is { } c ? $", category {drawing.Latent.Describe(c)}" : "";
         Console.WriteLine($"Wrote {n} images from {from} (seed {seed}{inCategory}) to {outPath}");

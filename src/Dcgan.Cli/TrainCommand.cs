@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Dcgan.Diagnostics;
 using Dcgan.Evaluation;
 using Dcgan.IO;
 using Dcgan.Models;
@@ -30,7 +29,7 @@ internal static class TrainCommand
     private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N epochs (and after the last) into metrics.jsonl: on ImageNet features against the run's own images, and with the evaluator where one fits; costs time" };
     private static readonly Option<FileInfo> Evaluator = new("--evaluator") { Description = "An evaluator for --eval-every, beside the ImageNet features (default: the one 'dcgan evaluator train' saved for a built-in dataset, where it judges the run's shape)" };
     private static readonly Option<int> EvalCount = new Option<int>("--eval-count") { Description = "Images per evaluation", DefaultValueFactory = _ => 10_000 }.AtLeast(Comparison.MinImages)
-        .AtMost(Sizes.MaxSamples, "more than any test set holds");
+        .AtMost(Limits.MaxSamples, "more than any test set holds");
     private static readonly Option<FileInfo> EvalReference = new("--eval-reference") { Description = "Real held-out images for --eval-every (default: the dataset's test split)" };
     private static readonly Option<DirectoryInfo> Tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
     private static readonly Option<bool> Serve = new("--serve") { Description = "Show the run in the browser as it trains (see dcgan serve; --port, --host)" };

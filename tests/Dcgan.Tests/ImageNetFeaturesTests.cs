@@ -119,13 +119,13 @@ public class ImageNetFeaturesTests
             computed += images.Count;
             return torch.tensor(images.CopyPixels().Select(b => (double)b).ToArray(), new long[] { images.Count, 4 });
         }
-        var cache = new FeatureCache(dir.Path);
+        string cache = dir.Path;
 
         var first = Measure("a", judged, real, 20, seed: 1, Features, cache);
         int firstCount = computed;
         var second = Measure("a", judged, real, 20, seed: 1, Features, cache);
         int secondCount = computed - firstCount;
-        foreach (string kept in Directory.GetFiles(cache.Folder))
+        foreach (string kept in Directory.GetFiles(Path.Combine(cache, "features")))
         {
             var bytes = File.ReadAllBytes(kept);
             bytes[^1] ^= 1;
@@ -140,9 +140,9 @@ public class ImageNetFeaturesTests
     }
 
     /// <summary>An evaluation as 'dcgan evaluate' makes one: prepared against the real images at N, then one set judged.</summary>
-    private static ImageNetReport Measure(string subject, ImageSet judged, ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features, FeatureCache? cache = null)
+    private static ImageNetReport Measure(string subject, ImageSet judged, ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features, string? cache = null)
     {
-        using var comparison = ImageNetComparison.Prepare(real, Math.Min(asked, judged.Count), seed, features, cache: cache);
+        using var comparison = ImageNetComparison.Prepare(real, Math.Min(asked, judged.Count), seed, features, cacheFolder: cache);
         return comparison.Measure(subject, judged);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Dcgan.Data;
-using Dcgan.Diagnostics;
 using Dcgan.Models;
 using Dcgan.Training;
 using TorchSharp;
@@ -38,7 +37,7 @@ internal static class Benchmark
     public static BenchmarkResult Run(Recipe recipe, int steps = 20, int warmup = 3, long seed = 0, ImageSet? streamed = null)
     {
         int batchSize = recipe.BatchSize;
-        if (Sizes.BatchProblem(batchSize) is { } tooLarge)
+        if (Diagnostics.MachineInfo.BatchProblem(batchSize) is { } tooLarge)
         {
             throw new ArgumentException($"the batch size {tooLarge}");
         }
@@ -61,7 +60,7 @@ internal static class Benchmark
         {
             if (step == warmup)
             {
-                faultsAfterWarmup = ProcessMemory.MinorFaults();
+                faultsAfterWarmup = MinorFaults();
             }
             using (batch)
             {
@@ -80,9 +79,9 @@ internal static class Benchmark
         // steps that add a penalty only every few steps, which the median leaves out.
         return new BenchmarkResult(recipe.Name, shape, batchSize, recipe.Precision, times.Count, torch.get_num_threads(), median,
             Percentile(times, 0.1), Percentile(times, 0.9), times.Average(), batchSize / median,
-            median * MnistTrainImages / batchSize, ProcessMemory.PeakResident(),
+            median * MnistTrainImages / batchSize, PeakResident(),
             // Pages the kernel gave afresh while the timed steps ran: near 0 when freed tensor memory is reused (HeapReuse).
-            (ProcessMemory.MinorFaults() - faultsAfterWarmup) / (double)times.Count);
+            (MinorFaults() - faultsAfterWarmup) / (double)times.Count);
     }
 
     private static double Percentile(List<double> sorted, double p)
@@ -90,5 +89,24 @@ internal static class Benchmark
         double index = p * (sorted.Count - 1);
         int low = (int)Math.Floor(index), high = (int)Math.Ceiling(index);
         return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
+    }
+
+    /// <summary>This process's highest resident memory so far (VmHWM on Linux), libtorch's native allocations included.</summary>
+    private static long PeakResident()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+
+    /// <summary>The minor page faults this process has taken so far (field 10 of /proc/self/stat, after the command's
+    /// name): each is a page of memory the kernel gave afresh and the process touched. Null where there is no /proc.</summary>
+    private static long? MinorFaults()
+    {
+        if (!File.Exists("/proc/self/stat"))
+        {
+            return null;
+        }
+        string stat = File.ReadAllText("/proc/self/stat");
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

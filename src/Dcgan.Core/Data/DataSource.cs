@@ -51,25 +51,34 @@ public sealed record DataOrigin(DataKind Kind, string Path, string Checksum)
     public ImageFolderOptions? Folder { get; init; }
 }
 
-/// <summary>Reads (or downloads) the split of the data a request names: <see cref="DataSource.Loader"/>, or a
-/// command's own, which shows a download's progress.</summary>
-public delegate LoadedData DataLoader(DataRequest request, Split split);
-
 /// <summary>
 /// Finds the data a <see cref="DataRequest"/> names, in the order a user expects: files they name; else, for a
 /// known dataset, a system copy, this tool's cache, Keras's cache, and finally a verified download into the cache.
 /// </summary>
 public static class DataSource
 {
-    /// <summary><see cref="Load(DataRequest, Split)"/> as a <see cref="DataLoader"/>.</summary>
-    public static readonly DataLoader Loader = Load;
+    /// <summary><see cref="Load(DataRequest, Split)"/> as a function: what the library calls to read (or download) the
+    /// data a request names, unless given a function of its own (a command's, which shows a download's progress).</summary>
+    public static readonly Func<DataRequest, Split, LoadedData> Loader = Load;
 
     /// <summary>The split of the data <paramref name="request"/> names (MNIST's, found or downloaded as Keras's
     /// load_data() does, when it names nothing else).</summary>
     public static LoadedData Load(DataRequest request, Split split) => Load(request, split, downloader: null);
 
     /// <summary>The same, with a download's progress, the decoding's of a folder being prepared
-    /// (<see cref="PreparedFolder"/>), and a log of where the data was found.</summary>
+    /// (<see cref="PreparedFolder"/>), and a log of where the data was found; <paramref name="cancel"/> stops a download
+    /// or a preparation between two files.</summary>
+    public static LoadedData Load(DataRequest request, Split split, IProgress<DownloadProgress>? progress, Action<string>? log = null,
+        IProgress<(int Done, int Total)>? preparing = null, CancellationToken cancel = default) =>
+        Load(request, split, downloader: null, progress, log, preparing, cancel);
+
+    /// <summary>The names of the datasets found or downloaded by name (<see cref="DataRequest.Dataset"/>).</summary>
+    public static IReadOnlyList<string> Datasets => DatasetCatalog.Names;
+
+    /// <summary>The dataset a request with nothing else named loads: MNIST, as the tutorial does.</summary>
+    public static string DefaultDataset => DatasetCatalog.Mnist.Name;
+
+    /// <summary>With a <paramref name="downloader"/> of a test's own.</summary>
     internal static LoadedData Load(DataRequest request, Split split, Downloader? downloader,
         IProgress<DownloadProgress>? progress = null, Action<string>? log = null, IProgress<(int Done, int Total)>? preparing = null,
         CancellationToken cancel = default)
@@ -271,8 +280,8 @@ public static class DataSource
 
     internal static string CacheOf(DataRequest request, Dataset dataset) => CacheOf(request, dataset.Name);
 
-    /// <summary>The cache folder of the dataset named <paramref name="name"/>.</summary>
-    internal static string CacheOf(DataRequest request, string name) => Path.Combine(request.CacheFolder, name);
+    /// <summary>The cache folder of the dataset named <paramref name="name"/>, where it is downloaded.</summary>
+    public static string CacheOf(DataRequest request, string name) => Path.Combine(request.CacheFolder, name);
 
     /// <summary>The mirrors to try: the request's, else the environment's, else the dataset's own.</summary>
     internal static (IReadOnlyList<string> Idx, IReadOnlyList<string> Npz) MirrorsFor(DataRequest request, Dataset dataset) =>

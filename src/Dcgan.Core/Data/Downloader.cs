@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace Dcgan.Data;
 
 /// <summary>How a transfer is going: bytes so far, the total if the server said, and the mean speed.</summary>
-internal readonly record struct DownloadProgress(string File, long Bytes, long? Total, double BytesPerSecond);
+public readonly record struct DownloadProgress(string File, long Bytes, long? Total, double BytesPerSecond);
 
 /// <summary>How long to wait and how often to try.</summary>
 internal sealed record DownloadLimits

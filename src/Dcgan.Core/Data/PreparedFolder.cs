@@ -350,7 +350,7 @@ public static class PreparedFolder
 /// the prepared copies there take.</summary>
 internal sealed class NotEnoughSpaceException(string folder, long needed, long free, long copies)
     : IOException(string.Create(CultureInfo.InvariantCulture,
-        $"preparing the images needs {Diagnostics.Sizes.Describe(needed)} in {folder}, which has {Diagnostics.Sizes.Describe(free)} free (prepared copies there take {Diagnostics.Sizes.Describe(copies)}); free some space, or set DCGAN_DATA to a folder on a larger disk."))
+        $"preparing the images needs {Diagnostics.MachineInfo.Describe(needed)} in {folder}, which has {Diagnostics.MachineInfo.Describe(free)} free (prepared copies there take {Diagnostics.MachineInfo.Describe(copies)}); free some space, or set DCGAN_DATA to a folder on a larger disk."))
 {
     public long Needed { get; } = needed;
     public long Free { get; } = free;

@@ -10,7 +10,7 @@ namespace Dcgan.Diagnostics;
 /// the arithmetic it computes in there (<paramref name="Precision"/>: under bf16, the layers that touch the image stay
 /// fp32) against float64's, and when asked the gradients of its input gradient (what the R1 penalty differentiates;
 /// null when not checked). Errors are the largest difference over the largest value of the float64 result; NaN fails.</summary>
-internal sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Run, Precision Precision, bool Backward,
+public sealed record LayerCheck(string Model, string Layer, string InputShape, Precision Run, Precision Precision, bool Backward,
     double ForwardError, double GradientError, double Tolerance, double? SecondOrderError = null)
 {
     public double MaxError => Math.Max(Math.Max(ForwardError, GradientError), SecondOrderError ?? 0);
@@ -20,13 +20,13 @@ internal sealed record LayerCheck(string Model, string Layer, string InputShape,
 
 /// <summary>A batch size a run will use, and whether it trains (forward and backward, batch statistics) or samples
 /// (forward only, inference mode).</summary>
-internal readonly record struct CheckedBatch(int Size, bool Training, string Why);
+public readonly record struct CheckedBatch(int Size, bool Training, string Why);
 
 /// <summary>The self-check found a layer whose arithmetic is wrong on this CPU: which layer, in which arithmetic, by
 /// how much (relative to the largest value) against what is allowed.</summary>
 public sealed class WrongArithmeticException : Exception
 {
-    internal WrongArithmeticException(LayerCheck failed)
+    public WrongArithmeticException(LayerCheck failed)
         : base(
             $"the self-check found the {failed.Model.ToLowerInvariant()}'s {failed.Layer} wrong on this CPU ({failed.Precision.ToString().ToLowerInvariant()}, input " +
             $"{failed.InputShape}: error {failed.MaxError:G2}, allowed {failed.Tolerance:G2}); training on it would be silently wrong. " +
@@ -36,7 +36,7 @@ public sealed class WrongArithmeticException : Exception
         Failed = failed;
     }
 
-    internal LayerCheck Failed { get; }
+    public LayerCheck Failed { get; }
 
     public string Model => Failed.Model;
     public string Layer => Failed.Layer;
@@ -52,7 +52,7 @@ public sealed class WrongArithmeticException : Exception
 /// float32 transposed convolution with few input channels is wrong by up to 100 % of the output. A wrong kernel
 /// ruins a run without a sign; this finds it in a second.
 /// </summary>
-internal static class KernelCheck
+public static class KernelCheck
 {
     /// <summary>float32 against float64: about 1e-6 of the largest value in sums of thousands of terms; a wrong
     /// kernel is off by 1e-2 or more.</summary>

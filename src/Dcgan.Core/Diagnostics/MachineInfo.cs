@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -6,7 +7,7 @@ namespace Dcgan.Diagnostics;
 /// <summary>What the arithmetic of a run depends on: the CPU, the instruction set oneDNN (libtorch's convolution
 /// library) will use on it, the threads, and the library versions; and, for speed, whether freed tensor memory is
 /// reused (<see cref="Models.HeapReuse"/>).</summary>
-internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os, bool HeapReuse)
+public sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, string TorchSharp, string LibTorch, string DotNet, string Os, bool HeapReuse)
 {
     public static MachineInfo Current() => new(
         CpuModel(),
@@ -90,4 +91,44 @@ internal sealed record MachineInfo(string Cpu, string OneDnnIsa, int Threads, st
             return [];
         }
     });
+
+    /// <summary>What a train step of <paramref name="batch"/> images needs, roughly: dcgan benchmark measured 1.2 MB per
+    /// image and 0.4 GB besides (fp32, batches of 64 to 2,048); this counts 2 MB and 0.5 GB, for bf16 and the
+    /// allocator's slack.</summary>
+    internal static long TrainStepBytes(int batch) => (512L << 20) + batch * (2L << 20);
+
+    /// <summary>The memory this machine has free for a new allocation (Linux's MemAvailable; elsewhere what .NET
+    /// knows of the machine's total).</summary>
+    public static long AvailableBytes()
+    {
+        const string meminfo = "/proc/meminfo";
+        if (File.Exists(meminfo) && File.ReadLines(meminfo).FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal)) is { } line
+            && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture, out long kibibytes))
+        {
+            return kibibytes * 1024;
+        }
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    }
+
+    /// <summary>Bytes in words: "820 KB", "2.4 GB" (powers of 1,000, as disks are sold).</summary>
+    public static string Describe(long bytes) => bytes switch
+    {
+        < 1_000_000 => FormattableString.Invariant($"{bytes / 1e3:F0} KB"),
+        < 1_000_000_000 => FormattableString.Invariant($"{bytes / 1e6:F0} MB"),
+        _ => FormattableString.Invariant($"{bytes / 1e9:F1} GB"),
+    };
+
+    /// <summary>Why a train step of <paramref name="batch"/> images cannot be taken on this machine (too little memory
+    /// free), in words that follow "the batch size", or null. (A recipe's own limit is <c>Recipe.MaxBatch</c>.)</summary>
+    public static string? BatchProblem(int batch)
+    {
+        long needed = TrainStepBytes(batch), available = AvailableBytes();
+        if (needed <= available)
+        {
+            return null;
+        }
+        long fits = Math.Max(1, (available - (512L << 20)) / (2L << 20));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"of {batch} needs about {needed / 1e9:F1} GB for a step, and this machine has {available / 1e9:F1} GB free: at most about {fits} here.");
+    }
 }

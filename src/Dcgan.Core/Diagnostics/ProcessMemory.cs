@@ -18,17 +18,5 @@ internal static class ProcessMemory
         return process.PeakWorkingSet64;
     }
 
-    /// <summary>The minor page faults this process has taken so far (field 10 of /proc/self/stat, after the command's
-    /// name): each is a page of memory the kernel gave afresh and the process touched. Null where there is no /proc.</summary>
-    public static long? MinorFaults()
-    {
-        if (!File.Exists("/proc/self/stat"))
-        {
-            return null;
-        }
-        string stat = File.ReadAllText("/proc/self/stat");
-        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     public static long Mebibytes(long bytes) => bytes / (1024 * 1024);
 }

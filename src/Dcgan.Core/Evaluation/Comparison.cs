@@ -66,7 +66,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
     /// at <paramref name="reference"/> (default: the dataset's test split, held out from training), and the floor
     /// measured on <paramref name="floorImages"/>.</summary>
     public static Comparison ForDataset(DataRequest request, ImageSet floorImages, string? evaluator, string? reference, int count,
-        DataLoader? load = null, Action<string>? note = null)
+        Func<DataRequest, Split, LoadedData>? load = null, Action<string>? note = null)
     {
         var judge = Evaluator.Load(evaluator ?? Evaluator.DefaultPath(request.Dataset), note);
         try

@@ -232,6 +232,27 @@ public sealed class Evaluator : IDisposable
         return (double)correct / images.Count;
     }
 
+    /// <summary><see cref="Train"/>s an evaluator and saves it to <paramref name="path"/>; <paramref name="describe"/>
+    /// adds what the file says beyond its training (the classes' names, the data it held out its test images from).</summary>
+    public static void TrainAndSave(string path, ImageSet trainImages, byte[] trainLabels, ImageSet testImages, byte[] testLabels,
+        string dataset, int epochs, long seed, Action<string>? log, int? classes, Func<EvaluatorInfo, EvaluatorInfo> describe)
+    {
+        var (model, info) = Train(trainImages, trainLabels, testImages, testLabels, dataset, epochs, seed, log, classes);
+        using (model)
+        {
+            Save(path, model, describe(info));
+        }
+    }
+
+    /// <summary>The share of each class held out to test an evaluator on when the images have no test split of their
+    /// own (<see cref="HoldOut"/>).</summary>
+    public const double HeldOutShare = HeldOut.DefaultShare;
+
+    /// <summary>Images without a test split of their own split into an evaluator's training and test images: the same
+    /// share of each class (<see cref="HeldOutShare"/>), chosen by a shuffle of <paramref name="seed"/>; refused where
+    /// too few are left to test on.</summary>
+    public static (ImageSet Train, ImageSet Test) HoldOut(ImageSet images, long seed) => HeldOut.ForEvaluator(images, seed);
+
     /// <summary>Writes the evaluator atomically: its description, its weights, and a seal, the SHA-256 of both, so
     /// that a changed byte is caught when it is read.</summary>
     internal static void Save(string path, Classifier model, EvaluatorInfo info)

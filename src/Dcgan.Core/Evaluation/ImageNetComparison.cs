@@ -8,7 +8,7 @@ namespace Dcgan.Evaluation;
 /// <summary>What the ImageNet features say of one set of images against the real reference: the Frechet distance on
 /// them (FD-ResNet18: not Inception's FID, and not comparable with it), the kernel distance (KID, mean and standard
 /// deviation over subsets), precision and recall (k = 3), density and coverage (k = 5).</summary>
-internal sealed record FeatureScores(double FdResnet18, double KidMean, double KidStd, double Precision, double Recall, double Density, double Coverage)
+public sealed record FeatureScores(double FdResnet18, double KidMean, double KidStd, double Precision, double Recall, double Density, double Coverage)
 {
     public JsonObject ToJson() => new()
     {
@@ -23,7 +23,7 @@ internal sealed record FeatureScores(double FdResnet18, double KidMean, double K
 
 /// <summary>An evaluation on ImageNet features: the images judged and the floor (real images held out from the
 /// reference, at the same N), each against the same N real reference images.</summary>
-internal sealed record ImageNetReport(string Subject, int N, FeatureScores Generated, FeatureScores Floor)
+public sealed record ImageNetReport(string Subject, int N, FeatureScores Generated, FeatureScores Floor)
 {
     public JsonObject ToJsonObject()
     {
@@ -68,7 +68,7 @@ internal sealed record ImageNetReport(string Subject, int N, FeatureScores Gener
 /// the reference's features and the floor are computed once (and kept, with a cache), then each set judged costs only
 /// its own features. As an <see cref="IEpochEvaluation"/> it measures a training run's generator on noise seed 0.
 /// </summary>
-internal sealed class ImageNetComparison : IEpochEvaluation, IDisposable
+public sealed class ImageNetComparison : IEpochEvaluation, IDisposable
 {
     /// <summary>The fewest images on each side: KID and the neighbourhoods need some, and the floor needs as many real
     /// images again.</summary>
@@ -92,11 +92,12 @@ internal sealed class ImageNetComparison : IEpochEvaluation, IDisposable
 
     /// <summary>The comparison against <paramref name="real"/> at N = <paramref name="asked"/> (at most half the real
     /// images), on the features that <paramref name="features"/> computes ([N, D] for N images: <see cref="ImageNetFeatures.Of"/>).
-    /// With <paramref name="cache"/>, the real images' features are kept there under <paramref name="network"/>'s name,
-    /// the data's fingerprint, N and the seed, and read again next time.</summary>
+    /// With <paramref name="cacheFolder"/> (the data cache), the real images' features are kept in its features/ folder
+    /// under <paramref name="network"/>'s name, the data's fingerprint, N and the seed, and read again next time.</summary>
     public static ImageNetComparison Prepare(ImageSet real, int asked, long seed, Func<ImageSet, torch.Tensor> features,
-        Action<string>? log = null, FeatureCache? cache = null, string network = ImageNetFeatures.Network)
+        Action<string>? log = null, string? cacheFolder = null, string network = ImageNetFeatures.Network)
     {
+        var cache = cacheFolder is null ? null : new FeatureCache(cacheFolder);
         int n = Math.Min(asked, real.Count / 2); // a reference and a floor, disjoint
         if (n < MinImages)
         {

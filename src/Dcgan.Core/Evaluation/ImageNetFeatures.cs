@@ -20,7 +20,7 @@ namespace Dcgan.Evaluation;
 /// the pools; Split, Concat and Sub in the preprocessing) works on any batch, so the first dimension of their inputs,
 /// outputs and recorded shapes is made free when they are loaded.
 /// </summary>
-internal sealed class ImageNetFeatures : IDisposable
+public sealed class ImageNetFeatures : IDisposable
 {
     public const int Dimension = 512;
     public const int Side = 224;

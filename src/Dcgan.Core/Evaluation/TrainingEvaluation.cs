@@ -11,14 +11,14 @@ namespace Dcgan.Evaluation;
 /// report's keys (n, fd_resnet18, kid_resnet18, precision, recall, density, coverage, floor) with the classifier's
 /// report under "evaluator".
 /// </summary>
-internal sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetComparison imageNet, Comparison? classifier) : IEpochEvaluation, IDisposable
+public sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetComparison imageNet, Comparison? classifier) : IEpochEvaluation, IDisposable
 {
     /// <summary>The evaluations of a run on <paramref name="trainingImages"/> (<paramref name="request"/>'s): N =
     /// <paramref name="count"/> (at most half the images) on the ImageNet features, their real statistics kept in the
     /// data cache; and the classifier's, with the evaluator at <paramref name="evaluator"/>, or without one named, the
     /// one 'dcgan evaluator train' saved for a built-in dataset where it judges these images' shape.</summary>
     public static TrainingEvaluation Prepare(DataRequest request, ImageSet trainingImages, string? evaluator, string? reference, int count,
-        DataLoader? load = null, Action<string>? log = null)
+        Func<DataRequest, Split, LoadedData>? load = null, Action<string>? log = null)
     {
         // The evaluator first: a wrong one is said before minutes go into the real images' ImageNet features.
         var classifier = evaluator is not null || (trainingImages.Shape is { } shape && DefaultEvaluatorFits(request, shape))
@@ -34,7 +34,7 @@ internal sealed class TrainingEvaluation(ImageNetFeatures network, ImageNetCompa
         {
             network = ImageNetFeatures.Load();
             var features = network;
-            var imageNet = ImageNetComparison.Prepare(trainingImages, count, seed: 0, images => features.Of(images), log, new FeatureCache(request.CacheFolder));
+            var imageNet = ImageNetComparison.Prepare(trainingImages, count, seed: 0, images => features.Of(images), log, request.CacheFolder);
             return new TrainingEvaluation(network, imageNet, classifier);
         }
         catch

@@ -1,4 +1,5 @@
 using Dcgan.Imaging;
+using Dcgan.IO;
 using Dcgan.Models;
 using Dcgan.Training;
 using static TorchSharp.torch;
@@ -48,6 +49,20 @@ public sealed class Drawing : IDisposable
     {
         using var samples = Sample(category, count, seed);
         return ImageGrid.EncodePng(samples, columns);
+    }
+
+    /// <summary><see cref="GridPng"/> written to <paramref name="path"/> atomically: a file there is whole, old or new.</summary>
+    public void SaveGridPng(string path, int? category, int count, long seed, int columns)
+    {
+        byte[] png = GridPng(category, count, seed, columns);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+
+    /// <summary><see cref="WalkGif"/> written to <paramref name="path"/> atomically.</summary>
+    public void SaveWalkGif(string path, int? category, int count, int steps, long seed, int columns)
+    {
+        byte[] gif = WalkGif(category, count, steps, seed, columns);
+        AtomicFile.Write(path, stream => stream.Write(gif));
     }
 
     /// <summary>A GIF of <paramref name="count"/> digits walking through <see cref="WalkKeyframes"/> random points,

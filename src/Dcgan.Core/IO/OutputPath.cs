@@ -6,7 +6,7 @@ namespace Dcgan.IO;
 /// must be one that can be made and written. Every command that writes calls this first; <see cref="AtomicFile"/>
 /// checks the kind again itself. Throws IOException with one line that names the option and says what to do.
 /// </summary>
-internal static class OutputPath
+public static class OutputPath
 {
     /// <summary>A file to write, given as <paramref name="option"/> (the output folder's option, say); <paramref name="inputs"/> are the
     /// files the command reads (null entries are skipped). Returns the full path.</summary>
@@ -63,7 +63,7 @@ internal static class OutputPath
     }
 
     /// <summary>What a path holds, following links; null: nothing.</summary>
-    public static Kind? KindOf(string path)
+    internal static Kind? KindOf(string path)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -100,7 +100,7 @@ internal static class OutputPath
         return UnixStat.Of(full) is { } a && UnixStat.Of(otherFull) is { } b && a.Device == b.Device && a.Inode == b.Inode;
     }
 
-    public static string Describe(Kind kind) => kind switch
+    internal static string Describe(Kind kind) => kind switch
     {
         Kind.File => "a file",
         Kind.Folder => "a folder",

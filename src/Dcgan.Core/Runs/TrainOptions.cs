@@ -1,4 +1,3 @@
-using Dcgan.Diagnostics;
 using Dcgan.Models;
 using Dcgan.Training;
 
@@ -45,7 +44,7 @@ public sealed record TrainOptions
     public OptionProblem? Problem() =>
         Epochs < 1 ? new(nameof(Epochs), "the number of epochs", $"must be at least 1 (got {Epochs}).")
         : BatchSize < 1 ? new(nameof(BatchSize), "the batch size", $"must be at least 1 (got {BatchSize}).")
-        : BatchSize > Sizes.MaxBatch ? new(nameof(BatchSize), "the batch size", $"must be at most {Sizes.MaxBatch} (got {BatchSize}).")
+        : BatchSize > Training.Recipe.MaxBatch ? new(nameof(BatchSize), "the batch size", $"must be at most {Training.Recipe.MaxBatch} (got {BatchSize}).")
         : CheckpointEvery < 1 ? new(nameof(CheckpointEvery), "the epochs between checkpoints", $"must be at least 1 (got {CheckpointEvery}); the last epoch is always saved.")
         : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
         : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")

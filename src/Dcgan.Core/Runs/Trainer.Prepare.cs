@@ -4,7 +4,7 @@ using Dcgan.Training;
 
 namespace Dcgan.Runs;
 
-/// <summary>A run checked and ready to train: what <see cref="Trainer.Prepare(TrainOptions, DataRequest, string, DataLoader?)"/>
+/// <summary>A run checked and ready to train: what <see cref="Trainer.Prepare(TrainOptions, DataRequest, string, Func{DataRequest, Split, LoadedData})"/>
 /// found. <see cref="Recipe"/> is what will train: the new run's, or the saved run's own when
 /// <see cref="ResumeFrom"/> names the checkpoint to go on from. <see cref="Damaged"/> are the newer checkpoints that
 /// could not be read, with why: the run keeps them aside, under another name, before it writes any checkpoint.</summary>
@@ -20,7 +20,7 @@ public static partial class Trainer
     /// that says what to do; nothing is created on disk before it. <see cref="Run(TrainingPlan, IEnumerable{IRunObserver}?, IEpochEvaluation?, CancellationToken)"/>
     /// checks nothing again.
     /// </summary>
-    public static TrainingPlan Prepare(TrainOptions options, DataRequest data, string folder, DataLoader? load = null)
+    public static TrainingPlan Prepare(TrainOptions options, DataRequest data, string folder, Func<DataRequest, Split, LoadedData>? load = null)
     {
         var run = new RunFolder(folder);
         var asked = CheckRequest(options, run);
@@ -59,7 +59,7 @@ public static partial class Trainer
         var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked, shape), data);
         RefuseUnfitLabels(recipe, data);
         // A batch larger than the data is allowed, as Keras allows it, and costs what the data needs.
-        if (Diagnostics.Sizes.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)
+        if (Diagnostics.MachineInfo.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)
         {
             throw new InvalidOptionException(new(nameof(TrainOptions.BatchSize), "the batch size", tooLarge));
         }

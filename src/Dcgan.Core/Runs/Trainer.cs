@@ -13,7 +13,7 @@ namespace Dcgan.Runs;
 /// The tutorial's train(dataset, epochs): for each epoch, a train step per shuffled batch, a grid of the fixed
 /// noise, a checkpoint on schedule and after the last epoch; then the GIF of all grids. A folder that already
 /// holds checkpoints is resumed from the latest valid one, exactly: a resumed run ends bit for bit where an
-/// uninterrupted one would. <see cref="Prepare(TrainOptions, Data.DataRequest, string, Data.DataLoader?)"/> checks
+/// uninterrupted one would. <see cref="Prepare(TrainOptions, Data.DataRequest, string, Func{Data.DataRequest, Data.Split, Data.LoadedData})"/> checks
 /// everything first (Trainer.Prepare.cs); <see cref="Run(TrainingPlan, IEnumerable{IRunObserver}?, IEpochEvaluation?, CancellationToken)"/> trains.
 /// </summary>
 public static partial class Trainer

@@ -33,6 +33,9 @@ public enum ModelFamily
 /// </summary>
 public sealed record Recipe
 {
+    /// <summary>The most images in a train step: far beyond what a step of these models needs (the tutorial takes 256).</summary>
+    public const int MaxBatch = 65_536;
+
     /// <summary>The recipe's name (a built-in one's is how it is asked for).</summary>
     public required string Name { get; init; }
 
@@ -172,7 +175,7 @@ public sealed record Recipe
     /// <summary>The first problem with the numbers, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
         NoiseSize != Generator.NoiseDim ? $"the noise size must be {Generator.NoiseDim}, the tutorial generator's input (got {NoiseSize})."
-        : BatchSize is < 1 or > Diagnostics.Sizes.MaxBatch ? $"the batch size must be from 1 to {Diagnostics.Sizes.MaxBatch} (got {BatchSize})."
+        : BatchSize is < 1 or > MaxBatch ? $"the batch size must be from 1 to {MaxBatch} (got {BatchSize})."
         : Loss != "bce-logits" ? $"the loss '{Loss}' is unknown; the loss is bce-logits."
         : RealLabel is not (> 0.5 and <= 1) ? $"the real-image target must be above 0.5 and at most 1 (got {RealLabel})."
         : EmaDecay is not (null or (> 0 and < 1)) ? $"the moving average's decay must be between 0 and 1 (got {EmaDecay})."
