@@ -37,7 +37,7 @@ for (int epoch = (restored?.Epoch ?? 0) + 1; epoch <= epochs; epoch++)
     {
         ImageGrid.SavePng(samples, Path.Combine(folder, $"epoch-{epoch}.png"), columns: 4);
     }
-    new Checkpoint { Epoch = epoch, Seed = 1, Recipe = Recipes.Tutorial, DataFingerprint = "", FixedNoise = grid, TorchRngState = Checkpoint.RandomStateOf(), ShuffleRngState = Checkpoint.RandomStateOf(shuffle) }
+    new Checkpoint { Epoch = epoch, Seed = 1, Recipe = Recipe.Tutorial, DataFingerprint = "", FixedNoise = grid, TorchRngState = Checkpoint.RandomStateOf(), ShuffleRngState = Checkpoint.RandomStateOf(shuffle) }
         .Save(saved, [generator, discriminator], [generatorAdam, discriminatorAdam]); // borrows the grid's noise: not disposed
     Console.WriteLine($"epoch {epoch} saved in {saved}");
 }

@@ -64,7 +64,7 @@ using (torch.no_grad())
 // cross_entropy = tf.keras.losses.BinaryCrossentropy(from_logits=True): Losses.DiscriminatorLoss(real_output,
 // fake_output) and Losses.GeneratorLoss(fake_output). generator_optimizer = tf.keras.optimizers.Adam(1e-4), and the
 // discriminator's alike: Keras's Adam, as the tutorial recipe has them, made with the pair they train.
-using var gan = new Gan(generator, discriminator, Recipes.Tutorial);
+using var gan = new Gan(generator, discriminator, Recipe.Tutorial);
 KerasAdam generatorOptimizer = gan.GeneratorOptimizer;
 KerasAdam discriminatorOptimizer = gan.DiscriminatorOptimizer;
 

@@ -17,7 +17,7 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name}");
+        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name}");
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per step (default: the recipe's)" }.AtLeast(1)
             .AtMost(Training.Recipe.MaxBatch, "far beyond what a step of these models needs");
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.AtLeast(3)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dcgan.Evaluation;
 using Dcgan.Runs;
 
 namespace Dcgan.Cli;
@@ -10,8 +11,8 @@ namespace Dcgan.Cli;
 /// floor), on ImageNet features and by the evaluator (either may be missing: older runs have no ImageNet scores, and
 /// data without an evaluator has no classifier's), with the minutes the run had spent when it was made (epoch times
 /// summed, evaluations included).</summary>
-internal sealed record EvaluationPoint(int Epoch, double Minutes, ModelScores? Model, ModelScores? Floor, string? EvaluatorHash,
-    ClassScores? Classes = null, ImageNetScores? ImageNet = null, ImageNetScores? ImageNetFloor = null);
+internal sealed record EvaluationPoint(int Epoch, double Minutes, SetMetrics? Model, SetMetrics? Floor, string? EvaluatorHash,
+    ClassScores? Classes = null, ImageNetReport? ImageNet = null);
 
 /// <summary>The classification accuracy score of an evaluation (a recipe that draws the class asked for), the real
 /// images' beside it, and the smallest share of a class's draws read as that class.</summary>
@@ -45,8 +46,7 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
             RunSummary.Scores(record, "floor"),
             (judged?["evaluator_hash"] ?? judged?["EvaluatorHash"])?.GetValue<string>(),
             judged?["classes"]?.Deserialize<ClassScores>(SnakeCase),
-            ImageNetScores.Of(record),
-            ImageNetScores.Of(record, floor: true));
+            ImageNetReport.Read(record));
         return point.Model is null && point.ImageNet is null
             ? throw new InvalidDataException($"{run.MetricsPath} has an evaluation of epoch {epoch} without the generated images' scores.")
             : point;
@@ -74,9 +74,9 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
             if (points.FirstOrDefault(p => p.ImageNet is not null) is { } onFeatures)
             {
                 text.AppendLine(c, $"recipe {recipe.Key}, on ImageNet features (ResNet-18; not Inception's FID): FD-ResNet18 / KID x 1000 / precision / recall, N = {onFeatures.ImageNet!.N}");
-                text.AppendLine(c, $"(real data: {(onFeatures.ImageNetFloor is { } f ? Cell(f) : "not recorded")})");
+                text.AppendLine(c, $"(real data: {(Cell(onFeatures.ImageNet!.Floor))})");
                 text.AppendLine();
-                Table(text, columns, p => p.ImageNet is { } m ? Cell(m) : null);
+                Table(text, columns, p => p.ImageNet is { } m ? Cell(m.Generated) : null);
                 text.AppendLine();
             }
             if (points.FirstOrDefault(p => p.Model is not null) is { } judged)
@@ -107,7 +107,7 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
         }
     }
 
-    private static string Cell(ImageNetScores m) => string.Create(CultureInfo.InvariantCulture,
+    private static string Cell(FeatureScores m) => string.Create(CultureInfo.InvariantCulture,
         $"{m.FdResnet18:F1} / {m.KidMean * 1000:F1} / {m.Precision:F2} / {m.Recall:F2}");
 
     private static string Row(string first, IEnumerable<string> cells) => $"| {first} | {string.Join(" | ", cells)} |";
@@ -115,6 +115,6 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
     private static string Cell(ClassScores? m) =>
         m is null ? "" : string.Create(CultureInfo.InvariantCulture, $" / {m.Accuracy:P1} / {m.SmallestOwnClassShare:P1}");
 
-    private static string Cell(ModelScores m) => string.Create(CultureInfo.InvariantCulture,
+    private static string Cell(SetMetrics m) => string.Create(CultureInfo.InvariantCulture,
         $"{m.ClassifierScore:F2} / {m.FrechetDistanceFeatures:F1} / {m.EffectiveClasses:F1} / {m.Recall:F2}");
 }

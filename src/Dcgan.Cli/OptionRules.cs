@@ -99,7 +99,7 @@ internal static class OptionRules
             HelpName = "name|file.json",
             Description = $"How to train: a built-in recipe ('dcgan recipes' lists them) or a recipe file of your own ({defaultNote})",
         };
-        option.CompletionSources.Add([.. Recipes.Names]);
+        option.CompletionSources.Add([.. Recipe.BuiltInNames]);
         return option;
     }
 
@@ -107,8 +107,8 @@ internal static class OptionRules
     /// name that is not a recipe is refused in the library's words (InvalidOptionException).</summary>
     public static Training.Recipe? ToRecipe(string? value) =>
         value is null ? null
-        : Recipes.Problem(value) is { } problem ? throw new Runs.InvalidOptionException(new("Recipe", "the recipe", problem))
-        : Recipes.Resolve(value);
+        : Recipe.NameProblem(value) is { } problem ? throw new Runs.InvalidOptionException(new("Recipe", "the recipe", problem))
+        : Recipe.Resolve(value);
 
     /// <summary>The precision a --precision value names (null for none); warns when bf16 would be emulated.</summary>
     public static Precision? ToPrecision(string? value)

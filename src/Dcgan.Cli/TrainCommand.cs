@@ -39,7 +39,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var recipe = OptionRules.RecipeOption($"default: {Recipes.Tutorial.Name} for 28x28 gray, dcgan for any other shape, or a resumed run's own");
+        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name} for 28x28 gray, dcgan for any other shape, or a resumed run's own");
         var precision = OptionRules.PrecisionOption(defaultValue: null);
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially, or resume a run (MNIST unless told otherwise).\n" +
             "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist\n" +

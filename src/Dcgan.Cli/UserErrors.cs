@@ -70,16 +70,6 @@ internal static class UserErrors
             Console.Error.WriteLine($"dcgan: error: {e.Fact}; wait for it, stop it, or choose another --out folder.");
             return Failure;
         }
-        catch (Runs.MissingLabelsException e)
-        {
-            Console.Error.WriteLine($"dcgan: error: {e.Fact}; name their label file with --labels, or give --data a folder with one subfolder per class.");
-            return Failure;
-        }
-        catch (Runs.UnreachableShapeException e)
-        {
-            Console.Error.WriteLine($"dcgan: error: {e.Fact}: choose one with --image-size.");
-            return Failure;
-        }
         catch (Runs.ShapeMismatchException e)
         {
             Console.Error.WriteLine($"dcgan: error: {e.Fact}; resume it with --image-size {e.Saved.Size} --channels {e.Saved.Channels}, or train into a new --out folder.");

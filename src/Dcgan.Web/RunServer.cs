@@ -136,8 +136,8 @@ internal static class Endpoints
         var rows = run.Folder.ReadMetrics().Where(row => row["epoch"] is not null).ToList();
         List<(int, double, double?)> Points<T>(Func<JsonObject, bool, T?> read, Func<T, double> pick) where T : class =>
             [.. rows.Where(row => read(row, false) is not null).Select(row => ((int)row["epoch"]!, pick(read(row, false)!), read(row, true) is { } f ? pick(f) : (double?)null))];
-        ModelScores? Judged(JsonObject row, bool floor) => RunSummary.Scores(row, floor ? "floor" : "model");
-        ImageNetScores? Features(JsonObject row, bool floor) => ImageNetScores.Of(row, floor);
+        Evaluation.SetMetrics? Judged(JsonObject row, bool floor) => RunSummary.Scores(row, floor ? "floor" : "model");
+        Evaluation.FeatureScores? Features(JsonObject row, bool floor) => Evaluation.ImageNetReport.Read(row) is { } r ? (floor ? r.Floor : r.Generated) : null;
         var (title, points) = metric switch
         {
             "score" => ("classifier score", Points(Judged, s => s.ClassifierScore)),

@@ -23,8 +23,8 @@ internal static class RunStatus
                 ["epoch"] = (int?)row["epoch"],
                 ["model"] = Scores(row, "model"),
                 ["floor"] = Scores(row, "floor"),
-                ["imagenet"] = Features(ImageNetScores.Of(row)),
-                ["imagenet_floor"] = Features(ImageNetScores.Of(row, floor: true)),
+                ["imagenet"] = Features(Evaluation.ImageNetReport.Read(row), floor: false),
+                ["imagenet_floor"] = Features(Evaluation.ImageNetReport.Read(row), floor: true),
             });
         }
         return new JsonObject
@@ -66,18 +66,24 @@ internal static class RunStatus
             }
             : null;
 
-    private static JsonObject? Features(ImageNetScores? s) =>
-        s is null ? null
-            : new JsonObject
-            {
-                ["n"] = s.N,
-                ["fd"] = s.FdResnet18,
-                ["kid"] = s.KidMean,
-                ["precision"] = s.Precision,
-                ["recall"] = s.Recall,
-                ["density"] = s.Density,
-                ["coverage"] = s.Coverage,
-            };
+    private static JsonObject? Features(Evaluation.ImageNetReport? report, bool floor)
+    {
+        if (report is null)
+        {
+            return null;
+        }
+        var s = floor ? report.Floor : report.Generated;
+        return new JsonObject
+        {
+            ["n"] = report.N,
+            ["fd"] = s.FdResnet18,
+            ["kid"] = s.KidMean,
+            ["precision"] = s.Precision,
+            ["recall"] = s.Recall,
+            ["density"] = s.Density,
+            ["coverage"] = s.Coverage,
+        };
+    }
 
     /// <summary>The steps losses.csv holds (its rows, less the header).</summary>
     private static int LossSteps(RunFolder run)

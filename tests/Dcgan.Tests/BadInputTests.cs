@@ -27,7 +27,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
             File.WriteAllText(Path("text.json"), "not a recipe");
             Directory.CreateDirectory(Path("folder"));
             MakeImageFolders();
-            string tutorial = Recipes.Tutorial.ToJson(indented: true).Replace("\"name\": \"tutorial\"", "\"name\": \"mine\"");
+            string tutorial = Recipe.Tutorial.ToJson(indented: true).Replace("\"name\": \"tutorial\"", "\"name\": \"mine\"");
             File.WriteAllText(Path("dup.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 256, \"batch_size\": 64,"));
             File.WriteAllText(Path("huge.json"), tutorial.Replace("\"batch_size\": 256,", "\"batch_size\": 1000000000,"));
             using (var fifo = System.Diagnostics.Process.Start("mkfifo", [Path("fifo")]))
@@ -262,7 +262,6 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         { "benchmark --pytorch {text.txt}", "the recipe tutorial trains otherwise than pytorch/examples' dcgan step, which the PyTorch peer runs; time the dcgan recipe beside it" },
         { "train --data {pics} --out {run} --channels 3", "run holds a run of 28x28 gray images, and these are 64x64 colour; resume it with --image-size 28 --channels 1, or train into a new --out folder." },
         { "train --data {pics} --out {new} --recipe tutorial --image-size 32", "the recipe tutorial is for the tutorial's models, which take 28x28 gray images; for 32x32 gray images choose a recipe for the DCGAN paper's models, such as dcgan." },
-        { "train --images {img14.idx} --out {new}", "the images are 14x14 gray; the tutorial's models take 28x28 gray, the DCGAN paper's sides of 16, 32, 64, 128, 256: choose one with --image-size." },
         { "train --data {hugepng} --out {new} --image-size 32", "hugepng/cats/a.png is 100000x100000 pixels, more than 64 megapixels" },
         { "train --data {zeropng} --out {new}", "zeropng/cats/a.png is" },
         { "evaluator train --data {fewpics} --image-size 16 --out {e.evaluator}",

@@ -18,7 +18,7 @@ public class CheckpointTests
             Epoch = epoch,
             Step = 5,
             Seed = 42,
-            Recipe = Recipes.Tutorial with { BatchSize = 8 },
+            Recipe = Recipe.Tutorial with { BatchSize = 8 },
             DataFingerprint = "abc",
             EpochSums = [1, 2, 3, 4],
             FixedNoise = noise,
@@ -51,7 +51,7 @@ public class CheckpointTests
         using var restored = Checkpoint.Load(dir.File("c.ckpt"), other);
 
         Assert.Equal((3, 5, 42L, "abc"), (restored.Epoch, restored.Step, restored.Seed, restored.DataFingerprint));
-        Assert.Equal(Recipes.Tutorial with { BatchSize = 8 }, restored.Recipe);
+        Assert.Equal(Recipe.Tutorial with { BatchSize = 8 }, restored.Recipe);
         Assert.Equal(restored.Recipe, Checkpoint.ReadRecipe(dir.File("c.ckpt")));
         Assert.Equal(new double[] { 1, 2, 3, 4 }, restored.EpochSums);
         Assert.Equal(new byte[] { 1, 2, 3 }, restored.ShuffleRngState);

@@ -13,7 +13,7 @@ namespace Dcgan.Tests;
 public class ConditioningTests
 {
     /// <summary>The tutorial's models with a code of the ten labels, without dropout, so a reference pass sees the same network.</summary>
-    private static readonly Recipe Labelled = Recipes.Tutorial with { CodeCategories = 10, CodeFromLabels = true, DiscriminatorDropout = 0 };
+    private static readonly Recipe Labelled = Recipe.Tutorial with { CodeCategories = 10, CodeFromLabels = true, DiscriminatorDropout = 0 };
 
 
     [Theory]

@@ -88,7 +88,7 @@ public class GenerationAndExportTests
         using var gan = new Gan();
         using var images = Fixtures.Images(8).ToTensor();
         gan.TrainStep(images); // non-trivial batch-norm statistics and a step counter
-        Fixtures.SaveCheckpoint(dir.File("c.ckpt"), gan, Recipes.Tutorial with { BatchSize = 8 }, epoch: 4);
+        Fixtures.SaveCheckpoint(dir.File("c.ckpt"), gan, Recipe.Tutorial with { BatchSize = 8 }, epoch: 4);
         using var models = Checkpoint.LoadModels(dir.File("c.ckpt")); // the models alone, no optimizers
 
         var (generatorPath, discriminatorPath) = PyTorchExport.WriteSafeTensors(models, models.Generator, dir.Path);
@@ -122,7 +122,7 @@ public class GenerationAndExportTests
     {
         using var dir = new TempFolder();
         torch.manual_seed(3);
-        var recipe = Recipes.Named("dcgan").For(new Models.ImageShape(3, 16)) with { Width = 8, BatchSize = 4 };
+        var recipe = Recipe.Named("dcgan").For(new Models.ImageShape(3, 16)) with { Width = 8, BatchSize = 4 };
         using var gan = new Gan(recipe);
         using var images = Fixtures.Images(4, 16, 16).ToTensor().expand(4, 3, 16, 16).contiguous();
         gan.TrainStep(images);

@@ -54,8 +54,8 @@ public class HelpTests
         Assert.Contains("'dcgan recipes'", help);
         Assert.True(exitCode == 0, err);
         var rows = list.TrimEnd().Split('\n');
-        Assert.Equal(Recipes.All.Count + 1, rows.Length); // a heading, then a row per recipe
-        Assert.All(Recipes.All.Zip(rows.Skip(1)), pair =>
+        Assert.Equal(Recipe.BuiltIn.Count + 1, rows.Length); // a heading, then a row per recipe
+        Assert.All(Recipe.BuiltIn.Zip(rows.Skip(1)), pair =>
         {
             Assert.StartsWith(pair.First.Name + " ", pair.Second);
             Assert.Contains($" {pair.First.BatchSize} ", pair.Second);

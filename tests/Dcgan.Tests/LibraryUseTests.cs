@@ -61,7 +61,7 @@ public class LibraryUseTests
         // Its own train_step computes the library's: the same seed, draws and batches through
         // Gan.TrainStepAsTutorial give the same weights, bit for bit.
         torch.manual_seed(1);
-        using var gan = new Gan(Recipes.Tutorial);
+        using var gan = new Gan(Recipe.Tutorial);
         using (torch.randn(16, Models.Generator.NoiseDim)) // the grid's noise, drawn where the sample draws it
         using (var shuffle = new torch.Generator(1))
         using (var real = IdxFile.ReadImages(images).ToTensor())

@@ -164,7 +164,7 @@ public class OnnxTests
     {
         using var dir = new TempFolder();
         string data = Fixtures.TinyDataset(dir, 32), run = dir.File("run"), recipe = dir.File("recipe.json");
-        File.WriteAllText(recipe, (Recipes.Named("improved") with { Name = "mine", CodeCategories = codeCategories }).ToJson());
+        File.WriteAllText(recipe, (Recipe.Named("improved") with { Name = "mine", CodeCategories = codeCategories }).ToJson());
         Assert.Equal(0, DcganProcess.Run([], "train", "--images", data, "--epochs", "1", "--batch-size", "16", "--out", run, "--seed", "2", "--recipe", recipe, "--skip-self-check").ExitCode);
 
         var export = DcganProcess.Run([], "export", "--run", run, "--format", "onnx", "--out", dir.File("exported"));

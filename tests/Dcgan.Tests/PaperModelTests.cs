@@ -110,19 +110,19 @@ public class PaperModelTests
         var shape = new ImageShape(channels, size);
         Assert.NotNull(shape.Problem());
         Assert.Throws<ArgumentException>(() => Generator.For(shape, 64));
-        Assert.Throws<ArgumentException>(() => Recipes.Named("dcgan").For(shape));
+        Assert.Throws<ArgumentException>(() => Recipe.Named("dcgan").For(shape));
     }
 
     [Fact]
     public void A_recipe_is_for_one_pair_of_models()
     {
-        Assert.Throws<ArgumentException>(() => Recipes.Named("dcgan").For(ImageShape.Tutorial));
-        Assert.Throws<ArgumentException>(() => Recipes.Tutorial.For(new ImageShape(3, 32)));
-        var dcgan = Recipes.Named("dcgan").For(new ImageShape(1, 32));
+        Assert.Throws<ArgumentException>(() => Recipe.Named("dcgan").For(ImageShape.Tutorial));
+        Assert.Throws<ArgumentException>(() => Recipe.Tutorial.For(new ImageShape(3, 32)));
+        var dcgan = Recipe.Named("dcgan").For(new ImageShape(1, 32));
         using var gan = new Gan(dcgan);
         Assert.Equal(new ImageShape(1, 32), gan.Generator.Shape);
-        Assert.Equal(new ImageShape(3, 64), Recipes.Named("dcgan").Shape); // the paper's, until data sets one
-        Assert.True(Recipes.Named("dcgan").TrainsAs(dcgan));
+        Assert.Equal(new ImageShape(3, 64), Recipe.Named("dcgan").Shape); // the paper's, until data sets one
+        Assert.True(Recipe.Named("dcgan").TrainsAs(dcgan));
     }
 
     private sealed class ShapeComparer : IEqualityComparer<(string, long[])>
@@ -151,7 +151,7 @@ public class ColourRunTests
     {
         using var dir = new TempFolder();
         var run = new Runs.RunFolder(dir.File("run"));
-        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Recipes.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 16 } };
+        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Recipe.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 16 } };
 
         Runs.Trainer.Run(ColourImages(40, 16), options, run);
 

@@ -227,7 +227,7 @@ public class PreparedFolderTests(ITestOutputHelper output)
         string folder = MakeFolder(dir, perClass: 20);
         string cache = dir.File("cache");
         var request = new DataRequest { Data = folder, ImageSize = 16, CacheFolder = cache };
-        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Training.Recipes.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 8 } };
+        var options = new Runs.TrainOptions { Epochs = 1, Seed = 3, Recipe = Training.Recipe.Named("dcgan") with { Name = "narrow", Width = 8, BatchSize = 8 } };
         string runPath = dir.File("run");
         Runs.Trainer.Run(Runs.Trainer.Prepare(options, request, runPath));
         string copy = OnlyCopy(cache);

@@ -38,7 +38,7 @@ public class PyTorchPeerTests
     [PyTorchFact]
     public void The_peer_times_its_step_and_says_on_what()
     {
-        var recipe = Recipes.Named("dcgan").For(new ImageShape(1, 16)) with { Width = 8, BatchSize = 4 };
+        var recipe = Recipe.Named("dcgan").For(new ImageShape(1, 16)) with { Width = 8, BatchSize = 4 };
 
         var result = PyTorchPeer.Time(Script, recipe, steps: 3, warmup: 1);
 
@@ -50,18 +50,18 @@ public class PyTorchPeerTests
     [Fact]
     public void Only_recipes_that_train_as_dcgan_have_the_peer()
     {
-        var dcgan = Recipes.Named("dcgan");
+        var dcgan = Recipe.Named("dcgan");
         Assert.Null(PyTorchPeer.Mismatch(dcgan.For(new ImageShape(1, 32)) with { Width = 16, BatchSize = 7 }));
         Assert.NotNull(PyTorchPeer.Mismatch(dcgan with { Precision = Precision.Bf16 }));
         Assert.NotNull(PyTorchPeer.Mismatch(dcgan with { R1Gamma = 1 }));
-        Assert.NotNull(PyTorchPeer.Mismatch(Recipes.Named("dcgan-conditional")));
-        Assert.NotNull(PyTorchPeer.Mismatch(Recipes.Tutorial));
+        Assert.NotNull(PyTorchPeer.Mismatch(Recipe.Named("dcgan-conditional")));
+        Assert.NotNull(PyTorchPeer.Mismatch(Recipe.Tutorial));
     }
 
     [Fact]
     public void A_missing_script_is_said_to_be_missing()
     {
-        var e = Assert.Throws<PeerFailedException>(() => PyTorchPeer.Time("no/such/script.py", Recipes.Named("dcgan"), 3, 0));
+        var e = Assert.Throws<PeerFailedException>(() => PyTorchPeer.Time("no/such/script.py", Recipe.Named("dcgan"), 3, 0));
         Assert.Equal(PeerProblem.NoScript, e.Problem);
     }
 

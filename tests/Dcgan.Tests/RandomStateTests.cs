@@ -30,12 +30,12 @@ public class RandomStateTests
     public void A_gan_made_with_a_generator_draws_its_weights_from_it_as_a_seeded_global_one_would()
     {
         torch.manual_seed(7);
-        using var seededGlobal = new Gan(Recipes.Tutorial);
+        using var seededGlobal = new Gan(Recipe.Tutorial);
         torch.manual_seed(12345);
         byte[] before = Global();
         using var random = new torch.Generator(7);
 
-        using var fromGenerator = new Gan(Recipes.Tutorial, random);
+        using var fromGenerator = new Gan(Recipe.Tutorial, random);
 
         Assert.Equal(before, Global());
         var expected = seededGlobal.Generator.state_dict();

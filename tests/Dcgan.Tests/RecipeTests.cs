@@ -11,59 +11,59 @@ public class RecipeTests
     [Fact]
     public void Every_built_in_recipe_is_a_file_that_the_users_loader_reads_back_as_itself()
     {
-        var files = typeof(Recipes).Assembly.GetManifestResourceNames()
+        var files = typeof(Recipe).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith("Dcgan.Training.BuiltInRecipes.", StringComparison.Ordinal) && !n.EndsWith("former-names.json", StringComparison.Ordinal))
             .ToList();
         using var dir = new TempFolder();
 
-        Assert.Equal(files.Count, Recipes.All.Count);
-        Assert.InRange(Recipes.All.Count, 1, 8); // few enough to choose from: four at most for each family of models
-        Assert.Equal("tutorial", Recipes.All[0].Name); // the default first
-        Assert.Equal(Recipes.All.Count, Recipes.Names.Distinct().Count());
-        Assert.All(files, f => Assert.Contains(Recipes.All, r => f.EndsWith($".{r.Name}.json", StringComparison.Ordinal))); // file named as the recipe
-        Assert.All(Recipes.All, r =>
+        Assert.Equal(files.Count, Recipe.BuiltIn.Count);
+        Assert.InRange(Recipe.BuiltIn.Count, 1, 8); // few enough to choose from: four at most for each family of models
+        Assert.Equal("tutorial", Recipe.BuiltIn[0].Name); // the default first
+        Assert.Equal(Recipe.BuiltIn.Count, Recipe.BuiltInNames.Distinct().Count());
+        Assert.All(files, f => Assert.Contains(Recipe.BuiltIn, r => f.EndsWith($".{r.Name}.json", StringComparison.Ordinal))); // file named as the recipe
+        Assert.All(Recipe.BuiltIn, r =>
         {
             Assert.Null(r.Problem());
             Assert.InRange(r.Summary.Length, 1, 90); // one line of 'dcgan recipes'
             string file = dir.File($"{r.Name}.json");
             File.WriteAllText(file, r.ToJson(indented: true));
-            Assert.Equal(r, RecipeFile.Load(file));
-            Assert.Same(r, Recipes.BuiltInLike(r with { Name = "another", BatchSize = 7 }));
+            Assert.Equal(r, Recipe.Load(file));
+            Assert.Same(r, Recipe.BuiltInLike(r with { Name = "another", BatchSize = 7 }));
         });
     }
 
     [Fact]
     public void A_former_name_is_refused_in_one_line_that_names_what_it_is_now_and_that_recipe_trains_as_the_old_one_did()
     {
-        Assert.NotEmpty(Recipes.FormerNames);
-        Assert.All(Recipes.FormerNames, former =>
+        Assert.NotEmpty(Recipe.FormerNames);
+        Assert.All(Recipe.FormerNames, former =>
         {
-            string problem = Recipes.Problem(former.Key)!;
+            string problem = Recipe.NameProblem(former.Key)!;
             Assert.DoesNotContain('\n', problem);
             Assert.StartsWith(former.Key + " ", problem);
             Assert.Contains(former.Value, problem);
-            Assert.Throws<ArgumentException>(() => Recipes.Named(former.Key));
+            Assert.Throws<ArgumentException>(() => Recipe.Named(former.Key));
             // What it is now exists: a built-in recipe, or an experiment's file that loads under the former name.
-            var now = Recipes.IsFileName(former.Value) ? RecipeFile.Load(Fixtures.RepositoryFile(former.Value)) : Recipes.Named(former.Value);
-            Assert.Equal(Recipes.IsFileName(former.Value) ? former.Key : former.Value, now.Name);
+            var now = Recipe.IsFileName(former.Value) ? Recipe.Load(Fixtures.RepositoryFile(former.Value)) : Recipe.Named(former.Value);
+            Assert.Equal(Recipe.IsFileName(former.Value) ? former.Key : former.Value, now.Name);
         });
         // The experiments still lead, one change at a time, to the improved recipe.
-        var noDropout = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop.json"));
-        Assert.True((noDropout with { R1Gamma = 1 }).TrainsAs(Recipes.Named("improved")));
-        Assert.True((Recipes.Named("improved") with { CodeCategories = 10 }).TrainsAs(Recipes.Named("infogan")));
-        var acgan = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop-r1-acgan.json"));
-        Assert.True((Recipes.Named("infogan") with { CodeFromLabels = true }).TrainsAs(acgan));
+        var noDropout = Recipe.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop.json"));
+        Assert.True((noDropout with { R1Gamma = 1 }).TrainsAs(Recipe.Named("improved")));
+        Assert.True((Recipe.Named("improved") with { CodeCategories = 10 }).TrainsAs(Recipe.Named("infogan")));
+        var acgan = Recipe.Load(Fixtures.RepositoryFile("docs/experiments/recipes/adam-b0-ema-b64-nodrop-r1-acgan.json"));
+        Assert.True((Recipe.Named("infogan") with { CodeFromLabels = true }).TrainsAs(acgan));
         // The labelled recipe: the improved one, the labels as its input's category and in a projection discriminator.
-        Assert.True((Recipes.Named("improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
-            .TrainsAs(Recipes.Named("conditional")));
+        Assert.True((Recipe.Named("improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
+            .TrainsAs(Recipe.Named("conditional")));
         // The improved training carries over to the paper's models unchanged.
-        Assert.True((Recipes.Named("improved") with { Models = ModelFamily.Paper, Width = 64 }).TrainsAs(Recipes.Named("dcgan-improved")));
+        Assert.True((Recipe.Named("improved") with { Models = ModelFamily.Paper, Width = 64 }).TrainsAs(Recipe.Named("dcgan-improved")));
         // The same for the paper's models: dcgan-improved with the labels as its input's category and in a projection,
         // and the first dcgan-conditional, dcgan's training with the same, kept as the experiment that measured it.
-        Assert.True((Recipes.Named("dcgan-improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
-            .TrainsAs(Recipes.Named("dcgan-conditional")));
-        var first = RecipeFile.Load(Fixtures.RepositoryFile("docs/experiments/recipes/dcgan-conditional-dcgan.json"));
-        Assert.True((Recipes.Named("dcgan") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true }).TrainsAs(first));
+        Assert.True((Recipe.Named("dcgan-improved") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true })
+            .TrainsAs(Recipe.Named("dcgan-conditional")));
+        var first = Recipe.Load(Fixtures.RepositoryFile("docs/experiments/recipes/dcgan-conditional-dcgan.json"));
+        Assert.True((Recipe.Named("dcgan") with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true }).TrainsAs(first));
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public class RecipeTests
         using var dir = new TempFolder();
         // A checkpoint as the tool wrote it before the rename: the improved recipe's numbers under its old name.
         string oldName = dir.File("old.json");
-        File.WriteAllText(oldName, (Recipes.Named("improved") with { Name = "adam-b0-ema-b64-nodrop-r1" }).ToJson());
-        var options = new TrainOptions { Recipe = Recipes.Resolve(oldName), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1 };
+        File.WriteAllText(oldName, (Recipe.Named("improved") with { Name = "adam-b0-ema-b64-nodrop-r1" }).ToJson());
+        var options = new TrainOptions { Recipe = Recipe.Resolve(oldName), Epochs = 2, BatchSize = 8, ExamplesToGenerate = 4, Seed = 3, CheckpointEvery = 1 };
         var whole = new RunFolder(dir.File("whole"));
         var renamed = new RunFolder(dir.File("renamed"));
         var unnamed = new RunFolder(dir.File("unnamed"));
@@ -81,9 +81,9 @@ public class RecipeTests
         Trainer.Run(Data, options with { Epochs = 1 }, renamed);
         Fixtures.CopyFolder(renamed.Path, unnamed.Path); // the same first epoch, trained once
 
-        Trainer.Run(Data, options with { Recipe = Recipes.Named("improved") }, renamed);
+        Trainer.Run(Data, options with { Recipe = Recipe.Named("improved") }, renamed);
         Trainer.Run(Data, options with { Recipe = null }, unnamed);
-        var otherwise = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, options with { Epochs = 3, Recipe = Recipes.Named("infogan") }, unnamed));
+        var otherwise = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, options with { Epochs = 3, Recipe = Recipe.Named("infogan") }, unnamed));
 
         RunAssert.SameFinalWeights(whole, renamed);
         RunAssert.SameFinalWeights(whole, unnamed);

@@ -21,7 +21,7 @@ public class SamplingTests
     public void The_average_generator_follows_the_moving_average_with_its_warm_up()
     {
         torch.manual_seed(3);
-        using var gan = new Gan(Recipes.Named("improved") with { EmaDecay = 0.5 }); // small, so that the warm-up (1 + t) / (10 + t) binds first
+        using var gan = new Gan(Recipe.Named("improved") with { EmaDecay = 0.5 }); // small, so that the warm-up (1 + t) / (10 + t) binds first
         using var images = Fixtures.Images(8).ToTensor();
         var expected = gan.Generator.parameters().Select(p => p.detach().to(float64)).ToList();
 
@@ -108,7 +108,7 @@ public class SamplingTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        Trainer.Run(Fixtures.Images(40), new TrainOptions { Recipe = Recipes.Named("improved"), Epochs = 1, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9 }, run);
+        Trainer.Run(Fixtures.Images(40), new TrainOptions { Recipe = Recipe.Named("improved"), Epochs = 1, BatchSize = 16, ExamplesToGenerate = 4, Seed = 9 }, run);
 
         using var models = Checkpoint.LoadModels(run.LatestCheckpoint()!);
         Assert.NotNull(models.AverageGenerator);
@@ -123,9 +123,9 @@ public class SamplingTests
     public void A_run_with_a_categorical_code_samples_from_the_code(bool fromLabels)
     {
         using var dir = new TempFolder();
-        var coded = Recipes.Named("improved") with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
+        var coded = Recipe.Named("improved") with { Name = "coded", CodeCategories = 4, CodeWeight = 0.5, CodeFromLabels = fromLabels };
         File.WriteAllText(dir.File("coded.json"), coded.ToJson());
-        var options = new TrainOptions { Recipe = Recipes.Resolve(dir.File("coded.json")), Epochs = 1, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5 };
+        var options = new TrainOptions { Recipe = Recipe.Resolve(dir.File("coded.json")), Epochs = 1, BatchSize = 8, ExamplesToGenerate = 6, Seed = 5 };
         var data = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 4))]);
         var whole = new RunFolder(dir.File("whole"));
         Trainer.Run(data, options, whole);

@@ -78,7 +78,7 @@ public class ServeTests(ServeTests.LabelledRun trained) : IClassFixture<ServeTes
         var pixels = new byte[40 * 3 * 16 * 16];
         new Random(4).NextBytes(pixels);
         Trainer.Run(new Data.ImageSet(pixels, 40, 16, 16, channels: 3),
-            new TrainOptions { Epochs = 1, Seed = 2, Recipe = Training.Recipes.Named("dcgan") with { Width = 8, BatchSize = 16 } }, run);
+            new TrainOptions { Epochs = 1, Seed = 2, Recipe = Training.Recipe.Named("dcgan") with { Width = 8, BatchSize = 16 } }, run);
         await using var server = await RunServer.StartAsync([run], port: 0);
         using var http = new HttpClient { BaseAddress = server.Address };
 

@@ -129,7 +129,7 @@ public class ShapedEvaluatorTests
         IdxFile.WriteImages(dir.File("gray32.idx"), Fixtures.Images(40, 32, 32));
         using (var gan = new Gan())
         {
-            Fixtures.SaveCheckpoint(dir.File("digits.ckpt"), gan, Recipes.Tutorial, epoch: 3);
+            Fixtures.SaveCheckpoint(dir.File("digits.ckpt"), gan, Recipe.Tutorial, epoch: 3);
         }
 
         var samples = DcganProcess.Run([], "evaluate", "--samples", dir.File("gray32.idx"), "--evaluator", evaluator);

@@ -25,7 +25,7 @@ public class StoredOutputsTests
     public void A_new_28x28_run_starts_from_the_same_weights_and_noise(string recipe, string stored)
     {
         torch.manual_seed(7);
-        using var gan = new Gan(Recipes.Named(recipe));
+        using var gan = new Gan(Recipe.Named(recipe));
         using var noise = gan.Generator.Latent.DrawInTurn(16);
 
         string hash = Hash([

@@ -74,7 +74,7 @@ public class TrainStepTests
     [InlineData(-30, true)]
     public void Each_model_gets_the_gradient_of_its_own_loss_only(float logitShift, bool paper)
     {
-        var recipe = paper ? Recipes.Named("dcgan").For(new Models.ImageShape(3, 16)) : Recipes.Tutorial;
+        var recipe = paper ? Recipe.Named("dcgan").For(new Models.ImageShape(3, 16)) : Recipe.Tutorial;
         using var gan = InFloat64(recipe, 11);
         using (torch.no_grad())
         {
@@ -111,7 +111,7 @@ public class TrainStepTests
     [InlineData("dcgan")]    // the paper's models, at 16x16 colour
     public void The_tutorials_step_as_written_and_the_fused_step_give_the_same_update(string name)
     {
-        var recipe = name == "dcgan" ? Recipes.Named(name).For(new Models.ImageShape(3, 16)) with { Width = 8 } : Recipes.Named(name);
+        var recipe = name == "dcgan" ? Recipe.Named(name).For(new Models.ImageShape(3, 16)) with { Width = 8 } : Recipe.Named(name);
         using var asWritten = InFloat64(recipe, 21);
         using var fused = InFloat64(recipe, 21);
         using var images = name == "dcgan" ? torch.rand(8, 3, 16, 16, dtype: ScalarType.Float64) * 2 - 1 : Fixtures.Images(8).ToTensor().to(ScalarType.Float64);
@@ -151,7 +151,7 @@ public class TrainStepTests
     [InlineData(-100, true)]
     public void With_a_code_both_models_and_the_code_head_also_get_the_gradient_of_the_codes_cross_entropy(float logitShift, bool fromLabels)
     {
-        var recipe = Recipes.Tutorial with { CodeCategories = 10, CodeWeight = 0.7, CodeFromLabels = fromLabels };
+        var recipe = Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0.7, CodeFromLabels = fromLabels };
         using var gan = InFloat64(recipe, 12);
         using (torch.no_grad())
         {
@@ -234,7 +234,7 @@ public class TrainStepTests
     [Fact]
     public void A_step_adds_the_R1_penalty_to_the_discriminators_gradient_every_R1Every_steps()
     {
-        var recipe = Recipes.Named("improved") with { R1Every = 3 };
+        var recipe = Recipe.Named("improved") with { R1Every = 3 };
         torch.manual_seed(4);
         using var gan = new Gan(recipe);
         torch.manual_seed(4);
@@ -323,7 +323,7 @@ public class TrainStepTests
         double[] start = [0.5, -0.25, 1.0, 0.0];
         // Gradients near 1e-6, where sqrt(v) is comparable to epsilon (1e-7) and the two rules differ most.
         double[][] gradients = [.. Enumerable.Range(0, 6).Select(t => new[] { 1e-6, -2e-6, 5e-7 * (t % 2 == 0 ? 1 : -1), 3e-6 + 1e-7 * t })];
-        var settings = Recipes.Resolve(Recipes.IsFileName(recipe) ? Fixtures.RepositoryFile(recipe) : recipe).GeneratorAdam;
+        var settings = Recipe.Resolve(Recipe.IsFileName(recipe) ? Fixtures.RepositoryFile(recipe) : recipe).GeneratorAdam;
         using var w = new TorchSharp.Modules.Parameter(torch.tensor(start, dtype: ScalarType.Float64));
         using var adam = new KerasAdam([w], settings);
 
@@ -350,7 +350,7 @@ public class TrainStepTests
         torch.manual_seed(5);
         using var fp32 = new Gan();
         torch.manual_seed(5);
-        using var bf16 = new Gan(Recipes.Tutorial with { Precision = Precision.Bf16 });
+        using var bf16 = new Gan(Recipe.Tutorial with { Precision = Precision.Bf16 });
         using var images = Fixtures.Images(16).ToTensor();
         using var noise = torch.randn(16, Generator.NoiseDim);
 
@@ -397,7 +397,7 @@ public class TrainStepTests
     public void Bf16_computes_the_layers_that_touch_the_image_in_float32()
     {
         torch.manual_seed(5);
-        using var gan = new Gan(Recipes.Tutorial with { Precision = Precision.Bf16 });
+        using var gan = new Gan(Recipe.Tutorial with { Precision = Precision.Bf16 });
         var inputs = new Dictionary<string, long[]>
         {
             ["deconv3"] = [4, 128, 7, 7],

@@ -49,7 +49,7 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var data = Fixtures.Images(40).WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7 % 10))]);
-        var options = Options(2) with { Recipe = Recipes.Named(recipe), BatchSize = 8 };
+        var options = Options(2) with { Recipe = Recipe.Named(recipe), BatchSize = 8 };
         var whole = new RunFolder(dir.File("whole"));
         var resumed = new RunFolder(dir.File("resumed"));
 
@@ -135,7 +135,7 @@ public class TrainerTests
         var precision = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Precision = Precision.Bf16 }, run));
         var seed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Seed = 7 }, run));
         var data = Assert.Throws<ArgumentException>(() => Trainer.Run(Fixtures.Images(41), Options(2), run));
-        var recipe = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipes.Named("improved") }, run));
+        var recipe = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipe.Named("improved") }, run));
         Assert.Contains("holds a run with recipe tutorial, not improved", recipe.Message);
         Assert.Equal("tutorial", recipe.Resumable);
 
@@ -143,7 +143,7 @@ public class TrainerTests
         Assert.Contains("holds a run with precision fp32, not bf16", precision.Message);
         Assert.Contains("holds a run with seed 123, not 7", seed.Message);
         Assert.Contains("trained on other images", data.Message);
-        Assert.StartsWith("fastest is not a recipe; the recipes are tutorial, ", Recipes.Problem("fastest"));
+        Assert.StartsWith("fastest is not a recipe; the recipes are tutorial, ", Recipe.NameProblem("fastest"));
         Assert.All(new ArgumentException[] { batch, precision, seed, data }, e => Assert.DoesNotContain("--", e.Message)); // the CLI names its flags
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
@@ -161,15 +161,15 @@ public class TrainerTests
         Assert.Contains(log, l => l.Contains("recipe tutorial (bf16, batch 16)", StringComparison.Ordinal) && l.Contains("as saved", StringComparison.Ordinal));
         Assert.Equal(Precision.Bf16, Checkpoint.ReadRecipe(run.Checkpoints()[^1]).Precision);
         // Naming what was saved is no conflict.
-        Trainer.Run(Data, Options(3) with { Recipe = Recipes.Named("tutorial"), Precision = Precision.Bf16 }, run);
+        Trainer.Run(Data, Options(3) with { Recipe = Recipe.Named("tutorial"), Precision = Precision.Bf16 }, run);
     }
 
     [Fact]
     public void A_new_run_takes_its_recipes_batch_size_unless_one_is_given()
     {
         Assert.Equal(256, new TrainOptions().NewRecipe().BatchSize);
-        Assert.Equal(64, new TrainOptions { Recipe = Recipes.Named("improved") }.NewRecipe().BatchSize);
-        Assert.Equal(32, new TrainOptions { Recipe = Recipes.Named("improved"), BatchSize = 32 }.NewRecipe().BatchSize);
+        Assert.Equal(64, new TrainOptions { Recipe = Recipe.Named("improved") }.NewRecipe().BatchSize);
+        Assert.Equal(32, new TrainOptions { Recipe = Recipe.Named("improved"), BatchSize = 32 }.NewRecipe().BatchSize);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public class TrainerTests
         torch.manual_seed(5);
         using var images = torch.rand(4, 1, 28, 28) * 2 - 1;
         using var tutorial = new Gan();
-        using var noDropout = new Gan(Recipes.Named("improved"));
+        using var noDropout = new Gan(Recipe.Named("improved"));
 
         // In training mode the same images, judged twice, get the same logits only without dropout, and then the
         // same as in inference mode.
@@ -198,27 +198,27 @@ public class TrainerTests
     [Fact]
     public void A_recipe_saved_before_the_dropout_and_R1_settings_reads_as_the_tutorials_and_bad_rates_are_refused()
     {
-        var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipes.Tutorial.ToJson())!.AsObject();
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(Recipe.Tutorial.ToJson())!.AsObject();
         Assert.True(saved.Remove("discriminator_dropout") && saved.Remove("r1_gamma") && saved.Remove("r1_every"));
 
-        Assert.Equal(Recipes.Tutorial, Recipe.FromJson(saved.ToJsonString()));
-        Assert.Equal(0.3, Recipes.Tutorial.DiscriminatorDropout);
-        Assert.Null((Recipes.Tutorial with { DiscriminatorDropout = 0 }).Problem());
+        Assert.Equal(Recipe.Tutorial, Recipe.FromJson(saved.ToJsonString()));
+        Assert.Equal(0.3, Recipe.Tutorial.DiscriminatorDropout);
+        Assert.Null((Recipe.Tutorial with { DiscriminatorDropout = 0 }).Problem());
         Assert.All(new[] { -0.1, 1, double.NaN }, rate =>
-            Assert.Contains("dropout rate must be at least 0 and below 1", (Recipes.Tutorial with { DiscriminatorDropout = rate }).Problem()));
+            Assert.Contains("dropout rate must be at least 0 and below 1", (Recipe.Tutorial with { DiscriminatorDropout = rate }).Problem()));
         Assert.All(new[] { -1, 1, 100 }, categories =>
-            Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipes.Tutorial with { CodeCategories = categories }).Problem()));
+            Assert.Equal($"the code's categories must be 0 (none) or from 2 to 99 (got {categories}).", (Recipe.Tutorial with { CodeCategories = categories }).Problem()));
         Assert.All(new[] { -1, double.NaN, double.PositiveInfinity }, weight =>
-            Assert.Contains("the code's weight must be 0 or positive", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
+            Assert.Contains("the code's weight must be 0 or positive", (Recipe.Tutorial with { CodeCategories = 10, CodeWeight = weight }).Problem()));
         // Without a classifier head, only a projection discriminator teaches the categories; each conditioning needs labels.
-        Assert.Contains("may be 0 only with a label projection", (Recipes.Tutorial with { CodeCategories = 10, CodeWeight = 0 }).Problem());
-        Assert.Null((Recipes.Tutorial with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true }).Problem());
-        Assert.Equal("a label projection needs a code from labels.", (Recipes.Tutorial with { CodeCategories = 10, LabelProjection = true }).Problem());
-        Assert.Equal("conditional batch norm needs a code from labels.", (Recipes.Tutorial with { CodeCategories = 10, ClassBatchNorm = true }).Problem());
+        Assert.Contains("may be 0 only with a label projection", (Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0 }).Problem());
+        Assert.Null((Recipe.Tutorial with { CodeCategories = 10, CodeWeight = 0, CodeFromLabels = true, LabelProjection = true }).Problem());
+        Assert.Equal("a label projection needs a code from labels.", (Recipe.Tutorial with { CodeCategories = 10, LabelProjection = true }).Problem());
+        Assert.Equal("conditional batch norm needs a code from labels.", (Recipe.Tutorial with { CodeCategories = 10, ClassBatchNorm = true }).Problem());
         Assert.Equal("a code head that does not learn from the fakes needs a code from labels to learn from.",
-            (Recipes.Tutorial with { CodeCategories = 10, CodeHeadOnFakes = false }).Problem());
-        Assert.Null((Recipes.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
-        Assert.Equal("a code from labels needs categories, one for each label.", (Recipes.Tutorial with { CodeFromLabels = true }).Problem());
+            (Recipe.Tutorial with { CodeCategories = 10, CodeHeadOnFakes = false }).Problem());
+        Assert.Null((Recipe.Tutorial with { CodeCategories = 99, CodeWeight = 0.1 }).Problem());
+        Assert.Equal("a code from labels needs categories, one for each label.", (Recipe.Tutorial with { CodeFromLabels = true }).Problem());
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public class TrainerTests
             File.WriteAllText(dir.File(name), text);
             return dir.File(name);
         }
-        string mine = (Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 }).ToJson(indented: true);
+        string mine = (Recipe.Named("improved") with { Name = "mine", R1Gamma = 0.3 }).ToJson(indented: true);
         var refused = new (string Path, string Says)[]
         {
             (Write("missing.json", mine.Replace("\"r1_every\": 16,", "")), "(it has no \"r1_every\")"),
@@ -239,24 +239,24 @@ public class TrainerTests
             (Write("text.json", mine.Replace("0.3", "\"0.3\"")), "r1_gamma"),
             (Write("label.json", mine.Replace("\"real_label\": 1", "\"real_label\": 0.2")), "refused: the real-image target must be above 0.5"),
             (Write("code.json", mine.Replace("\"code_categories\": 0", "\"code_categories\": 1")), "refused: the code's categories must be 0 (none) or from 2 to 99"),
-            (Write("builtin.json", Recipes.Named("improved").ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself improved, a built-in recipe, with other numbers"),
+            (Write("builtin.json", Recipe.Named("improved").ToJson().Replace("0.0004", "0.0008")), "refused: it calls itself improved, a built-in recipe, with other numbers"),
             (Write("empty.json", ""), "is not a recipe"),
             (Write("list.json", "[]"), "(it is not a JSON object)"),
             (dir.File("absent.json"), "cannot read the recipe file"),
         };
 
-        Assert.All(Recipes.All, recipe => Assert.Equal(recipe, RecipeFile.Load(Write($"{recipe.Name}.json", recipe.ToJson(indented: true)))));
-        Assert.Equal(Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 },
-            Recipes.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
-        Assert.Equal(Recipes.Named("improved") with { BatchSize = 32 }, RecipeFile.Load(Write("b32.json", (Recipes.Named("improved") with { BatchSize = 32 }).ToJson())));
+        Assert.All(Recipe.BuiltIn, recipe => Assert.Equal(recipe, Recipe.Load(Write($"{recipe.Name}.json", recipe.ToJson(indented: true)))));
+        Assert.Equal(Recipe.Named("improved") with { Name = "mine", R1Gamma = 0.3 },
+            Recipe.Resolve(Write("commented.json", mine.Replace("\"r1_every\": 16,", "\"r1_every\": 16, // lazy, as StyleGAN2"))));
+        Assert.Equal(Recipe.Named("improved") with { BatchSize = 32 }, Recipe.Load(Write("b32.json", (Recipe.Named("improved") with { BatchSize = 32 }).ToJson())));
         // A file written before codes (no code fields) is still the recipe it was.
         string beforeCodes = mine.Replace("\"code_categories\": 0,", "").Replace("\"code_weight\": 1,", "").Replace("\"code_from_labels\": false,", "")
             .Replace("\"code_head_on_fakes\": true,", "").Replace("\"label_projection\": false,", "").Replace("\"class_batch_norm\": false,", "");
         Assert.DoesNotContain("code_", beforeCodes);
-        Assert.Equal(Recipes.Named("improved") with { Name = "mine", R1Gamma = 0.3 }, RecipeFile.Load(Write("before-codes.json", beforeCodes)));
+        Assert.Equal(Recipe.Named("improved") with { Name = "mine", R1Gamma = 0.3 }, Recipe.Load(Write("before-codes.json", beforeCodes)));
         Assert.All(refused, r =>
         {
-            var e = Assert.Throws<InvalidDataException>(() => RecipeFile.Load(r.Path));
+            var e = Assert.Throws<InvalidDataException>(() => Recipe.Load(r.Path));
             Assert.Contains(r.Path, e.Message);
             Assert.Contains(r.Says, e.Message);
         });
@@ -267,18 +267,19 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        var options = Options(1) with { Recipe = Recipes.Named("conditional") };
+        var options = Options(1) with { Recipe = Recipe.Named("conditional") };
 
-        var unlabelled = Assert.Throws<MissingLabelsException>(() => Trainer.Run(Data, options, run));
+        var unlabelled = Assert.Throws<InvalidOptionException>(() => Trainer.Run(Data, options, run));
         var beyond = Assert.Throws<InvalidDataException>(() => Trainer.Run(Data.WithLabels([.. Enumerable.Repeat((byte)10, 40)]), options, run));
 
-        Assert.Equal(("conditional", "the recipe conditional learns from the images' labels, and these images have none; give their label file, or a folder with one subfolder per class."), (unlabelled.Recipe, unlabelled.Message));
+        Assert.Equal(("Labels", "the images' labels must be given: the recipe conditional learns from them, and these images have none (a label file, or a folder with one subfolder per class)."),
+            (unlabelled.Problem.Setting, unlabelled.Message));
         Assert.Contains("has 10 categories, for labels 0 to 9, and the data has label 10", beyond.Message);
         Assert.False(Directory.Exists(run.Path), "refused before the run's folder is made or claimed");
 
         Trainer.Run(Data.WithLabels([.. Enumerable.Range(0, 40).Select(i => (byte)(i % 10))]), options, run);
         byte[] saved = File.ReadAllBytes(run.Checkpoints()[^1]);
-        var resumedUnlabelled = Assert.Throws<MissingLabelsException>(() => Trainer.Run(Data, Options(2), run));
+        var resumedUnlabelled = Assert.Throws<InvalidOptionException>(() => Trainer.Run(Data, Options(2), run));
         Assert.Equal(unlabelled.Message, resumedUnlabelled.Message);
         Assert.Equal(saved, File.ReadAllBytes(run.Checkpoints()[^1]));
         Assert.Throws<ArgumentException>(() => Data.WithLabels([1, 2]));
@@ -290,19 +291,19 @@ public class TrainerTests
     {
         using var dir = new TempFolder();
         var run = new RunFolder(dir.File("run"));
-        var mine = Recipes.Named("improved") with { Name = "mine", RealLabel = 0.9 };
+        var mine = Recipe.Named("improved") with { Name = "mine", RealLabel = 0.9 };
         string file = dir.File("mine.json");
         File.WriteAllText(file, mine.ToJson());
-        Trainer.Run(Data, Options(1) with { Recipe = Recipes.Resolve(file) }, run);
+        Trainer.Run(Data, Options(1) with { Recipe = Recipe.Resolve(file) }, run);
         byte[] saved = File.ReadAllBytes(run.Checkpoints()[^1]);
 
         File.WriteAllText(file, (mine with { RealLabel = 0.8 }).ToJson());
-        var edited = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipes.Resolve(file) }, run));
+        var edited = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipe.Resolve(file) }, run));
         File.WriteAllText(file, "{");
         var log = new List<string>();
-        Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipes.Resolve(file) }, run, [Listener.Messages(log)]));
+        Assert.Throws<InvalidDataException>(() => Trainer.Run(Data, Options(2) with { Recipe = Recipe.Resolve(file) }, run, [Listener.Messages(log)]));
         File.WriteAllText(file, (mine with { Summary = "said otherwise" }).ToJson());
-        Trainer.Run(Data, Options(2) with { Recipe = Recipes.Resolve(file) }, run);
+        Trainer.Run(Data, Options(2) with { Recipe = Recipe.Resolve(file) }, run);
 
         Assert.Contains("holds a run with recipe mine, not mine as it reads now (other numbers)", edited.Message);
         Assert.Empty(log); // no checkpoint was taken for damaged
@@ -314,25 +315,25 @@ public class TrainerTests
     [Fact]
     public void A_recipe_with_a_number_out_of_range_or_not_a_number_is_refused()
     {
-        var adam = Recipes.Named("improved").GeneratorAdam;
+        var adam = Recipe.Named("improved").GeneratorAdam;
         var refused = new (Recipe Recipe, string Says)[]
         {
-            (Recipes.Named("improved") with { RealLabel = 0.5 }, "real-image target"),
-            (Recipes.Named("improved") with { RealLabel = double.NaN }, "real-image target"),
-            (Recipes.Named("improved") with { EmaDecay = 1 }, "decay"),
-            (Recipes.Named("improved") with { EmaDecay = double.NaN }, "decay"),
-            (Recipes.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.NaN } }, "generator's Adam"),
-            (Recipes.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.PositiveInfinity } }, "generator's Adam"),
-            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
-            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
-            (Recipes.Named("improved") with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
-            (Recipes.Named("improved") with { R1Gamma = -1 }, "R1 penalty's gamma"),
-            (Recipes.Named("improved") with { R1Gamma = double.NaN }, "R1 penalty's gamma"),
-            (Recipes.Named("improved") with { R1Gamma = 1, R1Every = 0 }, "R1 penalty's interval"),
+            (Recipe.Named("improved") with { RealLabel = 0.5 }, "real-image target"),
+            (Recipe.Named("improved") with { RealLabel = double.NaN }, "real-image target"),
+            (Recipe.Named("improved") with { EmaDecay = 1 }, "decay"),
+            (Recipe.Named("improved") with { EmaDecay = double.NaN }, "decay"),
+            (Recipe.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.NaN } }, "generator's Adam"),
+            (Recipe.Named("improved") with { GeneratorAdam = adam with { LearningRate = double.PositiveInfinity } }, "generator's Adam"),
+            (Recipe.Named("improved") with { DiscriminatorAdam = adam with { Beta1 = double.NaN } }, "discriminator's Adam"),
+            (Recipe.Named("improved") with { DiscriminatorAdam = adam with { Beta2 = 1 } }, "discriminator's Adam"),
+            (Recipe.Named("improved") with { DiscriminatorAdam = adam with { Epsilon = double.NaN } }, "discriminator's Adam"),
+            (Recipe.Named("improved") with { R1Gamma = -1 }, "R1 penalty's gamma"),
+            (Recipe.Named("improved") with { R1Gamma = double.NaN }, "R1 penalty's gamma"),
+            (Recipe.Named("improved") with { R1Gamma = 1, R1Every = 0 }, "R1 penalty's interval"),
         };
 
-        Assert.All(Recipes.All, recipe => Assert.Null(recipe.Problem()));
-        Assert.Null((Recipes.Named("improved") with { RealLabel = 0.9, EmaDecay = null }).Problem());
+        Assert.All(Recipe.BuiltIn, recipe => Assert.Null(recipe.Problem()));
+        Assert.Null((Recipe.Named("improved") with { RealLabel = 0.9, EmaDecay = null }).Problem());
         Assert.All(refused, r => Assert.Contains(r.Says, r.Recipe.Problem()));
     }
 
@@ -367,18 +368,18 @@ public class TrainerTests
         var recipe = Checkpoint.ReadRecipe(run.CheckpointAt(1));
         Trainer.Run(Data, Options(2) with { BatchSize = null }, run, [Listener.Messages(log)]);
 
-        Assert.Equal(Recipes.Tutorial with
+        Assert.Equal(Recipe.Tutorial with
         {
             Name = "tutorial-torch-epsilon",
             Summary = recipe.Summary,
             BatchSize = 16,
-            GeneratorAdam = Recipes.Tutorial.GeneratorAdam with { KerasEpsilon = false },
-            DiscriminatorAdam = Recipes.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+            GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+            DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
         }, recipe);
         Assert.Contains(log, l => l.Contains("at epoch 2 of 2", StringComparison.Ordinal) && l.Contains("recipe tutorial-torch-epsilon (fp32, batch 16)", StringComparison.Ordinal));
         Assert.Equal(recipe, Checkpoint.ReadRecipe(run.CheckpointAt(2))); // it goes on as it was trained
         // Today's tutorial adds epsilon as Keras does: naming it would train otherwise, so it is refused.
-        var renamed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(3) with { BatchSize = null, Recipe = Recipes.Named("tutorial") }, run));
+        var renamed = Assert.Throws<RunConflictException>(() => Trainer.Run(Data, Options(3) with { BatchSize = null, Recipe = Recipe.Named("tutorial") }, run));
         Assert.Null(renamed.Resumable);
     }
 

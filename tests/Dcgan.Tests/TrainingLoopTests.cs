@@ -6,7 +6,7 @@ namespace Dcgan.Tests;
 /// <summary>The loop alone, with no run folder: where it stands, and going on from a checkpoint of it.</summary>
 public class TrainingLoopTests
 {
-    private static readonly Recipe Recipe = Recipes.Tutorial with { BatchSize = 8 }; // 5 steps an epoch of 40
+    private static readonly Recipe Recipe = Recipe.Tutorial with { BatchSize = 8 }; // 5 steps an epoch of 40
 
     /// <summary>Stopped after step 2 of epoch 2, or before its first step (its order drawn, no step taken: the
     /// checkpoint must keep the shuffle's state from before that draw).</summary>

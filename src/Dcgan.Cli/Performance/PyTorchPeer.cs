@@ -58,7 +58,7 @@ internal static class PyTorchPeer
     /// <summary>Why <paramref name="recipe"/>'s step is not the peer's, or null when it is.</summary>
     public static string? Mismatch(Recipe recipe)
     {
-        var peer = Recipes.Named("dcgan");
+        var peer = Recipe.Named("dcgan");
         return (recipe with { Width = peer.Width }).TrainsAs(peer) && recipe.Precision == Precision.Fp32 ? null
             : $"the recipe {recipe.Name} trains otherwise than pytorch/examples' dcgan step, which the PyTorch peer runs";
     }

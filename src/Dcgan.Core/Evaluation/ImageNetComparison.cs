@@ -25,6 +25,22 @@ public sealed record FeatureScores(double FdResnet18, double KidMean, double Kid
 /// reference, at the same N), each against the same N real reference images.</summary>
 public sealed record ImageNetReport(string Subject, int N, FeatureScores Generated, FeatureScores Floor)
 {
+    /// <summary>Whether a metrics.jsonl record holds an evaluation on ImageNet features.</summary>
+    public static bool IsIn(JsonObject record) => record["fd_resnet18"] is not null;
+
+    /// <summary>The report a metrics.jsonl record holds (as <see cref="ToJsonObject"/> writes it), or null where it holds
+    /// none; a number it lacks is NaN.</summary>
+    public static ImageNetReport? Read(JsonObject record) => IsIn(record)
+        ? new ImageNetReport((string?)record["subject"] ?? "", (int?)record["n"] ?? 0, ScoresIn(record), ScoresIn(record["floor"] as JsonObject))
+        : null;
+
+    private static FeatureScores ScoresIn(JsonObject? part)
+    {
+        double Value(JsonNode? node) => node?.GetValue<double>() ?? double.NaN;
+        return new FeatureScores(Value(part?["fd_resnet18"]), Value(part?["kid_resnet18"]?["mean"]), Value(part?["kid_resnet18"]?["std"]),
+            Value(part?["precision"]), Value(part?["recall"]), Value(part?["density"]), Value(part?["coverage"]));
+    }
+
     public JsonObject ToJsonObject()
     {
         var json = Generated.ToJson();

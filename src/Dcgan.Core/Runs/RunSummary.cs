@@ -8,7 +8,7 @@ namespace Dcgan.Runs;
 /// <summary>One line of 'dcgan runs': how far a run got and how good its latest evaluation was, read from run.json,
 /// metrics.jsonl and the checkpoints. Files written before snake_case (PascalCase options and metrics) still read.</summary>
 public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
-    double? SecondsPerEpoch, string? LatestCheckpoint, ModelScores? LatestMetrics)
+    double? SecondsPerEpoch, string? LatestCheckpoint, Evaluation.SetMetrics? LatestMetrics)
 {
     public static RunSummary Of(RunFolder run)
     {
@@ -46,13 +46,13 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
     /// <summary>The evaluator's scores under <paramref name="part"/> ("model": the generated images, "floor": real
     /// held-out images) of a metrics.jsonl record, or null where no evaluator judged. A record of the ImageNet features
     /// holds the evaluator's report under "evaluator"; older ones hold only the evaluator's, snake_case or PascalCase.</summary>
-    public static ModelScores? Scores(JsonObject record, string part) => Classifier(record) is { } judged
-        ? judged[part]?.Deserialize<ModelScores>(JsonFormat.SnakeCase) ?? judged[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<ModelScores>()
+    public static Evaluation.SetMetrics? Scores(JsonObject record, string part) => Classifier(record) is { } judged
+        ? judged[part]?.Deserialize<Evaluation.SetMetrics>(JsonFormat.SnakeCase) ?? judged[char.ToUpperInvariant(part[0]) + part[1..]]?.Deserialize<Evaluation.SetMetrics>()
         : null;
 
     /// <summary>The evaluator's report in a metrics.jsonl record, or null.</summary>
     public static JsonObject? Classifier(JsonObject record) =>
-        record["evaluator"] as JsonObject ?? (ImageNetScores.IsIn(record) ? null : record);
+        record["evaluator"] as JsonObject ?? (Evaluation.ImageNetReport.IsIn(record) ? null : record);
 
     internal sealed record RecordFile(long? Seed, RecipePart? Recipe, List<EpochPart>? Epochs, LegacyOptions? Options)
     {
@@ -68,27 +68,4 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
 
     /// <summary>run.json's options before recipes: PascalCase, with the precision there.</summary>
     internal sealed record LegacyOptions([property: JsonPropertyName("Precision")] string? Precision);
-}
-
-/// <summary>What 'dcgan runs' shows of an evaluation: of generated images, or of real ones (the floor).</summary>
-public sealed record ModelScores(double ClassifierScore, double FrechetDistanceFeatures, double EffectiveClasses, double Recall, double Precision);
-
-/// <summary>What 'dcgan runs' and the live page show of an evaluation on ImageNet features: of generated images, or of
-/// real ones held out (the floor), N images against N real ones.</summary>
-public sealed record ImageNetScores(int N, double FdResnet18, double KidMean, double Precision, double Recall, double Density, double Coverage)
-{
-    public static bool IsIn(JsonObject record) => record["fd_resnet18"] is not null;
-
-    /// <summary>The generated images' scores of a metrics.jsonl record (<paramref name="floor"/>: the real floor's), or
-    /// null where it has none.</summary>
-    public static ImageNetScores? Of(JsonObject record, bool floor = false)
-    {
-        if (!IsIn(record) || (floor ? record["floor"] : record) is not JsonObject part)
-        {
-            return null;
-        }
-        double Value(string key) => part[key]?.GetValue<double>() ?? double.NaN;
-        return new ImageNetScores((int?)record["n"] ?? 0, Value("fd_resnet18"), part["kid_resnet18"]?["mean"]?.GetValue<double>() ?? double.NaN,
-            Value("precision"), Value("recall"), Value("density"), Value("coverage"));
-    }
 }

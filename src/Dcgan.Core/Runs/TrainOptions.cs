@@ -9,7 +9,7 @@ public sealed record TrainOptions
     /// <summary>EPOCHS = 50.</summary>
     public int Epochs { get; init; } = 50;
 
-    /// <summary>The recipe of a new run (<see cref="Recipes.Named"/>, <see cref="RecipeFile.Load"/>, or one of your
+    /// <summary>The recipe of a new run (<see cref="Recipe.Named"/>, <see cref="Recipe.Load"/>, or one of your
     /// own; null: the tutorial's for 28x28 gray images, the DCGAN paper's (dcgan) for any other shape). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
     public Recipe? Recipe { get; init; }
 
@@ -57,7 +57,7 @@ public sealed record TrainOptions
     /// precision given. An ArgumentException when the asked recipe's models cannot take the shape.</summary>
     public Recipe NewRecipe(Recipe? asked, ImageShape shape)
     {
-        var recipe = (asked ?? (shape.IsTutorial ? Recipes.Tutorial : Recipes.Named("dcgan"))).For(shape);
+        var recipe = (asked ?? (shape.IsTutorial ? Recipe.Tutorial : Recipe.Named("dcgan"))).For(shape);
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
     }
 

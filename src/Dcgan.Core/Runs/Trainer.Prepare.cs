@@ -47,7 +47,8 @@ public static partial class Trainer
 
     private static TrainingPlan Check(ImageSet data, TrainOptions options, Recipe? asked, RunFolder run, DataOrigin? origin)
     {
-        var shape = data.Shape is { } square && square.Problem() is null ? square : throw new UnreachableShapeException(data.DescribeShape());
+        var shape = data.Shape is { } square && square.Problem() is null ? square : throw new InvalidOptionException(new(nameof(DataRequest.ImageSize), "the image size",
+                $"must be one the models take: the images are {data.DescribeShape()}; the tutorial's models take 28x28 gray, the DCGAN paper's sides of {string.Join(", ", Models.ImageShape.PaperSizes)}."));
         string fingerprint = data.Fingerprint();
         asked = asked is null ? null : ForClasses(asked, data); // as the saved run's was, to compare with it
         var damaged = new List<(string, string)>();
@@ -95,7 +96,7 @@ public static partial class Trainer
         }
         if (options.ConflictWith(saved.Recipe, saved.Seed, asked) is var (setting, was, given))
         {
-            string? resumable = setting != "recipe" ? was : Recipes.BuiltInLike(saved.Recipe)?.Name;
+            string? resumable = setting != "recipe" ? was : Recipe.BuiltInLike(saved.Recipe)?.Name;
             throw new RunConflictException(run.Path, setting, was, given, resumable);
         }
         if (saved.DataFingerprint != fingerprint)
@@ -149,7 +150,8 @@ public static partial class Trainer
         }
         if (data.Labels is null)
         {
-            throw new MissingLabelsException(recipe.Name);
+            throw new InvalidOptionException(new(nameof(DataRequest.Labels), "the images' labels",
+                $"must be given: the recipe {recipe.Name} learns from them, and these images have none (a label file, or a folder with one subfolder per class)."));
         }
         if (data.Labels.Max() is var largest && largest >= recipe.CodeCategories)
         {

@@ -17,14 +17,15 @@ public sealed class RunConflictException(string runPath, string setting, string 
     public string? Resumable { get; } = resumable;
 }
 
-/// <summary>An option out of its range: which setting (a <see cref="TrainOptions"/> property), what it is in words, and
-/// what it must be.</summary>
+/// <summary>An option out of its range, or data that a run cannot take with these options: which setting (a
+/// <see cref="TrainOptions"/> property, or a <see cref="Data.DataRequest"/> one for the data), what it is in words, and what it must be.</summary>
 public sealed record OptionProblem(string Setting, string What, string Requirement)
 {
     public override string ToString() => $"{What} {Requirement}";
 }
 
-/// <summary>Training was asked for with an option out of its range.</summary>
+/// <summary>Training was asked for with an option out of its range, or with data it cannot take (images of a size no
+/// model makes; no labels for a recipe that learns from them).</summary>
 public sealed class InvalidOptionException(OptionProblem problem) : ArgumentException(problem.ToString())
 {
     public OptionProblem Problem { get; } = problem;
@@ -56,31 +57,6 @@ public sealed class RunBusyException(string runPath, Exception inner)
     private static string FactOf(string runPath) => $"another dcgan process is training in {runPath}";
 
     public string RunPath { get; } = runPath;
-}
-
-/// <summary>A recipe that learns from labels got images without any.</summary>
-public sealed class MissingLabelsException(string recipe)
-    : IOException(FactOf(recipe) + "; give their label file, or a folder with one subfolder per class.")
-{
-    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
-    public string Fact { get; } = FactOf(recipe);
-
-    private static string FactOf(string recipe) => $"the recipe {recipe} learns from the images' labels, and these images have none";
-
-    public string Recipe { get; } = recipe;
-}
-
-/// <summary>Images the models cannot take (<see cref="Models.ImageShape.Problem"/>): another size must be asked for.</summary>
-public sealed class UnreachableShapeException(string shape)
-    : ArgumentException(FactOf(shape) + ": read them at one of those sizes.")
-{
-    /// <summary>What is wrong, without what to do (which a program words in its own terms).</summary>
-    public string Fact { get; } = FactOf(shape);
-
-    private static string FactOf(string shape) =>
-        $"the images are {shape}; the tutorial's models take 28x28 gray, the DCGAN paper's sides of {string.Join(", ", Models.ImageShape.PaperSizes)}";
-
-    public string Shape { get; } = shape;
 }
 
 /// <summary>A run folder whose saved run is of images of another shape than the data given now.</summary>

@@ -273,13 +273,13 @@ public sealed class Checkpoint : IDisposable
     /// tutorial recipe of today.</summary>
     private static Recipe ReadRecipe(BinaryReader reader, int version) =>
         version == FormatBeforeRecipes
-            ? Recipes.Tutorial with
+            ? Recipe.Tutorial with
             {
                 Name = "tutorial-torch-epsilon",
                 Summary = "the tutorial as trained before recipes: Adam adds epsilon after bias correction, as torch does",
                 BatchSize = reader.ReadInt32(),
-                GeneratorAdam = Recipes.Tutorial.GeneratorAdam with { KerasEpsilon = false },
-                DiscriminatorAdam = Recipes.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
+                GeneratorAdam = Recipe.Tutorial.GeneratorAdam with { KerasEpsilon = false },
+                DiscriminatorAdam = Recipe.Tutorial.DiscriminatorAdam with { KerasEpsilon = false },
             }
             : Recipe.FromJson(reader.ReadString());
 

@@ -18,7 +18,7 @@ public sealed class Gan : IDisposable
     private readonly Conditioning conditioning;
 
     /// <summary>The tutorial's pair, trained by the tutorial's recipe.</summary>
-    public Gan() : this(Recipes.Tutorial)
+    public Gan() : this(Recipe.Tutorial)
     {
     }
 

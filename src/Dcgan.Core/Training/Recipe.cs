@@ -29,9 +29,9 @@ public enum ModelFamily
 /// <summary>
 /// Every number that defines a run's training mathematics, in one place: which models (the tutorial's, or the DCGAN
 /// paper's at the run's image shape), and how they are trained. Saved in every checkpoint and in run.json; a resumed run takes its recipe from
-/// its checkpoint. The built-in recipes are files too (<see cref="Recipes"/>), read as a user's are (<see cref="RecipeFile"/>).
+/// its checkpoint. The built-in recipes are files too (<see cref="Recipe.BuiltIn"/>), read as a user's are (<see cref="Recipe.Load"/>).
 /// </summary>
-public sealed record Recipe
+public sealed partial record Recipe
 {
     /// <summary>The most images in a train step: far beyond what a step of these models needs (the tutorial takes 256).</summary>
     public const int MaxBatch = 65_536;

@@ -11,7 +11,7 @@ namespace Dcgan.Training;
 /// those of older versions: a missing, misspelt or repeated field is refused rather than left at its default, and the
 /// numbers must pass <see cref="Recipe.Problem"/>. Every refusal is an InvalidDataException that names the file.
 /// </summary>
-public static class RecipeFile
+public sealed partial record Recipe
 {
     /// <summary>A recipe of the user's own. Its name may not be a built-in recipe's with other numbers.</summary>
     public static Recipe Load(string path)
@@ -26,7 +26,7 @@ public static class RecipeFile
             throw new InvalidDataException($"cannot read the recipe file {path} ({e.Message.TrimEnd('.')}).", e);
         }
         var recipe = Parse(text, path);
-        string? problem = Recipes.All.FirstOrDefault(r => r.Name == recipe.Name) is { } builtIn && !builtIn.TrainsAs(recipe)
+        string? problem = BuiltIn.FirstOrDefault(r => r.Name == recipe.Name) is { } builtIn && !builtIn.TrainsAs(recipe)
             ? $"it calls itself {recipe.Name}, a built-in recipe, with other numbers; give it a name of its own."
             : null;
         return problem is null ? recipe : throw new InvalidDataException($"the recipe file {path} is refused: {problem}");

@@ -3,10 +3,10 @@ using System.Text.Json;
 namespace Dcgan.Training;
 
 /// <summary>
-/// The built-in recipes: the JSON files of BuiltInRecipes/, embedded in the library and read by <see cref="RecipeFile"/>
+/// The built-in recipes: the JSON files of BuiltInRecipes/, embedded in the library and read by <see cref="Parse"/>
 /// as a user's are. Adding one means adding a file. A recipe is named by one of their names, or is a recipe file.
 /// </summary>
-public static class Recipes
+public sealed partial record Recipe
 {
     private const string ResourcePrefix = "Dcgan.Training.BuiltInRecipes.";
     private const string FormerNamesFile = "former-names.json";
@@ -15,15 +15,15 @@ public static class Recipes
     public static Recipe Tutorial => Named("tutorial");
 
     /// <summary>Every built-in recipe, the default first, then by name.</summary>
-    public static IReadOnlyList<Recipe> All => BuiltIn.Value;
+    public static IReadOnlyList<Recipe> BuiltIn => BuiltInRecipes.Value;
 
-    public static IEnumerable<string> Names => All.Select(r => r.Name);
+    public static IEnumerable<string> BuiltInNames => BuiltIn.Select(r => r.Name);
 
-    private static readonly Lazy<IReadOnlyList<Recipe>> BuiltIn = new(() =>
+    private static readonly Lazy<IReadOnlyList<Recipe>> BuiltInRecipes = new(() =>
     [
         .. ResourceNames()
             .Where(name => name != FormerNamesFile)
-            .Select(name => RecipeFile.Parse(ReadResource(name), $"the built-in recipe {name}"))
+            .Select(name => Parse(ReadResource(name), $"the built-in recipe {name}"))
             .OrderBy(r => r.Name != "tutorial")
             .ThenBy(r => r.Name, StringComparer.Ordinal),
     ]);
@@ -38,20 +38,20 @@ public static class Recipes
 
     /// <summary>The built-in recipe of that name; an ArgumentException that says what to give otherwise.</summary>
     public static Recipe Named(string name) =>
-        All.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException(Unknown(name));
+        BuiltIn.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException(Unknown(name));
 
     /// <summary>The recipe a name stands for: a built-in recipe's name, or the path of a recipe file.</summary>
-    public static Recipe Resolve(string nameOrFile) => IsFileName(nameOrFile) ? RecipeFile.Load(nameOrFile) : Named(nameOrFile);
+    public static Recipe Resolve(string nameOrFile) => IsFileName(nameOrFile) ? Load(nameOrFile) : Named(nameOrFile);
 
     /// <summary>Whether a recipe's name is a file's rather than a built-in recipe's: it ends in .json.</summary>
     public static bool IsFileName(string nameOrFile) => nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Why <paramref name="name"/> names no recipe, or null when it names one.</summary>
-    public static string? Problem(string name) =>
-        IsFileName(name) || Names.Contains(name) ? null : Unknown(name);
+    public static string? NameProblem(string name) =>
+        IsFileName(name) || BuiltInNames.Contains(name) ? null : Unknown(name);
 
     /// <summary>The built-in recipe that trains as <paramref name="recipe"/> does, whatever it is called, or null.</summary>
-    public static Recipe? BuiltInLike(Recipe recipe) => All.FirstOrDefault(r => r.TrainsAs(recipe));
+    public static Recipe? BuiltInLike(Recipe recipe) => BuiltIn.FirstOrDefault(r => r.TrainsAs(recipe));
 
     /// <summary>Why a name is refused, beginning with the name, so that it reads after a command line's option too.</summary>
     private static string Unknown(string name) =>
@@ -59,16 +59,16 @@ public static class Recipes
             ? IsFileName(now)
                 ? $"{name} is no longer built in: it is an experiment, kept as {now} in the source; name that file instead."
                 : $"{name} is now called {now} (the same numbers); name {now} instead."
-            : $"{name} is not a recipe; the recipes are {string.Join(", ", Names)} ('dcgan recipes' says what each is for), or a recipe file (.json).";
+            : $"{name} is not a recipe; the recipes are {string.Join(", ", BuiltInNames)} ('dcgan recipes' says what each is for), or a recipe file (.json).";
 
     private static IEnumerable<string> ResourceNames() =>
-        typeof(Recipes).Assembly.GetManifestResourceNames()
+        typeof(Recipe).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
             .Select(n => n[ResourcePrefix.Length..]);
 
     private static string ReadResource(string name)
     {
-        using var stream = typeof(Recipes).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+        using var stream = typeof(Recipe).Assembly.GetManifestResourceStream(ResourcePrefix + name)
             ?? throw new InvalidOperationException($"the library lacks its embedded {name}; it was built without BuiltInRecipes/.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
