@@ -109,9 +109,13 @@ public class TrainStepTests
     [InlineData("tutorial")]
     [InlineData("improved")] // R1 every 16 steps (the first step adds it), a moving average, no dropout
     [InlineData("dcgan")]    // the paper's models, at 16x16 colour
-    public void The_tutorials_step_as_written_and_the_fused_step_give_the_same_update(string name)
+    [InlineData("tutorial", true)] // every image the discriminator sees augmented: the shortcut at the fakes still holds
+    [InlineData("improved", true)] // and R1 takes its second derivative through the augmentation
+    [InlineData("dcgan", true)]
+    public void The_tutorials_step_as_written_and_the_fused_step_give_the_same_update(string name, bool augment = false)
     {
         var recipe = name == "dcgan" ? Recipe.Named(name).For(new Models.ImageShape(3, 16)) with { Width = 8 } : Recipe.Named(name);
+        recipe = augment ? recipe with { Augment = new("color,translation,cutout", 0.7) } : recipe;
         using var asWritten = InFloat64(recipe, 21);
         using var fused = InFloat64(recipe, 21);
         using var images = name == "dcgan" ? torch.rand(8, 3, 16, 16, dtype: ScalarType.Float64) * 2 - 1 : Fixtures.Images(8).ToTensor().to(ScalarType.Float64);
@@ -130,6 +134,17 @@ public class TrainStepTests
             .Zip(fused.Generator.parameters().Concat(fused.Discriminator.parameters())).ToList();
         Assert.All(weights, w => Assert.True(w.First.allclose(w.Second, rtol: 1e-12, atol: 1e-12)));
         Assert.Equal(3, fused.GeneratorOptimizer.StepsTaken);
+        if (augment)
+        {
+            // The same steps without the augmentation end elsewhere: the discriminator did see augmented images.
+            using var plain = InFloat64(recipe with { Augment = null }, 21);
+            for (int step = 0; step < 3; step++)
+            {
+                torch.manual_seed(100 + step);
+                plain.TrainStep(images);
+            }
+            Assert.False(plain.Discriminator.parameters().Zip(fused.Discriminator.parameters()).All(p => p.First.allclose(p.Second, rtol: 1e-6, atol: 1e-9)));
+        }
         using var start = InFloat64(recipe, 21);
         var moved = start.Generator.parameters().Concat(start.Discriminator.parameters()).Zip(weights, (s, w) => !Fixtures.Identical(s, w.First));
         Assert.All(moved, Assert.True); // the steps changed every weight

@@ -17,6 +17,10 @@ public sealed class Gan : IDisposable
     private readonly Parameter[] judgeParameters;
     private readonly Conditioning conditioning;
 
+    /// <summary>What the discriminator sees of every image, real or fake: the images, or, with the recipe's
+    /// augmentation, the images augmented anew at each look.</summary>
+    private readonly Func<Tensor, Tensor> seen;
+
     /// <summary>The tutorial's pair, trained by the tutorial's recipe.</summary>
     public Gan() : this(Recipe.Tutorial)
     {
@@ -68,6 +72,7 @@ public sealed class Gan : IDisposable
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         conditioning = new Conditioning(recipe, Discriminator.FeatureSize, discriminatorParameters[0].dtype);
+        seen = Augmentation.Of(recipe.Augment) is { } augmentation ? augmentation.Apply : images => images;
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
         judgeParameters = [.. discriminatorParameters, .. conditioning.EmbeddingParameters];
         GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
@@ -160,8 +165,8 @@ public sealed class Gan : IDisposable
         BeginStep();
 
         var generatedImages = Generator.call(noise);
-        var realOutput = Discriminator.call(images);
-        var fakeOutput = Discriminator.call(generatedImages);
+        var realOutput = Discriminator.call(seen(images));
+        var fakeOutput = Discriminator.call(seen(generatedImages));
         var genLoss = Losses.GeneratorLoss(fakeOutput);
         var discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
 
@@ -169,7 +174,7 @@ public sealed class Gan : IDisposable
         discLoss.backward(inputs: discriminatorParameters);                 // disc_tape.gradient(disc_loss, ...)
         if (RealGradientPenaltyDue)
         {
-            using var penalty = Losses.RealGradientPenalty(Discriminator, images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            using var penalty = Losses.RealGradientPenalty(reals => Discriminator.call(seen(reals)), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
             penalty.backward(inputs: discriminatorParameters);
         }
         return Measured(genLoss, discLoss, realOutput, fakeOutput);
@@ -217,9 +222,9 @@ public sealed class Gan : IDisposable
         var fakes = generatedImages.detach().requires_grad_(true);
 
         var fakeCategories = labels is null ? null : Generator.Latent.CategoriesOf(noise);
-        var realFeatures = Discriminator.Features(images);
+        var realFeatures = Discriminator.Features(seen(images));
         var realOutput = Judge(realFeatures, labels);
-        var fakeFeatures = Discriminator.Features(fakes);
+        var fakeFeatures = Discriminator.Features(seen(fakes));
         var fakeOutput = Judge(fakeFeatures, fakeCategories);
 
         var genLoss = Losses.GeneratorLoss(fakeOutput);
@@ -237,7 +242,7 @@ public sealed class Gan : IDisposable
 
         if (RealGradientPenaltyDue)
         {
-            using var penalty = Losses.RealGradientPenalty(reals => Judge(Discriminator.Features(reals), labels), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            using var penalty = Losses.RealGradientPenalty(reals => Judge(Discriminator.Features(seen(reals)), labels), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
             penalty.backward(inputs: judgeParameters); // added to disc_loss's gradient
         }
 

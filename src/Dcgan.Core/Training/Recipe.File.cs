@@ -85,9 +85,9 @@ public sealed partial record Recipe
         [.. StrictJson.GetTypeInfo(typeof(Recipe)).Properties.Where(p => p.Get is not null).Select(p => p.Name)];
 
     /// <summary>Fields added after recipe files were, whose absence means what the files written before meant
-    /// (no code, the conditioning of AC-GAN, the tutorial's models; the shape is the run's), so that those files still
+    /// (no code, the conditioning of AC-GAN, the tutorial's models, no augmentation; the shape is the run's), so that those files still
     /// load; every other field is required.</summary>
     private static readonly string[] LaterFields =
         ["code_categories", "code_weight", "code_from_labels", "code_head_on_fakes", "label_projection", "class_batch_norm", "category_names",
-            "models", "width", "image"];
+            "models", "width", "image", "augment"];
 }

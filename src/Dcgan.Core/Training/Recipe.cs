@@ -13,6 +13,11 @@ public sealed record AdamSettings(double LearningRate, double Beta1, double Beta
     public static AdamSettings Keras(double learningRate) => new(learningRate, 0.9, 0.999, 1e-7, KerasEpsilon: true);
 }
 
+/// <summary>Differentiable augmentation of every image the discriminator sees (DiffAugment, Zhao et al. 2020):
+/// <paramref name="Policy"/> names the operations ("color,translation,cutout", or some of them), <paramref name="P"/> is
+/// each one's probability per image (1: DiffAugment's, every operation on every image).</summary>
+public sealed record AugmentSettings(string Policy, double P = 1);
+
 /// <summary>Which pair of models a recipe is for. In JSON as tutorial and paper.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ModelFamily>))]
 public enum ModelFamily
@@ -165,6 +170,11 @@ public sealed partial record Recipe
     /// <summary>The batch-norm statistics that sampling (grids, generate, evaluate) uses by default.</summary>
     public BatchNormMode SamplingBatchNorm { get; init; } = BatchNormMode.Moving;
 
+    /// <summary>Differentiable augmentation of the real and fake images the discriminator sees, in both models' steps
+    /// and in the R1 penalty; null: none (the tutorial, and every recipe before it). Grids and samples never show it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AugmentSettings? Augment { get; init; }
+
     /// <summary>Whether two recipes train alike: equal but for the name, the summary, the batch size and the
     /// precision, which a run may set, and the categories' names and image shape, which the data sets (and a resumed run compares on their own). A resumed run is
     /// compared by this, never by name, so a run saved under a recipe's former name still matches it.</summary>
@@ -193,6 +203,9 @@ public sealed partial record Recipe
         : Models == ModelFamily.Paper && Width is < 8 or > 512 ? $"the paper's models' width must be from 8 to 512 (got {Width}; pytorch/examples uses 64)."
         : Models == ModelFamily.Paper && DiscriminatorDropout != 0 ? $"the paper's discriminator has no dropout; its rate must be 0 (got {DiscriminatorDropout})."
         : Image is { } image && ShapeProblem(image) is { } shapeProblem ? shapeProblem
+        : Augment is { Policy: null } ? $"the augmentation needs a policy, a list of {string.Join(", ", Augmentation.Operations)}."
+        : Augment is { } augment && Augmentation.PolicyProblem(augment.Policy) is { } policyProblem ? policyProblem
+        : Augment is { P: not (> 0 and <= 1) } ? $"the augmentation's probability must be above 0 and at most 1 (got {Augment.P})."
         : CategoryNames is { } names && (names.Count != CodeCategories || !CodeFromLabels) ? $"the {names.Count} category names must name a code from labels, one for each of its {CodeCategories} categories."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
@@ -212,6 +225,7 @@ public sealed partial record Recipe
         $"{(CodeCategories == 0 ? "" : CodeWeight == 0 ? $"the {CodeCategories} labels as a one-hot category in the input, "
             : $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), ")}" +
         $"{(LabelProjection ? "a label projection in the discriminator, " : "")}{(ClassBatchNorm ? "conditional batch norm in the generator, " : "")}" +
+        $"{(Augment is { } a ? $"DiffAugment {a.Policy}{(a.P < 1 ? $" with p {a.P}" : "")} on what the discriminator sees, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson(bool indented = false) =>
