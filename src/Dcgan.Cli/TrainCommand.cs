@@ -34,6 +34,11 @@ internal static class TrainCommand
     private static readonly Option<DirectoryInfo> Tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (losses, D outputs, grids) into this folder" };
     private static readonly Option<bool> Serve = new("--serve") { Description = "Show the run in the browser as it trains (see dcgan serve; --port, --host)" };
     private static readonly ServeOptions Where = new();
+    private static readonly Option<string> Augment = new("--augment")
+    {
+        Description = "Augment every image the discriminator sees, real and fake (DiffAugment), so that a few hundred pictures are enough: " +
+            "color,translation,cutout or some of them (default: the recipe's; none in the built-in ones)",
+    };
     private static readonly Option<bool> SkipSelfCheck = new("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
 
     public static Command Create()
@@ -46,7 +51,7 @@ internal static class TrainCommand
             "         dcgan train --data my-pictures --image-size 64 --epochs 25 --out runs/mine")
         {
             recipe, Epochs, BatchSize, CheckpointEvery, Output, Seed, Keep, precision, EvalEvery, Evaluator, EvalCount, EvalReference,
-            Tensorboard, Serve, SkipSelfCheck,
+            Augment, Tensorboard, Serve, SkipSelfCheck,
         };
         data.AddTo(command);
         Where.AddTo(command);
@@ -63,6 +68,7 @@ internal static class TrainCommand
                 EvalEvery = parsed.GetValue(EvalEvery),
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
+                Augment = parsed.GetValue(Augment) is { } policy ? new AugmentSettings(policy) : null,
             };
             var request = data.Request(parsed);
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;

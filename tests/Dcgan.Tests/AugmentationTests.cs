@@ -1,4 +1,7 @@
+using Dcgan.Runs;
 using Dcgan.Training;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -201,6 +204,34 @@ public class AugmentationTests
         Assert.Equal(augmented, read);
         Assert.Contains("\"augment\":{\"policy\":\"color,translation,cutout\",\"p\":0.5}", augmented.ToJson());
         Assert.DoesNotContain("augment", Recipe.Named("dcgan").ToJson()); // the bytes of every recipe before it
-        Assert.Contains("DiffAugment color,translation,cutout with p 0.5", read.Describe());
+        Assert.Contains("DiffAugment color,translation,cutout at p 0.5", read.Describe());
     }
+
+    /// <summary>A run asked to augment (the train option, on any recipe) shows what the policy does before its first
+    /// step, in a picture read back here by another library than the one that wrote it: a row of real images over the
+    /// same images augmented. A resume that asks for another augmentation is refused, naming the saved one.</summary>
+    [Fact]
+    public void A_run_with_augmentation_previews_it_and_a_resume_asking_another_is_refused()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        var data = Fixtures.Images(40);
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 3, Augment = new("translation,cutout") };
+
+        Trainer.Run(data, options, run);
+
+        using (var preview = Image.Load<Rgb24>(run.AugmentedRealsPath))
+        {
+            // Eight cells a row, two rows: as wide as four times its height, give or take the borders.
+            Assert.InRange(preview.Width / (double)preview.Height, 3.8, 4.2);
+        }
+        Assert.Equal(options.Augment, CheckpointHeaderOf(run).Recipe.Augment);
+        var other = Assert.Throws<RunConflictException>(() => Trainer.Run(data, options with { Epochs = 2, Augment = new("color") }, run));
+        Assert.Equal(("augment", "translation,cutout", "translation,cutout"), (other.Setting, other.Saved, other.Resumable));
+        Assert.Contains("holds a run with augment translation,cutout, not color", other.Message);
+        Trainer.Run(data, options with { Epochs = 2, Augment = null }, run); // the saved run's own, unasked
+        Assert.Equal(2, CheckpointHeaderOf(run).Epoch);
+    }
+
+    private static CheckpointHeader CheckpointHeaderOf(RunFolder run) => Checkpoint.ReadHeader(run.LatestCheckpoint()!);
 }

@@ -118,11 +118,12 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         public string Path(string name) => root.File(name);
 
         /// <summary>Every file below the root, with its size and time, to see that a case wrote nothing. The data
-        /// cache's prepared copies are not counted: a folder read before a later refusal is kept decoded, as a cache
-        /// is, for the corrected command to start at once.</summary>
+        /// cache's prepared copies (and the folders that hold them) are not counted: a folder read before a later
+        /// refusal is kept decoded, as a cache is, for the corrected command to start at once.</summary>
         public Dictionary<string, (long, DateTime)> Snapshot() =>
             Directory.EnumerateFileSystemEntries(root.Path, "*", SearchOption.AllDirectories)
-                .Where(f => !IsOnnxRuntimes(f) && !f.StartsWith(PreparedFolder.Location(Path("cache")), StringComparison.Ordinal))
+                .Where(f => !IsOnnxRuntimes(f) && !f.StartsWith(PreparedFolder.Location(Path("cache")), StringComparison.Ordinal)
+                    && !PreparedFolder.Location(Path("cache")).StartsWith(f + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 .ToDictionary(f => f, f => File.Exists(f) ? (new FileInfo(f).Length, File.GetLastWriteTimeUtc(f)) : (-1, DateTime.MinValue));
 
         /// <summary>ONNX Runtime keeps a device id of its own in $XDG_CACHE_HOME/Microsoft/DeveloperTools when it first
@@ -154,7 +155,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "train --images {text.txt} --out {new}", "train --images {folder} --out {new}", "train --images {img32.idx} --out {run}", "train --images {missing.idx} --out {new}",
         "train --labels {labels.idx}", "train --images {data.idx} --labels {text.txt} --out {new}", "train --data {text.txt}", "train --images {data.idx} --data {folder}",
         "train --images {data.idx} --out {text.txt}", "train --images {data.idx} --out {text.txt}/run", "train --images {data.idx} --out {dev}",
-        "train --images {data.idx} --out {new} --tensorboard {text.txt}", "train --images {data.idx} --out {run} --seed 4",
+        "train --images {data.idx} --out {new} --tensorboard {text.txt}", "train --images {data.idx} --out {new} --augment blur", "train --images {data.idx} --out {run} --seed 4",
         "train --images {img14.idx} --out {run}", "train --images {data.idx} --out {new} --eval-every 1 --evaluator {text.txt}",
         "train --images {data.idx} --out {new} --eval-every 1 --evaluator {flipped.evaluator}",
         // train: folders of images
@@ -244,7 +245,8 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         Assert.DoesNotContain("unexpected error", err);
         Assert.True(peak < 1_500L << 20, $"{peak >> 20} MB at its peak");
         var after = files.Snapshot();
-        Assert.Empty(after.Keys.Except(before.Keys)); // nothing made
+        var made = after.Keys.Except(before.Keys).ToList();
+        Assert.True(made.Count == 0, $"made {string.Join(", ", made)}"); // nothing made
         Assert.All(before, entry => Assert.Equal(entry.Value, after[entry.Key])); // nothing changed
     }
 

@@ -50,12 +50,50 @@ public static class PreparedFolder
         {
             return Say(ready, path, log);
         }
-        Directory.CreateDirectory(OutputPath.CheckFolder(Location(cacheFolder), "the cache"));
-        using (Lock(path, listing.Folder, log, cancel))
+        string location = OutputPath.CheckFolder(Location(cacheFolder), "the cache");
+        var made = FoldersMissingUpTo(location);
+        Directory.CreateDirectory(location);
+        try
         {
-            // Another process may have prepared it while this one waited.
-            return Usable(path, listing, options, log: null) is { } theirs ? Say(theirs, path, log) : Prepare(listing, options, path, log, progress, cancel);
+            using var held = Lock(path, listing.Folder, log, cancel);
+            try
+            {
+                // Another process may have prepared it while this one waited.
+                return Usable(path, listing, options, log: null) is { } theirs ? Say(theirs, path, log) : Prepare(listing, options, path, log, progress, cancel);
+            }
+            catch
+            {
+                File.Delete(path + ".lock"); // while still held: a process waiting for it makes a new one
+                throw;
+            }
         }
+        catch
+        {
+            // A folder that cannot be prepared (a bad image, a full disk, Ctrl+C) leaves no empty cache behind.
+            foreach (string empty in made)
+            {
+                try
+                {
+                    Directory.Delete(empty);
+                }
+                catch (IOException)
+                {
+                    break; // not empty: another copy lives there
+                }
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The folders that creating <paramref name="location"/> would make, deepest first.</summary>
+    private static List<string> FoldersMissingUpTo(string location)
+    {
+        var missing = new List<string>();
+        for (string? folder = System.IO.Path.GetFullPath(location); folder is not null && !Directory.Exists(folder); folder = System.IO.Path.GetDirectoryName(folder))
+        {
+            missing.Add(folder);
+        }
+        return missing;
     }
 
     /// <summary>The prepared copies in <paramref name="cacheFolder"/>, damaged ones included.</summary>

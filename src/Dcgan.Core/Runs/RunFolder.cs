@@ -12,6 +12,10 @@ public sealed partial class RunFolder(string path)
     public string CheckpointFolder => System.IO.Path.Combine(Path, "checkpoints");
     public string GifPath => System.IO.Path.Combine(Path, "dcgan.gif");
 
+    /// <summary>Real images beside themselves as the discriminator sees them, for a recipe with augmentation: written
+    /// when the run starts, so that what the policy does is seen before hours are spent.</summary>
+    public string AugmentedRealsPath => System.IO.Path.Combine(Path, "augmented-reals.png");
+
     /// <summary>The run a checkpoint file was saved by (it sits in the run's checkpoints/ beside run.json), or null
     /// for a checkpoint moved elsewhere.</summary>
     public static RunFolder? Of(string checkpoint)

@@ -19,6 +19,11 @@ public sealed record TrainOptions
     /// <summary>Overrides the recipe's arithmetic; null: the recipe's (a resumed run's own).</summary>
     public Precision? Precision { get; init; }
 
+    /// <summary>Turns on (or changes) the recipe's differentiable augmentation of what the discriminator sees, for a
+    /// small set of images (<see cref="AugmentSettings"/>); null: the recipe's (a resumed run's own).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AugmentSettings? Augment { get; init; }
+
     /// <summary>The tutorial saves every 15 epochs; we also save after the last one.</summary>
     public int CheckpointEvery { get; init; } = 15;
 
@@ -49,16 +54,17 @@ public sealed record TrainOptions
         : ExamplesToGenerate < 1 ? new(nameof(ExamplesToGenerate), "the grid's examples", $"must be at least 1 (got {ExamplesToGenerate}).")
         : Keep < 1 ? new(nameof(Keep), "the checkpoints to keep", $"must be at least 1 (got {Keep}).")
         : EvalEvery < 1 ? new(nameof(EvalEvery), "the epochs between evaluations", $"must be at least 1 (got {EvalEvery}).")
+        : Augment?.Problem() is { } augment ? new(nameof(Augment), "the augmentation", $"is refused: {augment}")
         : Recipe?.Problem() is { } wrong ? new(nameof(Recipe), "the recipe", wrong)
         : null;
 
     /// <summary>The recipe a new run on images of <paramref name="shape"/> trains with: <paramref name="asked"/> (when
-    /// null, the tutorial's for 28x28 gray and dcgan for any other shape), for that shape, with the batch size and
-    /// precision given. An ArgumentException when the asked recipe's models cannot take the shape.</summary>
+    /// null, the tutorial's for 28x28 gray and dcgan for any other shape), for that shape, with the batch size,
+    /// precision and augmentation given. An ArgumentException when the asked recipe's models cannot take the shape.</summary>
     public Recipe NewRecipe(Recipe? asked, ImageShape shape)
     {
         var recipe = (asked ?? (shape.IsTutorial ? Recipe.Tutorial : Recipe.Named("dcgan"))).For(shape);
-        return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision };
+        return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision, Augment = Augment ?? recipe.Augment };
     }
 
     /// <summary>The same for <see cref="Recipe"/> at <paramref name="shape"/> (by default the recipe's own, or the
@@ -76,6 +82,7 @@ public sealed record TrainOptions
         : BatchSize is { } size && size != saved.BatchSize ? ("batch size", $"{saved.BatchSize}", $"{size}")
         : Precision is { } precision && precision != saved.Precision
             ? ("precision", saved.Precision.ToString().ToLowerInvariant(), precision.ToString().ToLowerInvariant())
+        : Augment is { } augment && augment != saved.Augment ? ("augment", saved.Augment?.Describe() ?? "none", augment.Describe())
         : Seed is { } seed && seed != savedSeed ? ("seed", $"{savedSeed}", $"{seed}")
         : null;
 }

@@ -96,7 +96,12 @@ public static partial class Trainer
         }
         if (options.ConflictWith(saved.Recipe, saved.Seed, asked) is var (setting, was, given))
         {
-            string? resumable = setting != "recipe" ? was : Recipe.BuiltInLike(saved.Recipe)?.Name;
+            string? resumable = setting switch
+            {
+                "recipe" => Recipe.BuiltInLike(saved.Recipe)?.Name,
+                "augment" => saved.Recipe.Augment is { P: 1 } augment ? augment.Policy : null, // none is given by leaving it out
+                _ => was,
+            };
             throw new RunConflictException(run.Path, setting, was, given, resumable);
         }
         if (saved.DataFingerprint != fingerprint)

@@ -80,7 +80,31 @@ public static partial class Trainer
         var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, JsonFormat.SnakeCase)!;
         var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, JsonFormat.SnakeCase)!;
         hear.RunStarted(new RunStart(state.Seed, state.Epoch, state.Step, plan.Fingerprint, recipe, settings));
+        if (Augmentation.Of(gan.Recipe.Augment) is { } augmentation && !File.Exists(run.AugmentedRealsPath))
+        {
+            PreviewAugmentation(augmentation, data, state.Seed, run.AugmentedRealsPath);
+            hear.Message($"What the discriminator sees of real images (DiffAugment {gan.Recipe.Augment!.Describe()}): {run.AugmentedRealsPath}");
+        }
     }
+
+    /// <summary>The first <see cref="PreviewImages"/> real images in a row, and below each the same image augmented as
+    /// the discriminator will see it, drawn from a generator of the seed's own (the run's draws are untouched).</summary>
+    private static void PreviewAugmentation(Augmentation augmentation, Data.ImageSet data, long seed, string path)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var random = new torch.Generator((ulong)seed);
+        using var first = data.Take(Math.Min(PreviewImages, data.Count));
+        var images = first.ToTensor();
+        torch.Tensor seen;
+        using (Models.RandomLoan.Of(random))
+        {
+            seen = augmentation.Apply(images);
+        }
+        ImageGrid.SavePng(torch.cat([images, seen]), path, columns: first.Count);
+    }
+
+    /// <summary>Real images in the augmentation's preview.</summary>
+    private const int PreviewImages = 8;
 
     /// <summary>libtorch's kernels at the shapes this run uses, against float64; throws on a wrong one. Leaves torch's
     /// random state as it was.</summary>

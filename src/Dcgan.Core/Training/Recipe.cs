@@ -16,7 +16,18 @@ public sealed record AdamSettings(double LearningRate, double Beta1, double Beta
 /// <summary>Differentiable augmentation of every image the discriminator sees (DiffAugment, Zhao et al. 2020):
 /// <paramref name="Policy"/> names the operations ("color,translation,cutout", or some of them), <paramref name="P"/> is
 /// each one's probability per image (1: DiffAugment's, every operation on every image).</summary>
-public sealed record AugmentSettings(string Policy, double P = 1);
+public sealed record AugmentSettings(string Policy, double P = 1)
+{
+    /// <summary>Why these settings are refused, in words free of command-line flags, or null.</summary>
+    public string? Problem() =>
+        Policy is null ? $"the augmentation needs a policy, a list of {string.Join(", ", Augmentation.Operations)}."
+        : Augmentation.PolicyProblem(Policy) is { } policyProblem ? policyProblem
+        : P is not (> 0 and <= 1) ? $"the augmentation's probability must be above 0 and at most 1 (got {P})."
+        : null;
+
+    /// <summary>"color,translation,cutout", with " at p 0.5" below 1.</summary>
+    public string Describe() => P < 1 ? $"{Policy} at p {P}" : Policy;
+}
 
 /// <summary>Which pair of models a recipe is for. In JSON as tutorial and paper.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ModelFamily>))]
@@ -203,9 +214,7 @@ public sealed partial record Recipe
         : Models == ModelFamily.Paper && Width is < 8 or > 512 ? $"the paper's models' width must be from 8 to 512 (got {Width}; pytorch/examples uses 64)."
         : Models == ModelFamily.Paper && DiscriminatorDropout != 0 ? $"the paper's discriminator has no dropout; its rate must be 0 (got {DiscriminatorDropout})."
         : Image is { } image && ShapeProblem(image) is { } shapeProblem ? shapeProblem
-        : Augment is { Policy: null } ? $"the augmentation needs a policy, a list of {string.Join(", ", Augmentation.Operations)}."
-        : Augment is { } augment && Augmentation.PolicyProblem(augment.Policy) is { } policyProblem ? policyProblem
-        : Augment is { P: not (> 0 and <= 1) } ? $"the augmentation's probability must be above 0 and at most 1 (got {Augment.P})."
+        : Augment?.Problem() is { } augmentProblem ? augmentProblem
         : CategoryNames is { } names && (names.Count != CodeCategories || !CodeFromLabels) ? $"the {names.Count} category names must name a code from labels, one for each of its {CodeCategories} categories."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
@@ -225,7 +234,7 @@ public sealed partial record Recipe
         $"{(CodeCategories == 0 ? "" : CodeWeight == 0 ? $"the {CodeCategories} labels as a one-hot category in the input, "
             : $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), ")}" +
         $"{(LabelProjection ? "a label projection in the discriminator, " : "")}{(ClassBatchNorm ? "conditional batch norm in the generator, " : "")}" +
-        $"{(Augment is { } a ? $"DiffAugment {a.Policy}{(a.P < 1 ? $" with p {a.P}" : "")} on what the discriminator sees, " : "")}" +
+        $"{(Augment is { } a ? $"DiffAugment {a.Describe()} on what the discriminator sees, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson(bool indented = false) =>
