@@ -234,4 +234,32 @@ public class AugmentationTests
     }
 
     private static CheckpointHeader CheckpointHeaderOf(RunFolder run) => Checkpoint.ReadHeader(run.LatestCheckpoint()!);
+
+    /// <summary>Only the discriminator's input is augmented: an epoch's grid of a run with cutout on every image is,
+    /// pixel for pixel, its checkpoint's generator on the fixed noise, with no gray square or shifted border.</summary>
+    [Fact]
+    public void The_grids_of_a_run_with_augmentation_show_the_generator_alone()
+    {
+        using var dir = new TempFolder();
+        var run = new RunFolder(dir.File("run"));
+        Trainer.Run(Fixtures.Images(40), new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 5, Augment = new("translation,cutout") }, run);
+
+        var (checkpoint, gan) = Checkpoint.Load(run.LatestCheckpoint()!, recipe => new Gan(recipe));
+        using (gan)
+        {
+            using var images = Generation.Sampler.Generate(gan.SamplingGenerator, checkpoint.FixedNoise, gan.Recipe.SamplingBatchNorm);
+            string expected = dir.File("expected.png");
+            Imaging.ImageGrid.SavePng(images, expected, Imaging.ImageGrid.SquareColumns(16));
+            using var drawn = Image.Load<Rgb24>(run.ImageAtEpoch(1));
+            using var alone = Image.Load<Rgb24>(expected);
+            Assert.Equal((alone.Width, alone.Height), (drawn.Width, drawn.Height));
+            for (int y = 0; y < drawn.Height; y++)
+            {
+                for (int x = 0; x < drawn.Width; x++)
+                {
+                    Assert.Equal(alone[x, y], drawn[x, y]);
+                }
+            }
+        }
+    }
 }
