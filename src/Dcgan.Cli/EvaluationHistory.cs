@@ -27,8 +27,9 @@ internal sealed record EvaluationHistory(string Name, string RecipeLabel, long? 
 {
     public static EvaluationHistory Of(RunFolder run)
     {
-        var summary = RunSummary.Of(run);
-        var points = run.ReadMetrics().Where(r => r["epoch"] is not null).Select(r => Point(run, r, summary)).ToList();
+        var metrics = run.ReadMetrics();
+        var summary = RunSummary.Of(run, metrics);
+        var points = metrics.Where(r => r["epoch"] is not null).Select(r => Point(run, r, summary)).ToList();
         return new EvaluationHistory(summary.Name, summary.RecipeLabel, summary.Seed, points);
     }
 

@@ -9,22 +9,24 @@ internal static class RunStatus
 {
     public static JsonObject Of(ServedRun run)
     {
-        var summary = RunSummary.Of(run.Folder);
+        var metrics = run.Folder.ReadMetrics();
+        var summary = RunSummary.Of(run.Folder, metrics);
         var record = run.Folder.ReadRecord();
         int? target = (int?)record["options"]?["epochs"];
         double? left = summary.SecondsPerEpoch is { } seconds && target is { } end && summary.EpochReached is { } reached && reached < end
             ? seconds * (end - reached)
             : null;
         var evaluations = new JsonArray();
-        foreach (var row in run.Folder.ReadMetrics())
+        foreach (var row in metrics)
         {
+            var imageNet = Evaluation.ImageNetReport.Read(row);
             evaluations.Add(new JsonObject
             {
                 ["epoch"] = (int?)row["epoch"],
                 ["model"] = Scores(row, "model"),
                 ["floor"] = Scores(row, "floor"),
-                ["imagenet"] = Features(Evaluation.ImageNetReport.Read(row), floor: false),
-                ["imagenet_floor"] = Features(Evaluation.ImageNetReport.Read(row), floor: true),
+                ["imagenet"] = Features(imageNet, floor: false),
+                ["imagenet_floor"] = Features(imageNet, floor: true),
             });
         }
         return new JsonObject

@@ -69,19 +69,21 @@ public static class PreparedFolder
         }
         catch
         {
-            // A folder that cannot be prepared (a bad image, a full disk, Ctrl+C) leaves no empty cache behind.
-            foreach (string empty in made)
-            {
-                try
-                {
-                    Directory.Delete(empty);
-                }
-                catch (IOException)
-                {
-                    break; // not empty: another copy lives there
-                }
-            }
+            RemoveEmpty(made); // a folder that cannot be prepared (a bad image, a full disk, Ctrl+C) leaves no empty cache
             throw;
+        }
+    }
+
+    /// <summary>Deletes <paramref name="folders"/>, deepest first, up to the first that is not empty.</summary>
+    private static void RemoveEmpty(List<string> folders)
+    {
+        try
+        {
+            folders.ForEach(Directory.Delete);
+        }
+        catch (IOException)
+        {
+            // not empty: another copy lives there, and so above it
         }
     }
 

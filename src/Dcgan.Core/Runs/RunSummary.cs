@@ -10,7 +10,11 @@ namespace Dcgan.Runs;
 public sealed record RunSummary(string Name, int? EpochReached, long? Seed, string Recipe, string Precision,
     double? SecondsPerEpoch, string? LatestCheckpoint, Evaluation.SetMetrics? LatestMetrics)
 {
-    public static RunSummary Of(RunFolder run)
+    public static RunSummary Of(RunFolder run) => Of(run, run.ReadMetrics());
+
+    /// <summary>The same, from the run's metrics.jsonl records already read (<see cref="RunFolder.ReadMetrics"/>), for
+    /// a reader that goes on to go through them itself.</summary>
+    public static RunSummary Of(RunFolder run, IReadOnlyList<JsonObject> metrics)
     {
         var record = ReadRecord(run);
         var epochs = record.Epochs ?? [];
@@ -22,7 +26,7 @@ public sealed record RunSummary(string Name, int? EpochReached, long? Seed, stri
             record.Recipe?.Precision ?? record.Options?.Precision ?? "fp32",
             epochs.Count > 0 ? epochs.Average(e => e.Seconds) : null,
             run.LatestCheckpoint() is { } latest ? System.IO.Path.GetFileName(latest) : null,
-            run.Metrics.Read() is { Count: > 0 } metrics ? Scores(metrics[^1], "model") : null)
+            metrics.Count > 0 ? Scores(metrics[^1], "model") : null)
         {
             RecipeLabel = record.RecipeLabel,
             Epochs = epochs,

@@ -52,10 +52,6 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
     /// global generator (a step lends it the run's own).</summary>
     public Tensor Apply(Tensor images)
     {
-        if (Probability <= 0)
-        {
-            return images;
-        }
         using var scope = torch.NewDisposeScope();
         var x = images;
         foreach (string operation in Policy)
