@@ -11,7 +11,9 @@ its model layer for layer). Runs on Debian's python3-torch (1.13, CPU) and pytho
                                                            (`dcgan benchmark --recipe dcgan --pytorch THIS_FILE
                                                            --rounds 3` runs it interleaved with ours)
   train   --images data.idx --epochs 25 --samples out.idx  train on an IDX file (as `dcgan data export` writes it,
-                                                           so both tools read the same pixels) and write samples
+          [--step examples|tutorial]                       so both tools read the same pixels) and write samples
+  first-steps --images data.idx --steps-from DIR           replay benchmarks/first-steps.cs's steps from its weights
+                                                           and noise, in both orders, beside `dcgan`'s losses
 """
 import argparse
 import gzip
@@ -72,27 +74,33 @@ def models(args):
 
 
 class Step:
-    """One iteration of pytorch/examples' loop."""
+    """One iteration of pytorch/examples' loop; with order 'tutorial', of the TensorFlow tutorial's train_step instead
+    (as `dcgan` steps): both models' gradients from one forward pass, so G's comes from D before D's update."""
 
-    def __init__(self, net_g, net_d):
-        self.net_g, self.net_d = net_g, net_d
+    def __init__(self, net_g, net_d, order='examples'):
+        self.net_g, self.net_d, self.order = net_g, net_d, order
         self.criterion = nn.BCEWithLogitsLoss()
         self.opt_d = torch.optim.Adam(net_d.parameters(), lr=0.0002, betas=(0.5, 0.999))
         self.opt_g = torch.optim.Adam(net_g.parameters(), lr=0.0002, betas=(0.5, 0.999))
 
-    def __call__(self, real):
+    def __call__(self, real, noise=None):
+        """(loss D, loss G, D(x), D(G(z)) before D's update); noise [B, NZ] is drawn when not given."""
         b = real.size(0)
+        noise = torch.randn(b, NZ, 1, 1) if noise is None else noise.view(b, NZ, 1, 1)
+        if self.order == 'tutorial':
+            return self.tutorial(real, noise)
         # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))
         self.net_d.zero_grad()
         label = torch.full((b,), 1.0)
         output = self.net_d(real).view(-1)
         err_d_real = self.criterion(output, label)
         err_d_real.backward()
-        noise = torch.randn(b, NZ, 1, 1)
+        d_x = torch.sigmoid(output).mean().item()
         fake = self.net_g(noise)
         label.fill_(0.0)
         output = self.net_d(fake.detach()).view(-1)
         err_d_fake = self.criterion(output, label)
+        d_g_z = torch.sigmoid(output).mean().item()
         err_d_fake.backward()
         self.opt_d.step()
         # (2) Update G: maximize log(D(G(z)))
@@ -102,7 +110,23 @@ class Step:
         err_g = self.criterion(output, label)
         err_g.backward()
         self.opt_g.step()
-        return (err_d_real + err_d_fake).item(), err_g.item()
+        return (err_d_real + err_d_fake).item(), err_g.item(), d_x, d_g_z
+
+    def tutorial(self, real, noise):
+        self.net_g.zero_grad()
+        self.net_d.zero_grad()
+        fake = self.net_g(noise)
+        real_output, fake_output = self.net_d(real).view(-1), self.net_d(fake).view(-1)
+        err_g = self.criterion(fake_output, torch.ones_like(fake_output))
+        err_d = self.criterion(real_output, torch.ones_like(real_output)) + self.criterion(fake_output, torch.zeros_like(fake_output))
+        g_params, d_params = list(self.net_g.parameters()), list(self.net_d.parameters())
+        for p, g in zip(g_params, torch.autograd.grad(err_g, g_params, retain_graph=True)):
+            p.grad = g
+        for p, g in zip(d_params, torch.autograd.grad(err_d, d_params)):
+            p.grad = g
+        self.opt_g.step()
+        self.opt_d.step()
+        return err_d.item(), err_g.item(), torch.sigmoid(real_output).mean().item(), torch.sigmoid(fake_output).mean().item()
 
 
 def summary(args):
@@ -168,12 +192,12 @@ def train(args):
     data = read_idx(args.images)
     args.channels, args.image_size = data.shape[1], data.shape[2]
     net_g, net_d = models(args)
-    train_step = Step(net_g, net_d)
+    train_step = Step(net_g, net_d, args.step)
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         order = torch.randperm(data.size(0))  # DataLoader(shuffle=True), the last batch short, as pytorch/examples
         for first in range(0, data.size(0), args.batch_size):
-            err_d, err_g = train_step(data[order[first:first + args.batch_size]])
+            err_d, err_g, _, _ = train_step(data[order[first:first + args.batch_size]])
         print(f"epoch {epoch}: loss D {err_d:.3f}, G {err_g:.3f}, {time.perf_counter() - start:.0f} s", flush=True)
     # pytorch/examples draws its grids in train mode, with each batch's own batch-norm statistics; these samples use
     # the moving statistics, as `dcgan`'s recipe samples by default, so both tools are measured alike.
@@ -184,9 +208,83 @@ def train(args):
     print(json.dumps({"samples": args.samples, "count": args.count, "seconds": time.perf_counter() - start}))
 
 
+SAFETENSORS_DTYPES = {'F32': np.float32, 'F64': np.float64, 'I64': np.int64}
+
+
+def read_safetensors(path):
+    """A safetensors file, read by hand (8-byte header length, JSON header, raw little-endian data): python3-safetensors
+    is not in Debian."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    length = struct.unpack('<Q', data[:8])[0]
+    header = json.loads(data[8:8 + length])
+    tensors = {}
+    for name, entry in header.items():
+        if name == '__metadata__':
+            continue
+        begin, end = entry['data_offsets']
+        values = np.frombuffer(data, SAFETENSORS_DTYPES[entry['dtype']], (end - begin) // np.dtype(SAFETENSORS_DTYPES[entry['dtype']]).itemsize, 8 + length + begin)
+        tensors[name] = torch.from_numpy(values.reshape(entry['shape']).copy())
+    return tensors
+
+
+def sequential_index(name, kind, last):
+    """The index in the nn.Sequential above of the `dcgan` layer `name` ("deconv3", "bn2", "dense", ...); `kind` is
+    "generator" or "discriminator", `last` the discriminator's last index. Each layer and the activation after it take
+    3 slots in the generator (conv, bn, relu), as they do in the discriminator after its first conv and leaky ReLU."""
+    if name in ('project', 'conv1'):
+        return 0
+    if name == 'dense':
+        return last
+    k = int(name.lstrip('abcdefghijklmnopqrstuvwxyz'))
+    if kind == 'generator':
+        return 3 * k - 2 if name.startswith('bn') else 3 * k - 3
+    return 3 * k - 3 if name.startswith('bn') else 3 * k - 4
+
+
+def load_dcgan_weights(net, path, kind):
+    """`dcgan`'s state dict (first-steps.cs writes it) into this script's nn.Sequential, each tensor shape-checked."""
+    own = net.state_dict()
+    last = len(net) - 1
+    loaded = {}
+    for name, tensor in read_safetensors(path).items():
+        layer, rest = name.split('.', 1)
+        key = f"{sequential_index(layer, kind, last)}.{rest.replace('conv.', '', 1) if rest.startswith('conv.') else rest}"
+        loaded[key] = tensor.reshape(own[key].shape) if layer == 'dense' else tensor
+    net.load_state_dict(loaded, strict=True)
+
+
+def first_steps(args):
+    """Replays `benchmarks/first-steps.cs`'s steps from its first weights, batches and noise, in pytorch/examples'
+    order and in the tutorial's, and says how far each lands from `dcgan`'s weights after the same steps."""
+    data = read_idx(args.images)
+    args.channels, args.image_size = data.shape[1], data.shape[2]
+    noise = read_safetensors(os.path.join(args.steps_from, 'noise.safetensors'))['noise']
+    ours = [json.loads(line) for line in open(os.path.join(args.steps_from, 'losses.jsonl'))]
+    report = {}
+    for order in ('tutorial', 'examples'):
+        net_g, net_d = models(args)
+        load_dcgan_weights(net_g, os.path.join(args.steps_from, 'start-generator.safetensors'), 'generator')
+        load_dcgan_weights(net_d, os.path.join(args.steps_from, 'start-discriminator.safetensors'), 'discriminator')
+        train_step = Step(net_g, net_d, order)
+        b = noise.shape[1]
+        losses = [train_step(data[k * b:(k + 1) * b], noise[k]) for k in range(noise.shape[0])]
+        distance = {}
+        for kind, net in (('generator', net_g), ('discriminator', net_d)):
+            theirs = torch.nn.Sequential(*[m for m in net])
+            load_dcgan_weights(theirs, os.path.join(args.steps_from, f'end-{kind}.safetensors'), kind)
+            num = sum(((a - c) ** 2).sum().item() for a, c in zip(net.parameters(), theirs.parameters()))
+            den = sum((c ** 2).sum().item() for c in theirs.parameters())
+            distance[kind] = math.sqrt(num / den)
+        report[order] = {'relative_weight_distance': distance, 'losses': [
+            {'step': k + 1, 'discriminator': [round(ours[k]['discriminator'], 5), round(l[0], 5)], 'generator': [round(ours[k]['generator'], 5), round(l[1], 5)],
+             'real': [round(ours[k]['real'], 5), round(l[2], 5)], 'fake': [round(ours[k]['fake'], 5), round(l[3], 5)]} for k, l in enumerate(losses)]}
+    print(json.dumps(report, indent=1))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('mode', choices=['summary', 'step', 'train'])
+    parser.add_argument('mode', choices=['summary', 'step', 'train', 'first-steps'])
     parser.add_argument('--image-size', type=int, default=64)
     parser.add_argument('--channels', type=int, default=3)
     parser.add_argument('--width', type=int, default=64)
@@ -199,9 +297,12 @@ def main():
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--samples')
     parser.add_argument('--count', type=int, default=10000)
+    parser.add_argument('--step', choices=['examples', 'tutorial'], default='examples',
+                        help="pytorch/examples' order (D, then G through the updated D) or the tutorial's (one forward pass)")
+    parser.add_argument('--steps-from', help="first-steps: the folder benchmarks/first-steps.cs wrote")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    {'summary': summary, 'step': step, 'train': train}[args.mode](args)
+    {'summary': summary, 'step': step, 'train': train, 'first-steps': first_steps}[args.mode](args)
 
 
 if __name__ == '__main__':

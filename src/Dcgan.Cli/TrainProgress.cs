@@ -33,7 +33,7 @@ internal static class TrainProgress
     /// <summary>An epoch's line; <paramref name="saved"/>: its checkpoint is on disk.</summary>
     public static string EpochLine(EpochResult r, bool saved) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}){(saved ? "  checkpoint saved" : "")}");
+            $"Time for epoch {r.Epoch} is {r.Seconds:F1} sec  (gen loss {r.Mean.Generator:F3}, disc loss {r.Mean.Discriminator:F3}, D(x) {r.Mean.RealScore:F2}, D(G(z)) {r.Mean.FakeScore:F2}{(r.Mean.AugmentP is { } p ? $", augment p {p:F2}" : "")}){(saved ? "  checkpoint saved" : "")}");
 
     /// <summary>The tutorial's "Time for epoch N is S sec" lines. An epoch with a checkpoint due is printed once the
     /// checkpoint is on disk, so that "checkpoint saved" is never said of one that could not be written.</summary>
@@ -77,7 +77,7 @@ internal static class TrainProgress
             double rate = stepsDone / runClock.Elapsed.TotalSeconds;
             double runLeft = ((epochs - s.Epoch) * s.StepsPerEpoch + (s.StepsPerEpoch - s.Step)) / rate;
             task.Description = string.Create(CultureInfo.InvariantCulture,
-                $"epoch {s.Epoch}/{epochs}  {rate:F2} steps/s  run left {TimeSpan.FromSeconds(runLeft):hh\\:mm\\:ss}  G {s.Losses.Generator:F3}  D {s.Losses.Discriminator:F3}  D(x) {s.Losses.RealScore:F2}  D(G(z)) {s.Losses.FakeScore:F2}");
+                $"epoch {s.Epoch}/{epochs}  {rate:F2} steps/s  run left {TimeSpan.FromSeconds(runLeft):hh\\:mm\\:ss}  G {s.Losses.Generator:F3}  D {s.Losses.Discriminator:F3}  D(x) {s.Losses.RealScore:F2}  D(G(z)) {s.Losses.FakeScore:F2}{(s.Losses.AugmentP is { } p ? $"  p {p:F2}" : "")}");
         }
 
         public void EpochDone(EpochResult result)

@@ -184,7 +184,11 @@ public class AugmentationTests
     [InlineData("""{"policy": "cutout", "p": 0}""", "probability must be above 0 and at most 1")]
     [InlineData("""{"policy": "cutout", "p": 1.5}""", "probability must be above 0 and at most 1")]
     [InlineData("""{"p": 0.5}""", "'policy'")]
-    [InlineData("""{"policy": "cutout", "target": 0.6}""", "'target'")]
+    [InlineData("""{"policy": "cutout", "target": 1.2}""", "target for E[sign(D(real))] must be at least 0 and below 1")]
+    [InlineData("""{"policy": "cutout", "ramp_images": 100}""", "give it a target too")]
+    [InlineData("""{"policy": "cutout", "target": 0.6, "ramp_images": 0}""", "ramp_images must be at least 1 image")]
+    [InlineData("""{"policy": "cutout", "target": 0.6, "p": -0.1}""", "first probability must be from 0 to 1")]
+    [InlineData("""{"policy": "cutout", "target": 0.6, "speed": 2}""", "'speed'")]
     public void A_recipe_file_with_a_wrong_augmentation_is_refused_in_one_line(string augment, string expected)
     {
         string text = Recipe.Named("dcgan").ToJson(indented: true).TrimEnd().TrimEnd('}') + $", \"augment\": {augment} }}";

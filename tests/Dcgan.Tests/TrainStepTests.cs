@@ -150,6 +150,51 @@ public class TrainStepTests
         Assert.All(moved, Assert.True); // the steps changed every weight
     }
 
+    /// <summary>pytorch/examples' step (a recipe with discriminator_first) against its dcgan/main.py written out in
+    /// float64 with libtorch's own Adam: D updated on the reals and the fakes, then G through the updated D on the same
+    /// fakes. The same weights after three steps, and not those of the tutorial's one-pass step from the same start.</summary>
+    [Fact]
+    public void Updating_the_discriminator_first_is_pytorch_examples_step()
+    {
+        var recipe = Recipe.Named("dcgan").For(new Models.ImageShape(3, 16)) with { Width = 8, DiscriminatorFirst = true };
+        using var gan = InFloat64(recipe, 31);
+        using var oracle = InFloat64(recipe, 31);
+        using var onePass = InFloat64(recipe with { DiscriminatorFirst = false }, 31);
+        using var images = torch.rand(8, 3, 16, 16, dtype: ScalarType.Float64) * 2 - 1;
+        var optimizerD = torch.optim.Adam(oracle.Discriminator.parameters(), lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8);
+        var optimizerG = torch.optim.Adam(oracle.Generator.parameters(), lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8);
+        oracle.Generator.train();
+        oracle.Discriminator.train();
+
+        for (int step = 0; step < 3; step++)
+        {
+            using (var random = new torch.Generator((ulong)(100 + step)))
+            {
+                gan.TrainStep(images, random: random);
+            }
+            using (var random = new torch.Generator((ulong)(100 + step)))
+            {
+                onePass.TrainStep(images, random: random);
+            }
+            using var scope = torch.NewDisposeScope();
+            using var drawn = new torch.Generator((ulong)(100 + step));
+            var fake = oracle.Generator.call(recipe.Latent.Draw(8, drawn).to(ScalarType.Float64));
+            optimizerD.zero_grad();
+            var errD = Losses.DiscriminatorLoss(oracle.Discriminator.call(images), oracle.Discriminator.call(fake.detach()));
+            errD.backward();
+            optimizerD.step();
+            optimizerG.zero_grad();
+            Losses.GeneratorLoss(oracle.Discriminator.call(fake)).backward();
+            optimizerG.step();
+        }
+
+        var pairs = gan.Generator.parameters().Concat(gan.Discriminator.parameters())
+            .Zip(oracle.Generator.parameters().Concat(oracle.Discriminator.parameters())).ToList();
+        Assert.All(pairs, p => Assert.True(p.First.allclose(p.Second, rtol: 1e-10, atol: 1e-12)));
+        Assert.False(gan.Generator.parameters().Zip(onePass.Generator.parameters()).All(p => p.First.allclose(p.Second, rtol: 1e-6, atol: 1e-9)));
+        Assert.Throws<NotSupportedException>(() => gan.TrainStepAsTutorial(images));
+    }
+
     internal static void AssertGradients(List<TorchSharp.Modules.Parameter> parameters, IList<Tensor> expected, string what)
     {
         for (int i = 0; i < parameters.Count; i++)

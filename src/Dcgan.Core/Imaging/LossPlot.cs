@@ -2,8 +2,9 @@ using Dcgan.IO;
 
 namespace Dcgan.Imaging;
 
-/// <summary>losses.png: the generator's and discriminator's losses per step, and D(x), D(G(z)), drawn with ScottPlot
-/// from the rows of losses.csv (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), ...).</summary>
+/// <summary>losses.png: the generator's and discriminator's losses per step, and D(x), D(G(z)) (and the augmentation's
+/// probability in a run with augmentation), drawn with ScottPlot from the rows of losses.csv (epoch, step, generator
+/// loss, discriminator loss, D(x), D(G(z)), seconds, augment_p).</summary>
 public static class LossPlot
 {
     public static void Save(IReadOnlyList<double[]> rows, string path, int stepsPerEpoch)
@@ -33,6 +34,10 @@ public static class LossPlot
         plot.Add.ScatterLine(x, rows.Select(r => r[3]).ToArray()).LegendText = "discriminator loss";
         plot.Add.ScatterLine(x, rows.Select(r => r[4]).ToArray()).LegendText = "D(x): real judged real";
         plot.Add.ScatterLine(x, rows.Select(r => r[5]).ToArray()).LegendText = "D(G(z)): generated judged real";
+        if (rows[0].Length > 7)
+        {
+            plot.Add.ScatterLine(x, rows.Select(r => r[7]).ToArray()).LegendText = "augmentation's p";
+        }
         plot.Title("Training losses and discriminator outputs, per step");
         plot.XLabel("epoch");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);

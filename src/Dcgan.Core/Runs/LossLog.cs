@@ -6,18 +6,22 @@ namespace Dcgan.Runs;
 
 /// <summary>
 /// losses.csv in the run folder: one row per train step (epoch, step, generator loss, discriminator loss, mean D(x),
-/// mean D(G(z)), the step's wall-clock seconds), appended as training goes. After a resume, rows past the
-/// checkpoint are dropped first, so the file never holds a step twice. (losses.png is drawn from it by the trainer.)
+/// mean D(G(z)), the step's wall-clock seconds, and in a run with augmentation the probability it used, augment_p),
+/// appended as training goes. After a resume, rows past the checkpoint are dropped first, so the file never holds a
+/// step twice. (losses.png is drawn from it by the trainer.)
 /// </summary>
 internal sealed class LossLog(string path) : IRunObserver
 {
     public const string Header = "epoch,step,generator_loss,discriminator_loss,d_real,d_fake,step_seconds";
 
+    /// <summary>The last column of a run with augmentation.</summary>
+    public const string AugmentColumn = "augment_p";
+
     private readonly List<StepReport> pending = [];
 
     public string Path { get; } = path;
 
-    void IRunObserver.RunStarted(RunStart start) => KeepUpTo(start.FromEpoch, start.FromStep);
+    void IRunObserver.RunStarted(RunStart start) => KeepUpTo(start.FromEpoch, start.FromStep, augmented: start.Recipe["augment"] is not null);
 
     void IRunObserver.StepDone(StepReport report) => pending.Add(report);
 
@@ -32,14 +36,17 @@ internal sealed class LossLog(string path) : IRunObserver
     }
 
     /// <summary>Keeps the rows up to step <paramref name="step"/> of epoch <paramref name="epoch"/> + 1 (what a
-    /// checkpoint at <paramref name="epoch"/> whole epochs and <paramref name="step"/> steps has seen).</summary>
-    public void KeepUpTo(int epoch, int step)
+    /// checkpoint at <paramref name="epoch"/> whole epochs and <paramref name="step"/> steps has seen), under the
+    /// header of a run <paramref name="augmented"/> or not.</summary>
+    public void KeepUpTo(int epoch, int step, bool augmented = false)
     {
-        var rows = File.Exists(Path) ? File.ReadLines(Path).Skip(1).Where(r => Before(r, epoch, step)).ToList() : [];
+        string header = augmented ? $"{Header},{AugmentColumn}" : Header;
+        int columns = header.Split(',').Length;
+        var rows = File.Exists(Path) ? File.ReadLines(Path).Skip(1).Where(r => Before(r, epoch, step, columns)).ToList() : [];
         IO.AtomicFile.Write(Path, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
-            writer.Write(Header + "\n");
+            writer.Write(header + "\n");
             foreach (string row in rows)
             {
                 writer.Write(row + "\n");
@@ -54,7 +61,7 @@ internal sealed class LossLog(string path) : IRunObserver
         try
         {
             File.AppendAllLines(Path, rows.Select(r => string.Create(c,
-                $"{r.Epoch},{r.Step},{r.Losses.Generator:G6},{r.Losses.Discriminator:G6},{r.Losses.RealScore:G6},{r.Losses.FakeScore:G6},{r.Seconds:F3}")));
+                $"{r.Epoch},{r.Step},{r.Losses.Generator:G6},{r.Losses.Discriminator:G6},{r.Losses.RealScore:G6},{r.Losses.FakeScore:G6},{r.Seconds:F3}{(r.Losses.AugmentP is { } p ? $",{p:G6}" : "")}")));
         }
         catch (IOException e) when (IO.AtomicFile.IsDiskFull(e))
         {
@@ -62,14 +69,20 @@ internal sealed class LossLog(string path) : IRunObserver
         }
     }
 
-    /// <summary>The rows as numbers: epoch, step, then the four measurements and the seconds. A row cut short (being
-    /// appended as this reads, or by a full disk) is left out.</summary>
-    public IReadOnlyList<double[]> Read() =>
-        File.Exists(Path)
-            ? [.. File.ReadLines(Path).Skip(1).Select(Parse).OfType<double[]>()]
-            : [];
+    /// <summary>The rows as numbers: epoch, step, then the four measurements, the seconds and augment_p where the
+    /// header has it. A row cut short (being appended as this reads, or by a full disk) is left out.</summary>
+    public IReadOnlyList<double[]> Read()
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+        var lines = File.ReadLines(Path).ToList();
+        int columns = lines.Count == 0 ? 0 : lines[0].Split(',').Length;
+        return [.. lines.Skip(1).Select(row => Parse(row, columns)).OfType<double[]>()];
+    }
 
-    private static double[]? Parse(string row)
+    private static double[]? Parse(string row, int columns)
     {
         string[] fields = row.Split(',');
         var values = new double[fields.Length];
@@ -80,13 +93,13 @@ internal sealed class LossLog(string path) : IRunObserver
                 return null;
             }
         }
-        return fields.Length == Header.Split(',').Length ? values : null;
+        return fields.Length == columns ? values : null;
     }
 
-    private static bool Before(string row, int epoch, int step)
+    private static bool Before(string row, int epoch, int step, int columns)
     {
         string[] fields = row.Split(',');
-        if (fields.Length != 7 || !int.TryParse(fields[0], CultureInfo.InvariantCulture, out int e)
+        if (fields.Length != columns || !int.TryParse(fields[0], CultureInfo.InvariantCulture, out int e)
             || !int.TryParse(fields[1], CultureInfo.InvariantCulture, out int s))
         {
             return false; // a row cut by a crash

@@ -36,7 +36,8 @@ public sealed partial class RunFolder(string path)
     /// <summary>metrics.jsonl: the evaluations made during training.</summary>
     internal EpochLog Metrics => new(MetricsPath);
 
-    /// <summary>losses.csv: a row per step (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), seconds).</summary>
+    /// <summary>losses.csv: a row per step (epoch, step, generator loss, discriminator loss, D(x), D(G(z)), seconds, and
+    /// augment_p in a run with augmentation).</summary>
     public string LossesPath => System.IO.Path.Combine(Path, "losses.csv");
 
     /// <summary>metrics.jsonl: a JSON object per evaluation made during training.</summary>

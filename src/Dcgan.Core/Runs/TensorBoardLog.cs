@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 namespace Dcgan.Runs;
 
 /// <summary>
-/// Training as TensorBoard shows it (through TorchSharp's SummaryWriter): per step the losses, D(x) and D(G(z));
+/// Training as TensorBoard shows it (through TorchSharp's SummaryWriter): per step the losses, D(x) and D(G(z)) (and the augmentation's p);
 /// per epoch the fixed-noise grid and the epoch's seconds. Step numbers count from the start of the run, so a
 /// resumed run continues the curves.
 /// </summary>
@@ -23,6 +23,10 @@ public sealed class TensorBoardLog(string folder) : IRunObserver
         writer.add_scalar("loss/discriminator", s.Losses.Discriminator, step);
         writer.add_scalar("discriminator/real", s.Losses.RealScore, step);
         writer.add_scalar("discriminator/generated", s.Losses.FakeScore, step);
+        if (s.Losses.AugmentP is { } p)
+        {
+            writer.add_scalar("augment/p", p, step);
+        }
     }
 
     public void EpochDone(EpochResult result)

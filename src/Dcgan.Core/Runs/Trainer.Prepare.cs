@@ -99,7 +99,7 @@ public static partial class Trainer
             string? resumable = setting switch
             {
                 "recipe" => Recipe.BuiltInLike(saved.Recipe)?.Name,
-                "augment" => saved.Recipe.Augment is { P: 1 } augment ? augment.Policy : null, // none is given by leaving it out
+                "augment" => saved.Recipe.Augment is { P: null or 1, Target: null } augment ? augment.Policy : null, // none is given by leaving it out
                 _ => was,
             };
             throw new RunConflictException(run.Path, setting, was, given, resumable);

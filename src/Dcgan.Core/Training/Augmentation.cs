@@ -30,12 +30,12 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
     /// <summary>The operations, in the order they are applied.</summary>
     public IReadOnlyList<string> Policy { get; } = policy;
 
-    /// <summary>Each operation's probability per image.</summary>
-    public double Probability { get; } = probability;
+    /// <summary>Each operation's probability per image; an adaptive rule moves it between steps.</summary>
+    public double Probability { get; set; } = probability;
 
     /// <summary>The augmentation a recipe asks for, or null.</summary>
     public static Augmentation? Of(AugmentSettings? settings) =>
-        settings is null ? null : new Augmentation(ParsePolicy(settings.Policy), settings.P);
+        settings is null ? null : new Augmentation(ParsePolicy(settings.Policy), settings.StartP);
 
     /// <summary>"color,translation,cutout" as its operations.</summary>
     public static string[] ParsePolicy(string policy) =>
@@ -52,6 +52,10 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
     /// global generator (a step lends it the run's own).</summary>
     public Tensor Apply(Tensor images)
     {
+        if (Probability <= 0)
+        {
+            return images; // an adaptive p at 0: nothing drawn, nothing changed
+        }
         using var scope = torch.NewDisposeScope();
         var x = images;
         foreach (string operation in Policy)

@@ -21,6 +21,10 @@ public sealed class Gan : IDisposable
     /// augmentation, the images augmented anew at each look.</summary>
     private readonly Func<Tensor, Tensor> seen;
 
+    /// <summary>The recipe's augmentation, and the rule that adapts its probability where the recipe asks.</summary>
+    private readonly Augmentation? augmentation;
+    private readonly AdaptiveAugmentation? adaptive;
+
     /// <summary>The tutorial's pair, trained by the tutorial's recipe.</summary>
     public Gan() : this(Recipe.Tutorial)
     {
@@ -72,7 +76,9 @@ public sealed class Gan : IDisposable
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         conditioning = new Conditioning(recipe, Discriminator.FeatureSize, discriminatorParameters[0].dtype);
-        seen = Augmentation.Of(recipe.Augment) is { } augmentation ? augmentation.Apply : images => images;
+        augmentation = Augmentation.Of(recipe.Augment);
+        adaptive = recipe.Augment is { Adaptive: true } settings ? new AdaptiveAugmentation(settings) : null;
+        seen = augmentation is null ? images => images : augmentation.Apply;
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
         judgeParameters = [.. discriminatorParameters, .. conditioning.EmbeddingParameters];
         GeneratorOptimizer = new KerasAdam(generatorParameters, recipe.GeneratorAdam);
@@ -84,7 +90,8 @@ public sealed class Gan : IDisposable
     /// <summary>Every module a checkpoint keeps, named for its messages, in the order it keeps them: the generator,
     /// the discriminator, then the moving average, the code head and the label embedding where the recipe has them.</summary>
     internal IReadOnlyList<(string Name, nn.Module Module)> NamedModels() =>
-        [.. NamedModels(Generator, Discriminator, AverageGenerator), .. Optional("code head", CodeHead), .. Optional("label embedding", LabelEmbedding)];
+        [.. NamedModels(Generator, Discriminator, AverageGenerator), .. Optional("code head", CodeHead), .. Optional("label embedding", LabelEmbedding),
+         .. Optional("adaptive augmentation", adaptive)];
 
     internal static IReadOnlyList<(string Name, nn.Module Module)> NamedModels(Generator generator, Discriminator discriminator, Generator? average) =>
         [("generator", generator), ("discriminator", discriminator), .. Optional("average generator", average)];
@@ -97,6 +104,10 @@ public sealed class Gan : IDisposable
 
     /// <summary>The moving average of the generator's weights, when the recipe keeps one.</summary>
     public Generator? AverageGenerator { get; }
+
+    /// <summary>The probability of each augmentation per image that the next step uses (it moves when the recipe's
+    /// augmentation adapts); null without augmentation.</summary>
+    public double? AugmentP => adaptive?.P ?? augmentation?.Probability;
 
     /// <summary>The generator that grids and evaluations sample from: the average when there is one.</summary>
     public Generator SamplingGenerator => AverageGenerator ?? Generator;
@@ -136,8 +147,42 @@ public sealed class Gan : IDisposable
         using var loan = RandomLoan.Of(random);
         using var scope = torch.NewDisposeScope();
         var noise = Generator.Latent.Draw(images.shape[0]).to(images.dtype);
+        if (Recipe.DiscriminatorFirst)
+        {
+            return StepDiscriminatorFirst(images, noise);
+        }
         var losses = ComputeGradients(images, noise, Recipe.CodeFromLabels ? labels : null);
         EndStep();
+        return losses;
+    }
+
+    /// <summary>pytorch/examples' step (dcgan/main.py): (1) update D on the real images and the fakes, (2) update G
+    /// through the updated D, judging the same fakes again. The losses reported are D's before its update and G's
+    /// after, D(G(z)) before, as pytorch/examples prints them (errD, errG, D_G_z1).</summary>
+    internal StepLosses StepDiscriminatorFirst(Tensor images, Tensor noise)
+    {
+        using var scope = torch.NewDisposeScope();
+        BeginStep();
+        var generatedImages = Generator.call(noise);
+
+        // (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))
+        var realOutput = Discriminator.call(seen(images));
+        var fakeOutput = Discriminator.call(seen(generatedImages.detach()));
+        var discLoss = Losses.DiscriminatorLoss(realOutput, fakeOutput, Recipe.RealLabel);
+        discLoss.backward(inputs: discriminatorParameters);
+        if (RealGradientPenaltyDue)
+        {
+            using var penalty = Losses.RealGradientPenalty(reals => Discriminator.call(seen(reals)), images, Recipe.R1Gamma / 2 * Recipe.R1Every);
+            penalty.backward(inputs: discriminatorParameters);
+        }
+        DiscriminatorOptimizer.Step();
+
+        // (2) Update G: maximize log(D(G(z))), through the discriminator just updated
+        var genLoss = Losses.GeneratorLoss(Discriminator.call(seen(generatedImages)));
+        genLoss.backward(inputs: generatorParameters);
+        GeneratorOptimizer.Step();
+        var losses = Measured(genLoss, discLoss, realOutput, fakeOutput);
+        AfterSteps();
         return losses;
     }
 
@@ -157,9 +202,9 @@ public sealed class Gan : IDisposable
     /// apply_gradients takes them as a list; <see cref="KerasAdam.ApplyGradients"/> does too.)</summary>
     internal StepLosses ComputeTapeGradients(Tensor images, Tensor noise)
     {
-        if (Recipe.CodeCategories > 0 || Recipe.LabelProjection)
+        if (Recipe.CodeCategories > 0 || Recipe.LabelProjection || Recipe.DiscriminatorFirst)
         {
-            throw new NotSupportedException($"the recipe {Recipe.Name} has a code or labels; its step is TrainStep.");
+            throw new NotSupportedException($"the recipe {Recipe.Name} has a code, labels or updates the discriminator first; its step is TrainStep.");
         }
         using var scope = torch.NewDisposeScope();
         BeginStep();
@@ -180,26 +225,46 @@ public sealed class Gan : IDisposable
         return Measured(genLoss, discLoss, realOutput, fakeOutput);
     }
 
-    private static StepLosses Measured(Tensor genLoss, Tensor discLoss, Tensor realOutput, Tensor fakeOutput) => new(
-        genLoss.ToSingle(),
-        discLoss.ToSingle(),
-        torch.sigmoid(realOutput).mean().ToSingle(),
-        torch.sigmoid(fakeOutput).mean().ToSingle());
+    /// <summary>The step's measurements, with the augmentation's probability it used; the adaptive rule counts the
+    /// signs of the real images' logits here.</summary>
+    private StepLosses Measured(Tensor genLoss, Tensor discLoss, Tensor realOutput, Tensor fakeOutput)
+    {
+        adaptive?.Observe(realOutput);
+        return new(
+            genLoss.ToSingle(),
+            discLoss.ToSingle(),
+            torch.sigmoid(realOutput).mean().ToSingle(),
+            torch.sigmoid(fakeOutput).mean().ToSingle(),
+            (float?)augmentation?.Probability);
+    }
 
-    /// <summary>Both models in training mode (batch statistics, dropout), their gradients cleared.</summary>
+    /// <summary>Both models in training mode (batch statistics, dropout), their gradients cleared, and the
+    /// augmentation at the probability its rule has reached.</summary>
     private void BeginStep()
     {
+        if (adaptive is not null)
+        {
+            augmentation!.Probability = adaptive.P;
+        }
         Generator.train();
         Discriminator.train();
         GeneratorOptimizer.ZeroGrad();
         DiscriminatorOptimizer.ZeroGrad();
     }
 
-    /// <summary>One Adam step each, from the gradients left in .grad, then the moving average.</summary>
+    /// <summary>One Adam step each, from the gradients left in .grad, then the moving average and the augmentation's
+    /// probability.</summary>
     private void EndStep()
     {
         GeneratorOptimizer.Step();
         DiscriminatorOptimizer.Step();
+        AfterSteps();
+    }
+
+    /// <summary>After both Adam steps: the moving average, and the augmentation's probability.</summary>
+    private void AfterSteps()
+    {
+        adaptive?.AdjustAfter(DiscriminatorOptimizer.StepsTaken);
         if (AverageGenerator is not null)
         {
             WeightAverage.Update(AverageGenerator, Generator, Recipe.EmaDecay!.Value, GeneratorOptimizer.StepsTaken);
@@ -281,6 +346,7 @@ public sealed class Gan : IDisposable
     public void Dispose()
     {
         AverageGenerator?.Dispose();
+        adaptive?.Dispose();
         conditioning.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();

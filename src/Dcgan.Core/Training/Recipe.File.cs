@@ -89,5 +89,5 @@ public sealed partial record Recipe
     /// load; every other field is required.</summary>
     private static readonly string[] LaterFields =
         ["code_categories", "code_weight", "code_from_labels", "code_head_on_fakes", "label_projection", "class_batch_norm", "category_names",
-            "models", "width", "image", "augment"];
+            "models", "width", "image", "augment", "discriminator_first"];
 }

@@ -15,18 +15,55 @@ public sealed record AdamSettings(double LearningRate, double Beta1, double Beta
 
 /// <summary>Differentiable augmentation of every image the discriminator sees (DiffAugment, Zhao et al. 2020):
 /// <paramref name="Policy"/> names the operations ("color,translation,cutout", or some of them), <paramref name="P"/> is
-/// each one's probability per image (1: DiffAugment's, every operation on every image).</summary>
-public sealed record AugmentSettings(string Policy, double P = 1)
+/// each one's probability per image (without a target, 1 by default: DiffAugment's, every operation on every image).
+/// With a <paramref name="Target"/>, p adapts (ADA, Karras et al. 2020): it starts at <paramref name="P"/> (0 by
+/// default) and every <see cref="AdjustEvery"/> steps moves up when the discriminator's signal r = E[sign(D(real))]
+/// is above the target (it is sure of the real images: it is learning them by heart), down when below, by the
+/// images seen since the last move over <paramref name="RampImages"/> (the images p takes to go from 0 to 1).</summary>
+public sealed record AugmentSettings(
+    string Policy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Target = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RampImages = null)
 {
+    /// <summary>ADA's target for r (its paper's 0.6).</summary>
+    public const double DefaultTarget = 0.6;
+
+    /// <summary>The images p takes to go from 0 to 1 when nobody says: 10,000. ADA's own, 500,000, is 2 % of its runs of
+    /// 25 million images; runs here are 50,000 images (100 epochs of 500) to a few million, and at ADA's speed p would
+    /// not move in a short run. 10,000 is 2 % of a run of 500,000 images and a fifth of the shortest.</summary>
+    public const double DefaultRampImages = 10_000;
+
+    /// <summary>Steps between two moves of an adaptive p (ADA's interval: 4 minibatches).</summary>
+    public const int AdjustEvery = 4;
+
+    /// <summary>Whether p adapts to the discriminator's signal.</summary>
+    [JsonIgnore]
+    public bool Adaptive => Target is not null;
+
+    /// <summary>The probability the run starts with.</summary>
+    [JsonIgnore]
+    public double StartP => P ?? (Adaptive ? 0 : 1);
+
+    /// <summary>The images p takes to go from 0 to 1, when adaptive.</summary>
+    [JsonIgnore]
+    public double Ramp => RampImages ?? DefaultRampImages;
+
     /// <summary>Why these settings are refused, in words free of command-line flags, or null.</summary>
     public string? Problem() =>
         Policy is null ? $"the augmentation needs a policy, a list of {string.Join(", ", Augmentation.Operations)}."
         : Augmentation.PolicyProblem(Policy) is { } policyProblem ? policyProblem
-        : P is not (> 0 and <= 1) ? $"the augmentation's probability must be above 0 and at most 1 (got {P})."
+        : Adaptive && StartP is not (>= 0 and <= 1) ? $"an adaptive augmentation's first probability must be from 0 to 1 (got {StartP})."
+        : !Adaptive && StartP is not (> 0 and <= 1) ? $"the augmentation's probability must be above 0 and at most 1 (got {StartP})."
+        : Target is { } target && target is not (>= 0 and < 1) ? $"the augmentation's target for E[sign(D(real))] must be at least 0 and below 1 (got {target}; ADA uses {DefaultTarget})."
+        : RampImages is { } ramp && !Adaptive ? "the augmentation's ramp_images sets how fast p adapts; give it a target too, or leave the ramp out."
+        : RampImages is { } images && !(double.IsFinite(images) && images >= 1) ? $"the augmentation's ramp_images must be at least 1 image (got {images})."
         : null;
 
-    /// <summary>"color,translation,cutout", with " at p 0.5" below 1.</summary>
-    public string Describe() => P < 1 ? $"{Policy} at p {P}" : Policy;
+    /// <summary>"color,translation,cutout", with " at p 0.5" below 1, or its adaptive rule.</summary>
+    public string Describe() =>
+        Adaptive ? FormattableString.Invariant($"{Policy}, p adapted from {StartP} to keep E[sign(D(real))] at {Target} (0 to 1 in {Ramp:N0} images)")
+        : StartP < 1 ? FormattableString.Invariant($"{Policy} at p {StartP}") : Policy;
 }
 
 /// <summary>Which pair of models a recipe is for. In JSON as tutorial and paper.</summary>
@@ -186,6 +223,12 @@ public sealed partial record Recipe
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AugmentSettings? Augment { get; init; }
 
+    /// <summary>pytorch/examples' order of a step: the discriminator is updated first, then the generator's gradient
+    /// is taken through the updated discriminator, on the same fakes. False: the tutorial's, both gradients from one
+    /// forward pass (every recipe before it). For recipes without a code or labels.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DiscriminatorFirst { get; init; }
+
     /// <summary>Whether two recipes train alike: equal but for the name, the summary, the batch size and the
     /// precision, which a run may set, and the categories' names and image shape, which the data sets (and a resumed run compares on their own). A resumed run is
     /// compared by this, never by name, so a run saved under a recipe's former name still matches it.</summary>
@@ -215,6 +258,7 @@ public sealed partial record Recipe
         : Models == ModelFamily.Paper && DiscriminatorDropout != 0 ? $"the paper's discriminator has no dropout; its rate must be 0 (got {DiscriminatorDropout})."
         : Image is { } image && ShapeProblem(image) is { } shapeProblem ? shapeProblem
         : Augment?.Problem() is { } augmentProblem ? augmentProblem
+        : DiscriminatorFirst && CodeCategories > 0 ? "updating the discriminator first is for recipes without a code or labels."
         : CategoryNames is { } names && (names.Count != CodeCategories || !CodeFromLabels) ? $"the {names.Count} category names must name a code from labels, one for each of its {CodeCategories} categories."
         : AdamProblem("generator", GeneratorAdam) ?? AdamProblem("discriminator", DiscriminatorAdam);
 
@@ -234,7 +278,7 @@ public sealed partial record Recipe
         $"{(CodeCategories == 0 ? "" : CodeWeight == 0 ? $"the {CodeCategories} labels as a one-hot category in the input, "
             : $"a code of {CodeCategories} categories{(CodeFromLabels ? " learnt from the labels" : "")} (weight {CodeWeight}{(CodeHeadOnFakes ? "" : ", its head learning from real images only")}), ")}" +
         $"{(LabelProjection ? "a label projection in the discriminator, " : "")}{(ClassBatchNorm ? "conditional batch norm in the generator, " : "")}" +
-        $"{(Augment is { } a ? $"DiffAugment {a.Describe()} on what the discriminator sees, " : "")}" +
+        $"{(Augment is { } a ? $"DiffAugment {a.Describe()} on what the discriminator sees, " : "")}{(DiscriminatorFirst ? "the discriminator updated first, " : "")}" +
         $"{(EmaDecay is { } decay ? $"sampling a moving average (decay {decay})" : "sampling the trained weights")} with {SamplingBatchNorm.ToString().ToLowerInvariant()} batch-norm statistics");
 
     public string ToJson(bool indented = false) =>

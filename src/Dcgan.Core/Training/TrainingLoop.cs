@@ -74,7 +74,7 @@ public sealed class TrainingLoop
                 clock.Restart();
             }
         }
-        var mean = new StepLosses((float)(sums[0] / Step), (float)(sums[1] / Step), (float)(sums[2] / Step), (float)(sums[3] / Step));
+        var mean = new StepLosses((float)(sums[0] / Step), (float)(sums[1] / Step), (float)(sums[2] / Step), (float)(sums[3] / Step), (float?)Gan.AugmentP);
         (Epoch, Step, sums, shuffleAtEpochStart) = (epoch, 0, new double[4], null);
         return mean;
     }
