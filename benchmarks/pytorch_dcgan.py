@@ -262,7 +262,7 @@ def first_steps(args):
     noise = read_safetensors(os.path.join(args.steps_from, 'noise.safetensors'))['noise']
     ours = [json.loads(line) for line in open(os.path.join(args.steps_from, 'losses.jsonl'))]
     report = {}
-    for order in ('tutorial', 'examples'):
+    for order in args.orders.split(','):
         net_g, net_d = models(args)
         load_dcgan_weights(net_g, os.path.join(args.steps_from, 'start-generator.safetensors'), 'generator')
         load_dcgan_weights(net_d, os.path.join(args.steps_from, 'start-discriminator.safetensors'), 'discriminator')
@@ -270,8 +270,8 @@ def first_steps(args):
         b = noise.shape[1]
         losses = [train_step(data[k * b:(k + 1) * b], noise[k]) for k in range(noise.shape[0])]
         distance = {}
-        for kind, net in (('generator', net_g), ('discriminator', net_d)):
-            theirs = torch.nn.Sequential(*[m for m in net])
+        ends = models(args)
+        for kind, net, theirs in (('generator', net_g, ends[0]), ('discriminator', net_d, ends[1])):
             load_dcgan_weights(theirs, os.path.join(args.steps_from, f'end-{kind}.safetensors'), kind)
             num = sum(((a - c) ** 2).sum().item() for a, c in zip(net.parameters(), theirs.parameters()))
             den = sum((c ** 2).sum().item() for c in theirs.parameters())
@@ -300,6 +300,7 @@ def main():
     parser.add_argument('--step', choices=['examples', 'tutorial'], default='examples',
                         help="pytorch/examples' order (D, then G through the updated D) or the tutorial's (one forward pass)")
     parser.add_argument('--steps-from', help="first-steps: the folder benchmarks/first-steps.cs wrote")
+    parser.add_argument('--orders', default='tutorial,examples', help="first-steps: the orders to replay, of examples and tutorial")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     {'summary': summary, 'step': step, 'train': train, 'first-steps': first_steps}[args.mode](args)
