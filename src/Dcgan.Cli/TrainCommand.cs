@@ -39,7 +39,17 @@ internal static class TrainCommand
         Description = "Augment every image the discriminator sees, real and fake (DiffAugment), so that a few hundred pictures are enough: " +
             "color,translation,cutout or some of them (default: the recipe's; none in the built-in ones)",
     };
+    private static readonly Option<double?> AugmentTarget = new("--augment-target")
+    {
+        Description = "With --augment: adapt its probability, from 0, to keep the discriminator's E[sign(D(real))] at this target (ADA; its paper's is 0.6)",
+    };
     private static readonly Option<bool> SkipSelfCheck = new("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
+
+    /// <summary>--augment, adapted with --augment-target; a target alone is refused (it has nothing to adapt).</summary>
+    private static AugmentSettings? Augmentation(string? policy, double? target) =>
+        policy is null && target is not null
+            ? throw new InvalidOptionException(new("AugmentTarget", "the augmentation's target", "needs --augment: the operations whose probability it adapts."))
+            : policy is null ? null : new AugmentSettings(policy, Target: target);
 
     public static Command Create()
     {
@@ -51,7 +61,7 @@ internal static class TrainCommand
             "         dcgan train --data my-pictures --image-size 64 --epochs 25 --out runs/mine")
         {
             recipe, Epochs, BatchSize, CheckpointEvery, Output, Seed, Keep, precision, EvalEvery, Evaluator, EvalCount, EvalReference,
-            Augment, Tensorboard, Serve, SkipSelfCheck,
+            Augment, AugmentTarget, Tensorboard, Serve, SkipSelfCheck,
         };
         data.AddTo(command);
         Where.AddTo(command);
@@ -68,7 +78,7 @@ internal static class TrainCommand
                 EvalEvery = parsed.GetValue(EvalEvery),
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
-                Augment = parsed.GetValue(Augment) is { } policy ? new AugmentSettings(policy) : null,
+                Augment = Augmentation(parsed.GetValue(Augment), parsed.GetValue(AugmentTarget)),
             };
             var request = data.Request(parsed);
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;

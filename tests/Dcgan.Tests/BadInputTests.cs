@@ -156,6 +156,7 @@ public class BadInputTests(BadInputTests.Files files) : IClassFixture<BadInputTe
         "train --labels {labels.idx}", "train --images {data.idx} --labels {text.txt} --out {new}", "train --data {text.txt}", "train --images {data.idx} --data {folder}",
         "train --images {data.idx} --out {text.txt}", "train --images {data.idx} --out {text.txt}/run", "train --images {data.idx} --out {dev}",
         "train --images {data.idx} --out {new} --tensorboard {text.txt}", "train --images {data.idx} --out {new} --augment blur", "train --images {data.idx} --out {run} --seed 4",
+        "train --images {data.idx} --out {new} --augment-target 0.6", "train --images {data.idx} --out {new} --augment cutout --augment-target 1.5",
         "train --images {img14.idx} --out {run}", "train --images {data.idx} --out {new} --eval-every 1 --evaluator {text.txt}",
         "train --images {data.idx} --out {new} --eval-every 1 --evaluator {flipped.evaluator}",
         // train: folders of images
