@@ -1,4 +1,5 @@
 using Dcgan.Runs;
+using static TorchSharp.torch;
 using Dcgan.Training;
 using TorchSharp;
 
@@ -110,5 +111,41 @@ public class AdaptiveAugmentationTests
         Assert.Equal([0, 0, 0, 0], p.Take(4));
         Assert.Contains(p[4], new[] { 0, 0.64 }); // after step 4: 32 images over 50, up or held at 0
         Assert.All(plain.ReadLosses(), row => Assert.Equal(7, row.Length));
+    }
+}
+
+/// <summary>Augmentation wherever a recipe may ask for it: bf16, the paper's models at another shape, labels.</summary>
+public class AugmentationEverywhereTests
+{
+    [Theory]
+    [InlineData("dcgan-improved", "bf16")]        // the paper's models at 16x16 colour, R1 on the first step, in bf16
+    [InlineData("dcgan-conditional", "fp32")]     // labels: a projection discriminator and conditional batch norm
+    [InlineData("conditional", "fp32")]           // the tutorial's models with labels, dropout
+    public void A_step_with_adaptive_augmentation_trains_every_weight(string name, string precision)
+    {
+        var recipe = Recipe.Named(name) with { Precision = precision == "bf16" ? Models.Precision.Bf16 : Models.Precision.Fp32, Augment = new("color,translation,cutout", P: 0.5, Target: 0.6) };
+        recipe = recipe.Models == ModelFamily.Paper ? recipe.For(new Models.ImageShape(3, 16)) with { Width = 8, CategoryNames = null } : recipe with { CategoryNames = null };
+        torch.manual_seed(8);
+        using var gan = new Gan(recipe);
+        using var start = new Gan(recipe);
+        foreach (var (from, to) in start.Generator.parameters().Concat(start.Discriminator.parameters()).Zip(gan.Generator.parameters().Concat(gan.Discriminator.parameters())))
+        {
+            using var noGrad = torch.no_grad();
+            from.copy_(to);
+        }
+        using var images = torch.rand(8, recipe.Shape.Channels, recipe.Shape.Size, recipe.Shape.Size) * 2 - 1;
+        using var labels = torch.arange(8, dtype: ScalarType.Int64) % 3;
+
+        for (int step = 0; step < 4; step++)
+        {
+            var losses = gan.TrainStep(images, recipe.CodeFromLabels ? labels : null);
+            Assert.True(float.IsFinite(losses.Generator) && float.IsFinite(losses.Discriminator), $"step {step + 1}: {losses}");
+            Assert.Equal(0.5f, losses.AugmentP);
+        }
+
+        Assert.NotEqual(0.5, gan.AugmentP); // moved after step 4
+        var moved = start.Generator.parameters().Concat(start.Discriminator.parameters())
+            .Zip(gan.Generator.parameters().Concat(gan.Discriminator.parameters()), (s, g) => !Fixtures.Identical(s, g));
+        Assert.All(moved, Assert.True);
     }
 }
