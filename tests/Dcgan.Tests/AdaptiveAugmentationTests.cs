@@ -1,7 +1,7 @@
 using Dcgan.Runs;
-using static TorchSharp.torch;
 using Dcgan.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Dcgan.Tests;
 
