@@ -9,7 +9,8 @@ namespace Dcgan.Training;
 
 /// <summary>
 /// Everything a run needs to go on exactly as if it had not stopped, or to generate: both models (with the moving
-/// average, the code head and the label embedding where the recipe has them), both optimizers,
+/// average, the code head, the label embedding and the adaptive augmentation's p and count where the recipe has
+/// them), both optimizers,
 /// how far training got (whole epochs, and steps into the next one after a Ctrl+C), the run's seed, recipe (which
 /// includes the batch size and precision) and data fingerprint, the fixed noise of the per-epoch grids, and the random-number states (noise and dropout now;
 /// the data shuffle as it was when the current epoch drew its order).

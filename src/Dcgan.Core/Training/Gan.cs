@@ -8,7 +8,8 @@ namespace Dcgan.Training;
 
 /// <summary>
 /// The tutorial's pair of models and optimizers, and its train_step: both losses from one forward pass, each
-/// model's gradient from its own loss, one Adam step for each.
+/// model's gradient from its own loss, one Adam step for each (or, where the recipe says, pytorch/examples' step:
+/// D updated first, then G through it).
 /// </summary>
 public sealed class Gan : IDisposable
 {
@@ -88,7 +89,8 @@ public sealed class Gan : IDisposable
     }
 
     /// <summary>Every module a checkpoint keeps, named for its messages, in the order it keeps them: the generator,
-    /// the discriminator, then the moving average, the code head and the label embedding where the recipe has them.</summary>
+    /// the discriminator, then the moving average, the code head, the label embedding and the adaptive augmentation's
+    /// state where the recipe has them.</summary>
     internal IReadOnlyList<(string Name, nn.Module Module)> NamedModels() =>
         [.. NamedModels(Generator, Discriminator, AverageGenerator), .. Optional("code head", CodeHead), .. Optional("label embedding", LabelEmbedding),
          .. Optional("adaptive augmentation", adaptive)];
