@@ -39,10 +39,10 @@ internal static class TrainCommand
         Description = "Augment every image the discriminator sees, real and fake (DiffAugment), so that a few hundred pictures are enough: " +
             "color,translation,cutout or some of them (default: the recipe's; none in the built-in ones)",
     };
-    private static readonly Option<double?> AugmentTarget = new("--augment-target")
+    private static readonly Option<double> AugmentTarget = new Option<double>("--augment-target")
     {
         Description = "With --augment: adapt its probability, from 0, to keep the discriminator's E[sign(D(real))] at this target (ADA; its paper's is 0.6)",
-    };
+    }.Between(0, 1, ", as a mean of signs the discriminator should reach");
     private static readonly Option<bool> SkipSelfCheck = new("--skip-self-check") { Description = "Do not check libtorch's kernels against float64 before training (see dcgan doctor)" };
 
     /// <summary>--augment, adapted with --augment-target; a target alone is refused (it has nothing to adapt).</summary>
@@ -78,7 +78,7 @@ internal static class TrainCommand
                 EvalEvery = parsed.GetValue(EvalEvery),
                 Precision = OptionRules.ToPrecision(parsed.GetValue(precision)),
                 SelfCheck = !parsed.GetValue(SkipSelfCheck),
-                Augment = Augmentation(parsed.GetValue(Augment), parsed.GetValue(AugmentTarget)),
+                Augment = Augmentation(parsed.GetValue(Augment), parsed.GetResult(AugmentTarget) is null ? null : parsed.GetValue(AugmentTarget)),
             };
             var request = data.Request(parsed);
             string? tensorboardFolder = parsed.GetValue(Tensorboard) is { } t ? OutputPath.CheckFolder(t.FullName, "--tensorboard") : null;
