@@ -80,13 +80,12 @@ public static partial class Trainer
         var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, JsonFormat.SnakeCase)!;
         var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, JsonFormat.SnakeCase)!;
         hear.RunStarted(new RunStart(state.Seed, state.Epoch, state.Step, plan.Fingerprint, recipe, settings));
-        if (Augmentation.Of(gan.Recipe.Augment) is { } augmentation && !File.Exists(run.AugmentedRealsPath))
+        // An adaptive p starts low; its preview shows the most it can reach, every operation on every image.
+        bool adaptive = gan.Recipe.Augment is { Adaptive: true };
+        if (Augmentation.Of(gan.Recipe.Augment, adaptive ? () => 1 : null) is { } augmentation && !File.Exists(run.AugmentedRealsPath))
         {
-            // An adaptive p starts low; the preview shows the most it can reach, every operation on every image.
-            bool adaptive = gan.Recipe.Augment!.Adaptive;
-            augmentation.Probability = adaptive ? 1 : augmentation.Probability;
             PreviewAugmentation(augmentation, data, state.Seed, run.AugmentedRealsPath);
-            hear.Message($"What the discriminator sees of real images (DiffAugment {gan.Recipe.Augment.Describe()}{(adaptive ? "; shown at p 1" : "")}): {run.AugmentedRealsPath}");
+            hear.Message($"What the discriminator sees of real images (DiffAugment {gan.Recipe.Augment!.Describe()}{(adaptive ? "; shown at p 1" : "")}): {run.AugmentedRealsPath}");
         }
     }
 

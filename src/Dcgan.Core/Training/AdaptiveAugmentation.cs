@@ -46,11 +46,12 @@ internal sealed class AdaptiveAugmentation : nn.Module
     /// starts counting anew.</summary>
     public void AdjustAfter(long steps)
     {
-        if (steps % AugmentSettings.AdjustEvery != 0 || images.ToDouble() == 0)
+        double seen = images.ToDouble();
+        if (steps % AugmentSettings.AdjustEvery != 0 || seen == 0)
         {
             return;
         }
-        double seen = images.ToDouble(), r = signs.ToDouble() / seen;
+        double r = signs.ToDouble() / seen;
         double moved = Math.Clamp(P + Math.Sign(r - target) * seen / ramp, 0, 1);
         using var noGrad = torch.no_grad();
         p.fill_(moved);

@@ -19,8 +19,13 @@ namespace Dcgan.Training;
 /// with probability p; at p = 1 it is DiffAugment exactly, every operation on every image. All the operations are
 /// affine in the pixels, so second derivatives (R1) pass through them too.
 /// </summary>
-internal sealed class Augmentation(IReadOnlyList<string> policy, double probability)
+internal sealed class Augmentation(IReadOnlyList<string> policy, Func<double> probability)
 {
+    /// <summary>The operations at a fixed probability.</summary>
+    public Augmentation(IReadOnlyList<string> policy, double probability) : this(policy, () => probability)
+    {
+    }
+
     /// <summary>The operations a policy may name, in DiffAugment's order.</summary>
     public static IReadOnlyList<string> Operations { get; } = ["color", "translation", "cutout"];
 
@@ -30,12 +35,13 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
     /// <summary>The operations, in the order they are applied.</summary>
     public IReadOnlyList<string> Policy { get; } = policy;
 
-    /// <summary>Each operation's probability per image; an adaptive rule moves it between steps.</summary>
-    public double Probability { get; set; } = probability;
+    /// <summary>Each operation's probability per image now (an adaptive rule's moves between steps).</summary>
+    public double Probability => probability();
 
-    /// <summary>The augmentation a recipe asks for, or null.</summary>
-    public static Augmentation? Of(AugmentSettings? settings) =>
-        settings is null ? null : new Augmentation(ParsePolicy(settings.Policy), settings.StartP);
+    /// <summary>The augmentation a recipe asks for, at its first probability or at <paramref name="probability"/>'s;
+    /// null for none.</summary>
+    public static Augmentation? Of(AugmentSettings? settings, Func<double>? probability = null) =>
+        settings is null ? null : new Augmentation(ParsePolicy(settings.Policy), probability ?? (() => settings.StartP));
 
     /// <summary>"color,translation,cutout" as its operations.</summary>
     public static string[] ParsePolicy(string policy) =>
@@ -52,7 +58,8 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
     /// global generator (a step lends it the run's own).</summary>
     public Tensor Apply(Tensor images)
     {
-        if (Probability <= 0)
+        double p = Probability;
+        if (p <= 0)
         {
             return images; // an adaptive p at 0: nothing drawn, nothing changed
         }
@@ -62,9 +69,9 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
         {
             x = operation switch
             {
-                "color" => Sometimes(x, Contrast(Saturation(Brightness(x, Uniform(x, -0.5, 0.5)), Uniform(x, 0, 2)), Uniform(x, 0.5, 1.5))),
-                "translation" => Sometimes(x, Translate(x, Shifts(x, x.shape[2]), Shifts(x, x.shape[3]))),
-                "cutout" => Sometimes(x, Cutout(x, Centres(x, x.shape[2]), Centres(x, x.shape[3]))),
+                "color" => Sometimes(p, x, Contrast(Saturation(Brightness(x, Uniform(x, -0.5, 0.5)), Uniform(x, 0, 2)), Uniform(x, 0.5, 1.5))),
+                "translation" => Sometimes(p, x, Translate(x, Shifts(x, x.shape[2]), Shifts(x, x.shape[3]))),
+                "cutout" => Sometimes(p, x, Cutout(x, Centres(x, x.shape[2]), Centres(x, x.shape[3]))),
                 _ => throw new InvalidOperationException($"unknown augmentation '{operation}'"),
             };
         }
@@ -73,13 +80,13 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, double probabil
 
     /// <summary>The operation's result where an image drew it (probability p), the image itself elsewhere; at p = 1,
     /// the result, with nothing drawn.</summary>
-    private Tensor Sometimes(Tensor original, Tensor augmented)
+    private static Tensor Sometimes(double p, Tensor original, Tensor augmented)
     {
-        if (Probability >= 1)
+        if (p >= 1)
         {
             return augmented;
         }
-        var drawn = torch.rand(original.shape[0], 1, 1, 1, dtype: original.dtype, device: original.device).lt(Probability);
+        var drawn = torch.rand(original.shape[0], 1, 1, 1, dtype: original.dtype, device: original.device).lt(p);
         return torch.where(drawn, augmented, original);
     }
 

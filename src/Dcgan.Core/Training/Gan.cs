@@ -77,8 +77,8 @@ public sealed class Gan : IDisposable
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
         conditioning = new Conditioning(recipe, Discriminator.FeatureSize, discriminatorParameters[0].dtype);
-        augmentation = Augmentation.Of(recipe.Augment);
         adaptive = recipe.Augment is { Adaptive: true } settings ? new AdaptiveAugmentation(settings) : null;
+        augmentation = Augmentation.Of(recipe.Augment, adaptive is null ? null : () => adaptive.P);
         seen = augmentation is null ? images => images : augmentation.Apply;
         // What the adversarial loss trains: the discriminator, and the label embedding its logit includes.
         judgeParameters = [.. discriminatorParameters, .. conditioning.EmbeddingParameters];
@@ -109,7 +109,7 @@ public sealed class Gan : IDisposable
 
     /// <summary>The probability of each augmentation per image that the next step uses (it moves when the recipe's
     /// augmentation adapts); null without augmentation.</summary>
-    public double? AugmentP => adaptive?.P ?? augmentation?.Probability;
+    public double? AugmentP => augmentation?.Probability;
 
     /// <summary>The generator that grids and evaluations sample from: the average when there is one.</summary>
     public Generator SamplingGenerator => AverageGenerator ?? Generator;
@@ -240,14 +240,9 @@ public sealed class Gan : IDisposable
             (float?)augmentation?.Probability);
     }
 
-    /// <summary>Both models in training mode (batch statistics, dropout), their gradients cleared, and the
-    /// augmentation at the probability its rule has reached.</summary>
+    /// <summary>Both models in training mode (batch statistics, dropout), their gradients cleared.</summary>
     private void BeginStep()
     {
-        if (adaptive is not null)
-        {
-            augmentation!.Probability = adaptive.P;
-        }
         Generator.train();
         Discriminator.train();
         GeneratorOptimizer.ZeroGrad();
