@@ -189,8 +189,9 @@ public static class KernelCheck
         using var noGrad = backward ? null : torch.no_grad();
         long batch = input.shape[0];
         bool wholeBatch = backward && layer is BatchNorm1d or BatchNorm2d || batch <= ReferenceImages;
-        using var rows = wholeBatch ? torch.arange(batch)
-            : torch.cat([torch.arange(ReferenceImages / 2), torch.arange(batch - ReferenceImages / 2, batch)]);
+        using var scalars = new HeldScalars();
+        using var rows = wholeBatch ? scalars.Range(batch)
+            : torch.cat([scalars.Range(ReferenceImages / 2), scalars.Range(ReferenceImages / 2).add_(scalars.Of(batch - ReferenceImages / 2), scalars.One)]);
 
         var x32 = input.detach().requires_grad_(backward);
         var x64 = input.detach().index_select(0, rows).to(float64).requires_grad_(backward);

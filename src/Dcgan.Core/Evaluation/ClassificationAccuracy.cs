@@ -1,4 +1,5 @@
 using Dcgan.Data;
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,6 +88,7 @@ public sealed class ClassificationAccuracy : IDisposable
     {
         var byClass = TestFeatures();
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var (probabilities, features, _) = judge.Judge(images);
         var predicted = probabilities.argmax(1);
         var truth = torch.tensor(labels).to_type(ScalarType.Int64);
@@ -94,13 +96,13 @@ public sealed class ClassificationAccuracy : IDisposable
         var distances = new double[Classes];
         for (int k = 0; k < Classes; k++)
         {
-            var mine = (truth == k).nonzero().view(-1);
+            var mine = truth.eq(scalars.Of(k)).nonzero().view(-1);
             if (mine.shape[0] < 2 || byClass[k] is not { } theirs)
             {
                 (shares[k], distances[k]) = (double.NaN, double.NaN); // a class too small to measure
                 continue;
             }
-            shares[k] = (predicted.index_select(0, mine) == k).to_type(ScalarType.Float64).mean().item<double>();
+            shares[k] = predicted.index_select(0, mine).eq(scalars.Of(k)).to_type(ScalarType.Float64).mean().item<double>();
             distances[k] = Metrics.FrechetDistance(features.index_select(0, mine), theirs);
         }
         return (shares, distances);
@@ -111,9 +113,10 @@ public sealed class ClassificationAccuracy : IDisposable
         if (testFeatures is null)
         {
             using var scope = torch.NewDisposeScope();
+            using var scalars = new HeldScalars();
             var (_, features, _) = judge.Judge(realTest.ToTensor());
             var truth = torch.tensor(realTestLabels).to_type(ScalarType.Int64);
-            testFeatures = [.. Enumerable.Range(0, Classes).Select(k => (truth == k).nonzero().view(-1) is var theirs && theirs.shape[0] >= 2
+            testFeatures = [.. Enumerable.Range(0, Classes).Select(k => truth.eq(scalars.Of(k)).nonzero().view(-1) is var theirs && theirs.shape[0] >= 2
                 ? features.index_select(0, theirs).MoveToOuterDisposeScope()
                 : null)];
         }

@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Dcgan.Data;
 using Dcgan.IO;
 using Dcgan.Models;
+using Dcgan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -188,7 +189,7 @@ public sealed class Evaluator : IDisposable
                     var loss = nn.functional.cross_entropy(model.call(Shifted(padded, random, trainImages.Rows, trainImages.Columns, shift)), batch.Labels!);
                     optimizer.zero_grad();
                     loss.backward();
-                    optimizer.step();
+                    KerasAdam.StepHoldingScalars(optimizer); // torch's step, its Scalars held (HeldScalars.cs)
                 }
             }
             schedule.step();

@@ -1,3 +1,4 @@
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,8 @@ internal static class Metrics
     public static double ClassifierScore(Tensor probabilities)
     {
         using var scope = torch.NewDisposeScope();
-        var p = probabilities.to_type(ScalarType.Float64).clamp_min(1e-12);
+        using var scalars = new HeldScalars();
+        var p = probabilities.to_type(ScalarType.Float64).clamp_min(scalars.Of(1e-12));
         var marginal = p.mean([0], keepdim: true);
         var kl = (p * (p.log() - marginal.log())).sum(1);
         return Math.Exp(kl.mean().item<double>());
@@ -36,10 +38,11 @@ internal static class Metrics
     public static (Tensor Mean, Tensor Covariance) Moments(Tensor features)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var x = features.to_type(ScalarType.Float64);
         var mean = x.mean([0]);
         var centered = x - mean;
-        var covariance = centered.t().matmul(centered) / (x.shape[0] - 1);
+        var covariance = centered.t().matmul(centered).div(scalars.Of(x.shape[0] - 1));
         return (mean.MoveToOuterDisposeScope(), covariance.MoveToOuterDisposeScope());
     }
 
@@ -62,20 +65,21 @@ internal static class Metrics
     public static double FrechetDistance(Tensor mu1, Tensor sigma1, Tensor mu2, Tensor sigma2)
     {
         using var scope = torch.NewDisposeScope();
-        var rootS1 = SymmetricSqrt(sigma1);
+        using var scalars = new HeldScalars();
+        var rootS1 = SymmetricSqrt(sigma1, scalars);
         var inner = rootS1.matmul(sigma2).matmul(rootS1);
-        inner = (inner + inner.t()) / 2; // symmetric up to rounding; make it exactly so for eigh
+        inner = scalars.Add(inner, inner.t()).div(scalars.Of(2L)); // symmetric up to rounding; make it exactly so for eigh
         var (innerValues, _) = torch.linalg.eigh(inner);
-        double traceOfRoot = innerValues.clamp_min(0).sqrt().sum().item<double>();
-        double meanTerm = (mu1 - mu2).pow(2).sum().item<double>();
+        double traceOfRoot = innerValues.clamp_min(scalars.Of(0L)).sqrt().sum().item<double>();
+        double meanTerm = (mu1 - mu2).pow(scalars.Of(2L)).sum().item<double>();
         double result = meanTerm + sigma1.trace().item<double>() + sigma2.trace().item<double>() - 2 * traceOfRoot;
         return Math.Max(result, 0); // rounding can leave -1e-12 for identical sets
     }
 
-    private static Tensor SymmetricSqrt(Tensor matrix)
+    private static Tensor SymmetricSqrt(Tensor matrix, HeldScalars scalars)
     {
-        var (values, vectors) = torch.linalg.eigh((matrix + matrix.t()) / 2);
-        return vectors.matmul(torch.diag(values.clamp_min(0).sqrt())).matmul(vectors.t());
+        var (values, vectors) = torch.linalg.eigh(scalars.Add(matrix, matrix.t()).div(scalars.Of(2L)));
+        return vectors.matmul(torch.diag(values.clamp_min(scalars.Of(0L)).sqrt())).matmul(vectors.t());
     }
 
     /// <summary>
@@ -170,7 +174,8 @@ internal static class Metrics
             throw new ArgumentException($"the kernel distance needs at least 2 images in each set, not {Math.Min(r.shape[0], g.shape[0])}.");
         }
         double dimension = r.shape[1];
-        Tensor Kernel(Tensor a, Tensor b) => (a.matmul(b.t()) / dimension + 1).pow(3);
+        using var scalars = new HeldScalars();
+        Tensor Kernel(Tensor a, Tensor b) => a.matmul(b.t()).div(scalars.Of(dimension)).add(scalars.Of(1L), scalars.One).pow(scalars.Of(3L));
         var estimates = new double[subsets];
         for (int s = 0; s < subsets; s++)
         {

@@ -133,15 +133,16 @@ public static class Sampler
     internal static Tensor Slerp(Tensor a, Tensor b, double t)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var unitA = a / a.norm(1, keepdim: true);
         var unitB = b / b.norm(1, keepdim: true);
-        var omega = (unitA * unitB).sum(1, keepdim: true).clamp(-1, 1).acos();
+        var omega = (unitA * unitB).sum(1, keepdim: true).clamp(scalars.Of(-1L), scalars.Of(1L)).acos();
         var sinOmega = omega.sin();
         // Where the two points are (nearly) parallel, slerp becomes the straight line.
-        var parallel = sinOmega.abs() < 1e-6;
-        var wa = torch.where(parallel, torch.full_like(omega, 1 - t), ((1 - t) * omega).sin() / sinOmega);
-        var wb = torch.where(parallel, torch.full_like(omega, t), (t * omega).sin() / sinOmega);
-        return (wa * a + wb * b).MoveToOuterDisposeScope();
+        var parallel = sinOmega.abs().lt(scalars.Of(1e-6));
+        var wa = torch.where(parallel, torch.full_like(omega, scalars.Of(1 - t)), omega.mul(scalars.Of(1 - t)).sin() / sinOmega);
+        var wb = torch.where(parallel, torch.full_like(omega, scalars.Of(t)), omega.mul(scalars.Of(t)).sin() / sinOmega);
+        return scalars.Add(wa * a, wb * b).MoveToOuterDisposeScope();
     }
 
     private static Tensor Noise(Latent latent, int count, long seed)

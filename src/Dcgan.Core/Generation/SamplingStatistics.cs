@@ -81,7 +81,8 @@ internal static class NormBaseExtensions
     {
         using var noGrad = torch.no_grad();
         layer.running_mean!.zero_();
-        layer.running_var!.fill_(1);
+        using var one = 1L.ToScalar(); // held through the call (Models/HeldScalars.cs)
+        layer.running_var!.fill_(one);
         layer.num_batches_tracked!.zero_();
     }
 }

@@ -1,4 +1,5 @@
 using Dcgan.IO;
+using Dcgan.Models;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +25,8 @@ public static class ImageGrid
     public static byte[] ToBytes(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        var bytes = images.detach().mul(127.5).add_(127.5).round_().clamp_(0, 255).to_type(ScalarType.Byte).contiguous();
+        using var scalars = new HeldScalars();
+        var bytes = images.detach().mul(scalars.Of(127.5)).add_(scalars.Of(127.5), scalars.One).round_().clamp_(scalars.Of(0L), scalars.Of(255L)).to_type(ScalarType.Byte).contiguous();
         return bytes.data<byte>().ToArray();
     }
 

@@ -34,9 +34,10 @@ internal sealed class ClassModulation : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor normalized, Tensor categories)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var shape = normalized.dim() == 4 ? new long[] { -1, normalized.shape[1], 1, 1 } : [-1, normalized.shape[1]];
-        var scale = categories.matmul(gain).add_(1).view(shape);
+        var scale = categories.matmul(gain).add_(scalars.Of(1L), scalars.One).view(shape);
         var offset = categories.matmul(shift).view(shape);
-        return normalized.mul(scale).add_(offset).MoveToOuterDisposeScope();
+        return normalized.mul(scale).add_(offset, scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -28,8 +28,9 @@ internal sealed class FastDropout : Module<Tensor, Tensor>
         {
             return input.alias();
         }
-        using var mask = torch.rand_like(input).lt_(keep); // 1.0 where kept, 0.0 where dropped
-        mask.div_(keep);
+        using var keepScalar = keep.ToScalar(); // held through the calls (HeldScalars.cs)
+        using var mask = torch.rand_like(input).lt_(keepScalar); // 1.0 where kept, 0.0 where dropped
+        mask.div_(keepScalar);
         return input * mask;
     }
 }

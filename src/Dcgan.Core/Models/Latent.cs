@@ -58,7 +58,8 @@ public sealed record Latent(int Categories = 0)
         using var categories = torch.randint(0, Categories, [count], generator: random);
         if (FixedCategory is { } category)
         {
-            categories.fill_(category); // after the draw, so the same seed gives the same noise in every category
+            using var held = ((long)category).ToScalar(); // held through the call (HeldScalars.cs)
+            categories.fill_(held); // after the draw, so the same seed gives the same noise in every category
         }
         return WithCategories(noise, categories);
     }
@@ -77,7 +78,8 @@ public sealed record Latent(int Categories = 0)
         var noise = Draw(count, random);
         if (Categories > 0)
         {
-            using var inTurn = torch.arange(count).remainder(Categories);
+            using var scalars = new HeldScalars();
+            using var inTurn = scalars.Range(count).remainder(scalars.Of(Categories));
             WithCategories(noise, inTurn);
         }
         return noise;

@@ -1,3 +1,4 @@
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,9 +38,10 @@ internal sealed class AdaptiveAugmentation : nn.Module
     public void Observe(Tensor realLogits)
     {
         using var noGrad = torch.no_grad();
+        using var scalars = new HeldScalars();
         using var sum = realLogits.detach().sign().sum().to(float64);
-        signs.add_(sum);
-        images.add_(realLogits.shape[0]);
+        signs.add_(sum, scalars.One);
+        images.add_(scalars.Of(realLogits.shape[0]), scalars.One);
     }
 
     /// <summary>After the discriminator's <paramref name="steps"/>-th step: moves p when the interval is over, and
@@ -54,7 +56,8 @@ internal sealed class AdaptiveAugmentation : nn.Module
         double r = signs.ToDouble() / seen;
         double moved = Math.Clamp(P + Math.Sign(r - target) * seen / ramp, 0, 1);
         using var noGrad = torch.no_grad();
-        p.fill_(moved);
+        using var held = moved.ToScalar(); // held through the call (HeldScalars.cs)
+        p.fill_(held);
         signs.zero_();
         images.zero_();
     }

@@ -1,3 +1,4 @@
+using Dcgan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,13 +87,17 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, Func<double> pr
         {
             return augmented;
         }
-        var drawn = torch.rand(original.shape[0], 1, 1, 1, dtype: original.dtype, device: original.device).lt(p);
+        using var probability = p.ToScalar(); // held through the call (Models/HeldScalars.cs)
+        var drawn = torch.rand(original.shape[0], 1, 1, 1, dtype: original.dtype, device: original.device).lt(probability);
         return torch.where(drawn, augmented, original);
     }
 
     /// <summary>One number per image, uniform in [low, high), shaped [B, 1, 1, 1].</summary>
-    private static Tensor Uniform(Tensor x, double low, double high) =>
-        torch.rand(x.shape[0], 1, 1, 1, dtype: x.dtype, device: x.device) * (high - low) + low;
+    private static Tensor Uniform(Tensor x, double low, double high)
+    {
+        using var scalars = new HeldScalars();
+        return torch.rand(x.shape[0], 1, 1, 1, dtype: x.dtype, device: x.device).mul(scalars.Of(high - low)).add(scalars.Of(low), scalars.One);
+    }
 
     /// <summary>Per image, a shift from -s to s (s: 1/8 of <paramref name="side"/>, rounded), as DiffAugment draws it.</summary>
     private static Tensor Shifts(Tensor x, long side)
@@ -110,20 +115,26 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, Func<double> pr
     public static long CutoutSize(long side) => (long)(side * CutoutRatio + 0.5);
 
     /// <summary>x + b, b [B, 1, 1, 1].</summary>
-    public static Tensor Brightness(Tensor x, Tensor b) => x + b;
+    public static Tensor Brightness(Tensor x, Tensor b)
+    {
+        using var scalars = new HeldScalars();
+        return scalars.Add(x, b);
+    }
 
     /// <summary>Each pixel's distance from its mean over the channels, times s [B, 1, 1, 1] (gray images are unchanged).</summary>
     public static Tensor Saturation(Tensor x, Tensor s)
     {
+        using var scalars = new HeldScalars();
         var mean = x.mean([1], keepdim: true);
-        return (x - mean) * s + mean;
+        return scalars.Add((x - mean) * s, mean);
     }
 
     /// <summary>Each value's distance from the image's mean, times c [B, 1, 1, 1].</summary>
     public static Tensor Contrast(Tensor x, Tensor c)
     {
+        using var scalars = new HeldScalars();
         var mean = x.mean([1, 2, 3], keepdim: true);
-        return (x - mean) * c + mean;
+        return scalars.Add((x - mean) * c, mean);
     }
 
     /// <summary>Each image moved so that output pixel (i, j) is input pixel (i + dy, j + dx), zero where that is outside
@@ -134,9 +145,12 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, Func<double> pr
     {
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         const long pad = 1;
+        using var scalars = new HeldScalars();
         var padded = nn.functional.pad(x, [pad, pad, pad, pad]);
-        var rows = (torch.arange(h, dtype: int64, device: x.device).unsqueeze(0) + dy.unsqueeze(1) + pad).clamp(0, h + 2 * pad - 1); // [B, H]
-        var cols = (torch.arange(w, dtype: int64, device: x.device).unsqueeze(0) + dx.unsqueeze(1) + pad).clamp(0, w + 2 * pad - 1); // [B, W]
+        Tensor Clamped(Tensor along, long side) => // [B, side]
+            scalars.Add(scalars.Range(side, int64, x.device).unsqueeze(0), along.unsqueeze(1)).add(scalars.Of(pad), scalars.One).clamp(scalars.Of(0L), scalars.Of(side + 2 * pad - 1));
+        var rows = Clamped(dy, h);
+        var cols = Clamped(dx, w);
         var picked = padded.gather(2, rows.view(b, 1, h, 1).expand(b, c, h, w + 2 * pad));
         return picked.gather(3, cols.view(b, 1, 1, w).expand(b, c, h, w));
     }
@@ -147,11 +161,12 @@ internal sealed class Augmentation(IReadOnlyList<string> policy, Func<double> pr
     public static Tensor Cutout(Tensor x, Tensor cy, Tensor cx)
     {
         long h = x.shape[2], w = x.shape[3], ch = CutoutSize(h), cw = CutoutSize(w);
+        using var scalars = new HeldScalars();
         Tensor Inside(long side, long size, Tensor centre)
         {
-            var index = torch.arange(side, dtype: int64, device: x.device).unsqueeze(0); // [1, side]
-            var first = (centre - size / 2).unsqueeze(1);                                  // [B, 1]
-            return index.ge(first).logical_and(index.lt(first + size));                     // [B, side]
+            var index = scalars.Range(side, int64, x.device).unsqueeze(0);             // [1, side]
+            var first = centre.sub(scalars.Of(size / 2)).unsqueeze(1);                  // [B, 1]
+            return index.ge(first).logical_and(index.lt(first.add(scalars.Of(size), scalars.One))); // [B, side]
         }
         var cut = Inside(h, ch, cy).unsqueeze(2).logical_and(Inside(w, cw, cx).unsqueeze(1)); // [B, H, W]
         return x * cut.logical_not().unsqueeze(1).to(x.dtype);

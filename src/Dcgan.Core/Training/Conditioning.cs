@@ -51,7 +51,8 @@ internal sealed class Conditioning : IDisposable
             return logits;
         }
         using var projection = LabelEmbedding.call(categories).mul(features).sum(1, keepdim: true);
-        return logits.add_(projection);
+        using var one = 1L.ToScalar(); // held through the call (Models/HeldScalars.cs)
+        return logits.add_(projection, one);
     }
 
     /// <summary>InfoGAN's mutual-information term: lambda times the cross-entropy of the code head's guess at each fake's
@@ -62,14 +63,15 @@ internal sealed class Conditioning : IDisposable
     public Tensor CodeLossBackward(Tensor fakeCategories, Tensor fakeFeatures, Tensor fakes, Tensor discLossAtFakes,
         (Tensor Features, Tensor Labels)? reals, Parameter[] discriminatorParameters)
     {
-        var fakeCodeLoss = cross_entropy(CodeHead!.call(fakeFeatures), fakeCategories).mul(recipe.CodeWeight);
+        using var weight = recipe.CodeWeight.ToScalar(); // held through the calls (Models/HeldScalars.cs)
+        var fakeCodeLoss = cross_entropy(CodeHead!.call(fakeFeatures), fakeCategories).mul(weight);
         // Without CodeHeadOnFakes, the fakes' term only reaches the fakes, for the generator; the head and the
         // discriminator learn the code from the real images alone.
         Tensor[] learners = recipe.CodeHeadOnFakes ? [.. discriminatorParameters, .. CodeParameters, fakes] : [fakes];
         fakeCodeLoss.backward(retain_graph: true, inputs: learners);
         if (reals is var (realFeatures, labels))
         {
-            var realCodeLoss = cross_entropy(CodeHead.call(realFeatures), labels).mul(recipe.CodeWeight);
+            var realCodeLoss = cross_entropy(CodeHead.call(realFeatures), labels).mul(weight);
             realCodeLoss.backward(retain_graph: true, inputs: [.. discriminatorParameters, .. CodeParameters]);
         }
         return fakes.grad!.sub(discLossAtFakes);

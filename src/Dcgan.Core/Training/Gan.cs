@@ -330,9 +330,12 @@ public sealed class Gan : IDisposable
         var genLossAtFakes = Discriminator.JudgesEachImageAlone && fakeLogits.min().ToSingle() > ShortcutLogitFloor
             ? discLossAtFakes.mul(fakeLogits.neg().exp_().neg_().view(-1, 1, 1, 1))
             : torch.autograd.grad([genLoss], [fakes])[0];
-        return codeLossAtFakes is null
-            ? genLossAtFakes
-            : genLossAtFakes.add(codeLossAtFakes); // the generator, too, wants its category told
+        if (codeLossAtFakes is null)
+        {
+            return genLossAtFakes;
+        }
+        using var one = 1L.ToScalar(); // held through the call (Models/HeldScalars.cs)
+        return genLossAtFakes.add(codeLossAtFakes, alpha: one); // the generator, too, wants its category told
     }
 
     /// <summary>Whether this step adds the recipe's R1 penalty: every R1Every steps, counted by the discriminator's

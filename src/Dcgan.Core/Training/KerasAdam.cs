@@ -1,3 +1,4 @@
+using Dcgan.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,7 +66,45 @@ public sealed class KerasAdam : IDisposable
                 group.Options.eps = epsilon;
             }
         }
-        adam.step();
+        StepHoldingScalars(adam);
+    }
+
+    /// <summary>torch's Adam.step for Adam without weight decay, amsgrad or maximize: its operations in its order (so
+    /// the same bytes) on its state and options (so its checkpoints and learning-rate schedules). Written here because
+    /// torch's passes each number to libtorch as a Scalar it does not keep alive, which the finalizer thread can free
+    /// during the very call that reads it ("Unknown scalar type"); here each is held to the end of the step
+    /// (<see cref="HeldScalars"/>).</summary>
+    internal static void StepHoldingScalars(Adam adam)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
+        var states = adam.state_dict().State;
+        int index = 0;
+        foreach (var group in adam.ParamGroups.Cast<Adam.ParamGroup>())
+        {
+            var options = (Adam.Options)group.Options;
+            if (options.weight_decay is not (null or 0) || options.amsgrad is true || options.maximize is true)
+            {
+                throw new NotSupportedException("Adam with weight decay, amsgrad or maximize: use torch's own step.");
+            }
+            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, epsilon = options.eps!.Value, learningRate = options.LearningRate!.Value;
+            foreach (var parameter in group.Parameters)
+            {
+                var state = (Adam.State)states[index++];
+                if (parameter.grad is not { } grad)
+                {
+                    continue;
+                }
+                state.step += 1;
+                double correction1 = 1 - Math.Pow(beta1, state.step);
+                double correction2 = 1 - Math.Pow(beta2, state.step);
+                state.exp_avg.mul_(scalars.Of(beta1)).add_(grad, alpha: scalars.Of(1 - beta1));
+                state.exp_avg_sq.mul_(scalars.Of(beta2)).addcmul_(grad, grad, value: scalars.Of(1 - beta2));
+                var denominator = (state.exp_avg_sq.sqrt() / scalars.Of(Math.Sqrt(correction2))).add_(scalars.Of(epsilon), scalars.One);
+                parameter.addcdiv_(state.exp_avg, denominator, value: scalars.Of(-(learningRate / correction1)));
+            }
+        }
     }
 
     /// <summary>Clears the gradients of <see cref="Parameters"/>.</summary>

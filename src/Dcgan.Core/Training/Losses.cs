@@ -18,9 +18,13 @@ public static class Losses
 
     /// <summary>real_loss + fake_loss: real images should be called real (1, or the recipe's smoothed target),
     /// generated ones fake (0).</summary>
-    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput, double realLabel = 1.0) =>
-        binary_cross_entropy_with_logits(realOutput, torch.full_like(realOutput, realLabel))
-        + binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput));
+    public static Tensor DiscriminatorLoss(Tensor realOutput, Tensor fakeOutput, double realLabel = 1.0)
+    {
+        using var scalars = new HeldScalars();
+        return scalars.Add(
+            binary_cross_entropy_with_logits(realOutput, torch.full_like(realOutput, scalars.Of(realLabel))),
+            binary_cross_entropy_with_logits(fakeOutput, torch.zeros_like(fakeOutput)));
+    }
 
     /// <summary>R1 (Mescheder et al. 2018): <paramref name="weight"/> times the batch mean of |grad_x D(x)|^2 over
     /// the real images x, differentiable with respect to the discriminator's parameters.</summary>
@@ -36,6 +40,7 @@ public static class Losses
         var logits = discriminator(reals);
         // create_graph makes the gradient itself differentiable; retain_graph keeps the forward pass it is made of.
         var gradient = torch.autograd.grad([logits.sum()], [reals], retain_graph: true, create_graph: true)[0];
-        return gradient.square().sum([1, 2, 3]).mean().mul(weight).MoveToOuterDisposeScope();
+        using var scalars = new HeldScalars();
+        return gradient.pow(scalars.Of(2L)).sum([1, 2, 3]).mean().mul(scalars.Of(weight)).MoveToOuterDisposeScope();
     }
 }

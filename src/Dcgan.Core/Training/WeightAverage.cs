@@ -29,9 +29,11 @@ internal static class WeightAverage
     {
         using var noGrad = torch.no_grad();
         double decay = Math.Min(decayCap, (1.0 + step) / (10.0 + step));
+        using var scalars = new HeldScalars();
+        var (keep, take) = (scalars.Of(decay), scalars.Of(1 - decay));
         foreach (var (averaged, weight) in average.parameters().Zip(generator.parameters()))
         {
-            averaged.mul_(decay).add_(weight, alpha: 1 - decay);
+            averaged.mul_(keep).add_(weight, alpha: take);
         }
         foreach (var (averaged, statistic) in average.buffers().Zip(generator.buffers()))
         {
