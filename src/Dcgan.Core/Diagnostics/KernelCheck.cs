@@ -195,8 +195,8 @@ public static class KernelCheck
 
         var x32 = input.detach().requires_grad_(backward);
         var x64 = input.detach().index_select(0, rows).to(float64).requires_grad_(backward);
-        var y32 = layer.call(x32);
-        var y64 = reference.call(x64);
+        var y32 = HeldScalars.Call(layer, x32);
+        var y64 = HeldScalars.Call(reference, x64);
         double forward = Error(y32.index_select(0, rows), y64);
         double gradient = 0;
         double? second = null;

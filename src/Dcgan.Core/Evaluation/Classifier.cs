@@ -66,7 +66,7 @@ internal sealed class Classifier : Module<Tensor, Tensor>
     }
 
     /// <summary>The 128 hidden activations of each image.</summary>
-    public Tensor Features(Tensor images) => features.call(images);
+    public Tensor Features(Tensor images) => features.children().Cast<Module<Tensor, Tensor>>().Aggregate(images, (x, layer) => HeldScalars.Call(layer, x));
 
     public Tensor Logits(Tensor hidden) => logits.call(hidden);
 

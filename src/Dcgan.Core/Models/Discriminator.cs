@@ -69,7 +69,7 @@ public abstract class Discriminator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor images) => Judge(Features(images));
 
     /// <summary>The flattened output of the convolutions, [B, <see cref="FeatureSize"/>], that the final Dense layer judges.</summary>
-    public Tensor Features(Tensor images) => featureLayers.Aggregate(images, (x, layer) => layer.call(x));
+    public Tensor Features(Tensor images) => featureLayers.Aggregate(images, (x, layer) => HeldScalars.Call(layer, x));
 
     /// <summary>The final Dense layer: the logit for <see cref="Features"/>.</summary>
     public Tensor Judge(Tensor features) => dense.call(features);

@@ -85,19 +85,15 @@ public abstract class Generator : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor noise)
     {
-        if (modulations is null)
-        {
-            return layers.forward(noise);
-        }
         using var scope = torch.NewDisposeScope();
-        var categories = noise.narrow(1, 0, Latent.Categories); // the one-hot part of the input
+        var categories = modulations is null ? null : noise.narrow(1, 0, Latent.Categories); // the one-hot part of the input
         var x = noise;
         foreach (var (name, layer) in layers.named_children())
         {
-            x = ((Module<Tensor, Tensor>)layer).call(x);
-            if (modulations.TryGetValue(name, out var modulation))
+            x = HeldScalars.Call((Module<Tensor, Tensor>)layer, x);
+            if (modulations is not null && modulations.TryGetValue(name, out var modulation))
             {
-                x = modulation.call(x, categories);
+                x = modulation.call(x, categories!);
             }
         }
         return x.MoveToOuterDisposeScope();
