@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Dcgan.Evaluation;
 using Dcgan.IO;
@@ -37,7 +38,7 @@ internal static class TrainCommand
     private static readonly Option<string> Augment = new("--augment")
     {
         Description = "Augment every image the discriminator sees, real and fake (DiffAugment), so that a few hundred pictures are enough: " +
-            "color,translation,cutout or some of them (default: the recipe's; none in the built-in ones)",
+            "color,translation,cutout or some of them (default: the recipe's; of the built-in ones, only dcgan-small augments)",
     };
     private static readonly Option<double> AugmentTarget = new Option<double>("--augment-target")
     {
@@ -54,7 +55,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var recipe = OptionRules.RecipeOption($"default: {Recipe.Tutorial.Name} for 28x28 gray, dcgan for any other shape, or a resumed run's own");
+        var recipe = OptionRules.RecipeOption(string.Create(CultureInfo.InvariantCulture, $"default: {Recipe.Tutorial.Name} for 28x28 gray; at any other shape dcgan-small for fewer than {Recipe.SmallSetImages:N0} images, dcgan for more; or a resumed run's own"));
         var precision = OptionRules.PrecisionOption(defaultValue: null);
         var command = new Command("train", "Train the tutorial's generator and discriminator adversarially, or resume a run (MNIST unless told otherwise).\n" +
             "Example: dcgan train --recipe improved --epochs 50 --out runs/mnist\n" +

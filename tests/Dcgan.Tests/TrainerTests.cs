@@ -148,6 +148,26 @@ public class TrainerTests
         Assert.Equal(Options(1).NewRecipe(), Checkpoint.ReadRecipe(run.Checkpoints()[^1])); // nothing was overwritten
     }
 
+    /// <summary>Issue 47: without a recipe, a few hundred pictures at the paper's shapes train with augmentation.</summary>
+    [Fact]
+    public void A_new_run_of_a_few_pictures_without_a_recipe_trains_dcgan_small_and_says_why()
+    {
+        var colour = new Models.ImageShape(3, 32);
+        Assert.Equal("dcgan-small", new TrainOptions().NewRecipe(null, colour, Recipe.SmallSetImages - 1).Name);
+        Assert.Equal("dcgan", new TrainOptions().NewRecipe(null, colour, Recipe.SmallSetImages).Name);
+        Assert.Equal("dcgan", new TrainOptions().NewRecipe(null, colour).Name); // the count not known: the paper's
+        Assert.Equal("tutorial", new TrainOptions().NewRecipe(null, Models.ImageShape.Tutorial, 10).Name);
+        Assert.Equal("dcgan-improved", new TrainOptions().NewRecipe(Recipe.Named("dcgan-improved"), colour, 10).Name);
+        Assert.Equal(new AugmentSettings("color,translation,cutout", Target: AugmentSettings.DefaultTarget), Recipe.Named("dcgan-small").Augment);
+
+        using var dir = new TempFolder();
+        var log = new List<string>();
+        Trainer.Run(Fixtures.Images(8, 16, 16), Options(1) with { BatchSize = 4 }, new RunFolder(dir.File("run")), [Listener.Messages(log)]);
+
+        Assert.Contains(log, l => l.Contains("Training on 8 images", StringComparison.Ordinal) && l.Contains("recipe dcgan-small", StringComparison.Ordinal)
+            && l.Contains("dcgan-small is the default for fewer than 1,000 images", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_resumed_run_keeps_its_recipe_and_precision_when_none_is_given()
     {

@@ -10,7 +10,7 @@ public sealed record TrainOptions
     public int Epochs { get; init; } = 50;
 
     /// <summary>The recipe of a new run (<see cref="Recipe.Named"/>, <see cref="Recipe.Load"/>, or one of your
-    /// own; null: the tutorial's for 28x28 gray images, the DCGAN paper's (dcgan) for any other shape). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
+    /// own; null: <see cref="Training.Recipe.DefaultFor"/>, the tutorial's for 28x28 gray images, and at any other shape dcgan-small for a small set, the DCGAN paper's (dcgan) otherwise). A resumed run keeps its own; naming one that trains otherwise is refused.</summary>
     public Recipe? Recipe { get; init; }
 
     /// <summary>Overrides the recipe's batch size; null: the recipe's (a resumed run's own).</summary>
@@ -58,12 +58,13 @@ public sealed record TrainOptions
         : Recipe?.Problem() is { } wrong ? new(nameof(Recipe), "the recipe", wrong)
         : null;
 
-    /// <summary>The recipe a new run on images of <paramref name="shape"/> trains with: <paramref name="asked"/> (when
-    /// null, the tutorial's for 28x28 gray and dcgan for any other shape), for that shape, with the batch size,
-    /// precision and augmentation given. An ArgumentException when the asked recipe's models cannot take the shape.</summary>
-    public Recipe NewRecipe(Recipe? asked, ImageShape shape)
+    /// <summary>The recipe a new run on <paramref name="images"/> images of <paramref name="shape"/> trains with:
+    /// <paramref name="asked"/> (when null, <see cref="Training.Recipe.DefaultFor"/>), for that shape, with the batch
+    /// size, precision and augmentation given. An ArgumentException when the asked recipe's models cannot take the
+    /// shape.</summary>
+    public Recipe NewRecipe(Recipe? asked, ImageShape shape, long? images = null)
     {
-        var recipe = (asked ?? (shape.IsTutorial ? Recipe.Tutorial : Recipe.Named("dcgan"))).For(shape);
+        var recipe = (asked ?? Training.Recipe.DefaultFor(shape, images)).For(shape);
         return recipe with { BatchSize = BatchSize ?? recipe.BatchSize, Precision = Precision ?? recipe.Precision, Augment = Augment ?? recipe.Augment };
     }
 

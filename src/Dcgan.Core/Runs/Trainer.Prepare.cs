@@ -57,7 +57,7 @@ public static partial class Trainer
         {
             CheckResume(saved, options, asked, fingerprint, run, shape);
         }
-        var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked, shape), data);
+        var recipe = saved?.Recipe ?? ForClasses(options.NewRecipe(asked, shape, data.Count), data);
         RefuseUnfitLabels(recipe, data);
         // A batch larger than the data is allowed, as Keras allows it, and costs what the data needs.
         if (Diagnostics.MachineInfo.BatchProblem(Math.Min(recipe.BatchSize, data.Count)) is { } tooLarge)

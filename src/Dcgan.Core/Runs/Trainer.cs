@@ -70,12 +70,18 @@ public static partial class Trainer
         IEpochEvaluation? evaluation = null, CancellationToken cancel = default) =>
         Run(Prepare(data, options, run), observers, evaluation, cancel);
 
+    /// <summary>Why a run that asked for no recipe trains with dcgan-small.</summary>
+    private static string SmallSetNote(TrainingPlan plan) =>
+        plan.Options.Recipe is null && plan.Recipe.Name == "dcgan-small"
+            ? $". dcgan-small is the default for fewer than {Recipe.SmallSetImages.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images (dcgan for more)"
+            : "";
+
     /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>
     private static void Begin(TrainingPlan plan, Gan gan, Checkpoint state, RunObservers hear)
     {
         var (data, options, run) = (plan.Data, plan.Options, plan.Run);
         hear.Message(state.Epoch == 0 && state.Step == 0
-            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}"
+            ? $"Training on {data.Count} images: {options.Epochs} epochs, seed {state.Seed}, into {run.Path}; {gan.Recipe.Describe()}{SmallSetNote(plan)}"
             : $"Resuming {run.Path} at epoch {state.Epoch + 1}{(state.Step > 0 ? $", step {state.Step + 1}" : "")} of {options.Epochs} (seed {state.Seed}); {gan.Recipe.Describe()}, as saved.");
         var recipe = System.Text.Json.JsonSerializer.SerializeToNode(gan.Recipe, JsonFormat.SnakeCase)!;
         var settings = System.Text.Json.JsonSerializer.SerializeToNode(options with { Seed = state.Seed }, JsonFormat.SnakeCase)!;
