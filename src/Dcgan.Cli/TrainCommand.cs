@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using Dcgan.Evaluation;
 using Dcgan.IO;
 using Dcgan.Models;

@@ -46,7 +46,7 @@ internal static class Benchmark
         using var gan = new Gan(recipe, random);
         // A few batches' worth of synthetic images, shuffled anew each pass, whatever the number of steps.
         var shape = recipe.Shape;
-        using var images = torch.rand(batchSize * Math.Min(steps + warmup, PoolBatches), shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1;
+        using var images = UniformImages(batchSize * Math.Min(steps + warmup, PoolBatches), shape, random);
         using var labels = recipe.CodeFromLabels ? torch.randint(0, recipe.CodeCategories, images.shape[0], generator: random) : null;
         using var shuffle = new torch.Generator((ulong)seed);
         var times = new List<double>();
@@ -108,5 +108,15 @@ internal static class Benchmark
         }
         string stat = File.ReadAllText("/proc/self/stat");
         return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Synthetic images, uniform in [-1, 1] as real ones are scaled: rand * 2 - 1, its numbers held as
+    /// Scalars through each call (Dcgan.Core's Models/HeldScalars.cs says why).</summary>
+    internal static torch.Tensor UniformImages(long count, ImageShape shape, torch.Generator random)
+    {
+        using var two = 2L.ToScalar();
+        using var one = 1L.ToScalar();
+        using var uniform = torch.rand(count, shape.Channels, shape.Size, shape.Size, generator: random);
+        return uniform.mul(two).sub(one);
     }
 }

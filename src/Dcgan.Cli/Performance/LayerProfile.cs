@@ -32,12 +32,12 @@ internal static class LayerProfile
         {
             Layers("G.", gan.Generator.Layers, noise, repeats, rows, backwardInput: false);
         }
-        using (var images = torch.rand(2 * batchSize, shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1)
+        using (var images = Benchmark.UniformImages(2 * batchSize, shape, random))
         {
             Layers("D.", gan.Discriminator.Layers, images, repeats, rows, backwardInput: true); // fakes need it
         }
 
-        using var batchImages = torch.rand(batchSize, shape.Channels, shape.Size, shape.Size, generator: random) * 2 - 1;
+        using var batchImages = Benchmark.UniformImages(batchSize, shape, random);
         gan.TrainStep(batchImages, null, random); // gradients and optimizer state in place
         rows.Add(new("Adam step, both models", Median(repeats, () =>
         {
