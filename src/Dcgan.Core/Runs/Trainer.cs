@@ -72,8 +72,8 @@ public static partial class Trainer
 
     /// <summary>Why a run that asked for no recipe trains with dcgan-small.</summary>
     private static string SmallSetNote(TrainingPlan plan) =>
-        plan.Options.Recipe is null && plan.Recipe.Name == "dcgan-small"
-            ? $". dcgan-small is the default for fewer than {Recipe.SmallSetImages.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images (dcgan for more)"
+        plan.Options.Recipe is null && plan.Recipe.Name == Recipe.SmallSet.Name
+            ? $". {Recipe.SmallSet.Name} is the default for fewer than {Recipe.SmallSetImages.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images (dcgan for more)"
             : "";
 
     /// <summary>Says what is about to happen, and tells the observers where the run starts from.</summary>

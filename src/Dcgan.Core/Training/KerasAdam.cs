@@ -88,7 +88,10 @@ public sealed class KerasAdam : IDisposable
             {
                 throw new NotSupportedException("Adam with weight decay, amsgrad or maximize: use torch's own step.");
             }
-            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, epsilon = options.eps!.Value, learningRate = options.LearningRate!.Value;
+            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, learningRate = options.LearningRate!.Value;
+            // The group's numbers, made once for all its parameters.
+            var (keep1, take1, keep2, take2, epsilon, one) = (scalars.Of(beta1), scalars.Of(1 - beta1), scalars.Of(beta2), scalars.Of(1 - beta2),
+                scalars.Of(options.eps!.Value), scalars.One);
             foreach (var parameter in group.Parameters)
             {
                 var state = (Adam.State)states[index++];
@@ -99,9 +102,9 @@ public sealed class KerasAdam : IDisposable
                 state.step += 1;
                 double correction1 = 1 - Math.Pow(beta1, state.step);
                 double correction2 = 1 - Math.Pow(beta2, state.step);
-                state.exp_avg.mul_(scalars.Of(beta1)).add_(grad, alpha: scalars.Of(1 - beta1));
-                state.exp_avg_sq.mul_(scalars.Of(beta2)).addcmul_(grad, grad, value: scalars.Of(1 - beta2));
-                var denominator = (state.exp_avg_sq.sqrt() / scalars.Of(Math.Sqrt(correction2))).add_(scalars.Of(epsilon), scalars.One);
+                state.exp_avg.mul_(keep1).add_(grad, alpha: take1);
+                state.exp_avg_sq.mul_(keep2).addcmul_(grad, grad, value: take2);
+                var denominator = (state.exp_avg_sq.sqrt() / scalars.Of(Math.Sqrt(correction2))).add_(epsilon, one);
                 parameter.addcdiv_(state.exp_avg, denominator, value: scalars.Of(-(learningRate / correction1)));
             }
         }

@@ -23,7 +23,10 @@ public sealed partial record Recipe
     /// none is asked for: the tutorial's at 28x28 gray; at other shapes dcgan-small for fewer than
     /// <see cref="SmallSetImages"/> images, dcgan (the paper's) otherwise or when the count is not known.</summary>
     public static Recipe DefaultFor(Models.ImageShape shape, long? images = null) =>
-        shape.IsTutorial ? Tutorial : images < SmallSetImages ? Named("dcgan-small") : Named("dcgan");
+        shape.IsTutorial ? Tutorial : images < SmallSetImages ? SmallSet : Named("dcgan");
+
+    /// <summary>dcgan-small: dcgan-improved with adaptive augmentation, for a few hundred pictures.</summary>
+    public static Recipe SmallSet => Named("dcgan-small");
 
     /// <summary>Every built-in recipe, the default first, then by name.</summary>
     public static IReadOnlyList<Recipe> BuiltIn => BuiltInRecipes.Value;
