@@ -157,7 +157,7 @@ internal static class DataCommand
             foreach (var split in new[] { Split.Train, Split.Test })
             {
                 var loaded = Downloads.Load(request, split);
-                Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {loaded.Images.Count} images at {loaded.ImagesPath} ({loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail})");
+                Console.WriteLine($"{split.ToString().ToLowerInvariant()}: {loaded.Images.Count} images at {loaded.Origin.Path} ({loaded.Origin.DescribeChecksum()})");
             }
             return 0;
         }));
@@ -184,10 +184,10 @@ internal static class DataCommand
             var loaded = Downloads.Load(request, Split.Train);
             IdxFile.WriteImages(path, loaded.Images);
             Console.WriteLine($"Wrote {loaded.Images.Count} images of {loaded.Images.DescribeShape()} to {path}");
-            if (loaded.Labels is { } labels)
+            if (loaded.Images.Labels is { } labels)
             {
                 IdxFile.WriteLabels(OutputPath.CheckFile(labelsPath, "--out", request.Images, request.Labels), labels);
-                Console.WriteLine($"Wrote their labels to {labelsPath}{(loaded.ClassNames is { } names ? $" ({string.Join(", ", names.Select((n, k) => $"{k} {n}"))})" : "")}");
+                Console.WriteLine($"Wrote their labels to {labelsPath}{(loaded.Images.ClassNames is { } names ? $" ({string.Join(", ", names.Select((n, k) => $"{k} {n}"))})" : "")}");
             }
             return 0;
         }));
@@ -232,13 +232,13 @@ internal static class DataCommand
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"{split.ToString().ToLowerInvariant()}: {images.Count} images of {images.DescribeShape()}");
-        text.AppendLine(c, $"  from      {Words(loaded.Kind)}: {loaded.ImagesPath}");
+        text.AppendLine(c, $"  from      {Words(loaded.Origin.Kind)}: {loaded.Origin.Path}");
         text.AppendLine(c, $"  pixels    {min}..{max}, mean {mean:F1}");
-        text.AppendLine(c, $"  checksum  {loaded.Checksum.Status.ToString().ToLowerInvariant()}: {loaded.Checksum.Detail}");
-        if (loaded.Labels is { } labels)
+        text.AppendLine(c, $"  checksum  {loaded.Origin.DescribeChecksum()}");
+        if (loaded.Images.Labels is { } labels)
         {
             var counts = labels.GroupBy(l => l).OrderBy(g => g.Key)
-                .Select(g => loaded.ClassNames is { } names ? $"{g.Key} {names[g.Key]}:{g.Count()}" : $"{g.Key}:{g.Count()}");
+                .Select(g => loaded.Images.ClassNames is { } names ? $"{g.Key} {names[g.Key]}:{g.Count()}" : $"{g.Key}:{g.Count()}");
             text.AppendLine(c, $"  classes   {string.Join("  ", counts)}");
         }
         else

@@ -80,7 +80,7 @@ internal static class EvaluateCommand
         var samples = SamplesFile(parsed); // a wrong file is said before the real images are read, or downloaded
         // With --json, stdout is the report alone; what is said about the data goes to stderr.
         Action<string> say = parsed.GetValue(Json) ? Console.Error.WriteLine : Console.WriteLine;
-        using var floorImages = Comparison.Labelled(Downloads.Load(request, Split.Train, say: say));
+        using var floorImages = Downloads.Load(request, Split.Train, say: say).Images;
         using var comparison = Comparison.ForDataset(request, floorImages, parsed.GetValue(Evaluator)?.FullName,
             parsed.GetValue(Reference)?.FullName, Math.Min(parsed.GetValue(Count), samples?.Images.Count ?? int.MaxValue), (r, split) => Downloads.Load(r, split, say: say), Console.Error.WriteLine);
         // Drawn last: the real images and the evaluator are known to be right before minutes go into sampling.

@@ -16,11 +16,11 @@ internal static class EvaluatorCommand
         if (parsed.GetValue(TestImagesOption) is { } ti)
         {
             var given = Downloads.Load(new DataRequest { Images = ti.FullName, Labels = parsed.GetValue(TestLabelsOption)?.FullName }, Split.Test);
-            return (all, Evaluation.Comparison.Labelled(given), null);
+            return (all, given.Images, null);
         }
         if (!ownFolder)
         {
-            return (all, Evaluation.Comparison.Labelled(Downloads.Load(request with { Images = null, Labels = null }, Split.Test)), null);
+            return (all, Downloads.Load(request with { Images = null, Labels = null }, Split.Test).Images, null);
         }
         var (train, test) = Evaluation.Evaluator.HoldOut(all, seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -53,16 +53,16 @@ internal static class EvaluatorCommand
             string name = ownFolder ? Path.GetFileName(request.Data!.TrimEnd(Path.DirectorySeparatorChar)) : request.Dataset;
             string? named = parsed.GetValue(output)?.FullName;
             var trainSet = Downloads.Load(request, Split.Train);
-            var all = Evaluation.Comparison.Labelled(trainSet);
+            var all = trainSet.Images;
             NativeSetup.Apply(); // the process's own settings (NNPACK off, freed memory reused), now that models come next
             if (all.Labels is null)
             {
-                throw new ArgumentException($"{trainSet.ImagesPath} has no labels; {(ownFolder ? "put the images in one subfolder per class" : "pass --labels with --images")}.");
+                throw new ArgumentException($"{trainSet.Origin.Path} has no labels; {(ownFolder ? "put the images in one subfolder per class" : "pass --labels with --images")}.");
             }
             string path = OutputPath.CheckFile(named ?? Evaluation.Evaluator.DefaultPath(all.Shape is { IsTutorial: false } s ? $"{name}-{s.Size}{(s.Channels == 3 ? "c" : "g")}" : name), "--out",
                 request.Images, request.Labels, parsed.GetValue(testImages)?.FullName, parsed.GetValue(testLabels)?.FullName);
             var (trainImages, testImageSet, share) = TestSplit(parsed, request, all, ownFolder, parsed.GetValue(seed));
-            foreach (var (set, file) in new[] { (trainImages, request.Labels ?? trainSet.ImagesPath), (testImageSet, parsed.GetValue(testLabels)?.FullName ?? "the test images") })
+            foreach (var (set, file) in new[] { (trainImages, request.Labels ?? trainSet.Origin.Path), (testImageSet, parsed.GetValue(testLabels)?.FullName ?? "the test images") })
             {
                 if (set.Labels is null)
                 {

@@ -61,14 +61,14 @@ public class Cifar10Tests
         Assert.Equal((count, 32, 32, 3), (images.Count, images.Rows, images.Columns, images.Channels));
         for (int i = 0; i < count; i++)
         {
-            Assert.Equal((byte)((firstImage + i) * 3 % 10), loaded.Labels![i]);
+            Assert.Equal((byte)((firstImage + i) * 3 % 10), loaded.Images.Labels![i]);
             foreach (var (c, r, k) in new[] { (0, 0, 0), (1, 5, 7), (2, 31, 31), (0, 31, 0) })
             {
                 Assert.Equal(Pixel(firstImage + i, c, r, k), pixels[(i * 3072) + (c * 1024) + (r * 32) + k]);
             }
         }
-        Assert.Equal("automobile", loaded.ClassNames![1]);
-        Assert.Equal("truck", loaded.ClassNames![9]);
+        Assert.Equal("automobile", loaded.Images.ClassNames![1]);
+        Assert.Equal("truck", loaded.Images.ClassNames![9]);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class Cifar10Tests
 
         AssertIsTheFixture(train, 0, 10);
         AssertIsTheFixture(test, 100, 3);
-        Assert.Equal(ChecksumStatus.Unknown, train.Checksum.Status);
+        Assert.Equal(ChecksumStatus.Unknown, train.Origin.Checksum);
     }
 
     [Fact]

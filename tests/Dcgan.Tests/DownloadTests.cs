@@ -68,17 +68,17 @@ public class DownloadTests
 
         var first = DataSource.Load(dataset, request, Split.Train, downloader, new ListProgress(reports));
 
-        Assert.Equal(DataKind.Download, first.Kind);
-        Assert.Equal(ChecksumStatus.Verified, first.Checksum.Status);
+        Assert.Equal(DataKind.Download, first.Origin.Kind);
+        Assert.Equal(ChecksumStatus.Verified, first.Origin.Checksum);
         Assert.Equal(5, first.Images.Count);
-        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, first.Labels);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, first.Images.Labels);
         Assert.Equal(new[] { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz" }, FilesIn(Path.Combine(cache.Path, "fixture")));
         Assert.Equal(images.Length, reports.Last(r => r.File == "train-images-idx3-ubyte.gz").Bytes);
 
         server.Dispose(); // no network from here on
         var second = DataSource.Load(dataset, request, Split.Train, downloader);
 
-        Assert.Equal(DataKind.Cache, second.Kind);
+        Assert.Equal(DataKind.Cache, second.Origin.Kind);
         Assert.Equal(first.Images.CopyPixels(), second.Images.CopyPixels());
     }
 
@@ -201,8 +201,8 @@ public class DownloadTests
         var loaded = DataSource.Load(dataset, new DataRequest { CacheFolder = cache.Path, UseSystemFolder = false }, Split.Train, downloader);
 
         Assert.Equal(set.CopyPixels(), loaded.Images.CopyPixels());
-        Assert.Equal(new byte[] { 9, 8, 7, 6 }, loaded.Labels);
-        Assert.Equal(ChecksumStatus.Verified, loaded.Checksum.Status);
+        Assert.Equal(new byte[] { 9, 8, 7, 6 }, loaded.Images.Labels);
+        Assert.Equal(ChecksumStatus.Verified, loaded.Origin.Checksum);
     }
 
     [Fact]

@@ -96,11 +96,11 @@ public class NpzAndSourceTests
         var train = DataSource.Load(new DataRequest { Data = dir.Path }, Split.Train);
         var test = DataSource.Load(new DataRequest { Data = dir.Path }, Split.Test);
 
-        Assert.Equal((3, DataKind.NamedData), (train.Images.Count, train.Kind));
-        Assert.Equal(new byte[] { 1, 2, 3 }, train.Labels);
-        Assert.Equal(ChecksumStatus.Unknown, train.Checksum.Status); // our fixture is not MNIST
+        Assert.Equal((3, DataKind.NamedData), (train.Images.Count, train.Origin.Kind));
+        Assert.Equal(new byte[] { 1, 2, 3 }, train.Images.Labels);
+        Assert.Equal(ChecksumStatus.Unknown, train.Origin.Checksum); // our fixture is not MNIST
         Assert.Equal(2, test.Images.Count);
-        Assert.Null(test.Labels);
+        Assert.Null(test.Images.Labels);
     }
 
     [Fact]
@@ -113,8 +113,8 @@ public class NpzAndSourceTests
         var test = DataSource.Load(new DataRequest { Data = dir.File("mnist.npz") }, Split.Test);
 
         Assert.Equal((3, 2), (train.Images.Count, test.Images.Count));
-        Assert.Equal(new byte[] { 7, 8, 9 }, train.Labels);
-        Assert.Equal(ChecksumStatus.Mismatch, train.Checksum.Status); // named mnist.npz, but not Keras's file
+        Assert.Equal(new byte[] { 7, 8, 9 }, train.Images.Labels);
+        Assert.Equal(ChecksumStatus.Mismatch, train.Origin.Checksum); // named mnist.npz, but not Keras's file
     }
 
     [Fact]

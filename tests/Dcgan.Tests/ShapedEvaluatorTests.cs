@@ -92,7 +92,7 @@ public class ShapedEvaluatorTests
         Assert.Contains("over 3 classes", train.Out);
 
         // Generated stand-ins: real images the evaluator trained on, in another order; and one image 240 times.
-        var all = Comparison.Labelled(DataSource.Load(new DataRequest { Data = pics, ImageSize = Side, Channels = 3 }, Split.Train));
+        var all = DataSource.Load(new DataRequest { Data = pics, ImageSize = Side, Channels = 3 }, Split.Train).Images;
         var (rest, _) = HeldOut.Split(all, seed: 1);
         var shuffled = rest.Select([.. Enumerable.Range(0, rest.Count).Reverse()]);
         IdxFile.WriteImages(dir.File("real.idx"), shuffled);

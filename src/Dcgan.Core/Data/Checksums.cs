@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 
 namespace Dcgan.Data;
 
+/// <summary>Whether data was checked against its published checksum.</summary>
 public enum ChecksumStatus
 {
     /// <summary>A published checksum matches.</summary>
@@ -14,7 +15,7 @@ public enum ChecksumStatus
     Unknown,
 }
 
-public sealed record ChecksumCheck(ChecksumStatus Status, string Detail);
+internal sealed record ChecksumCheck(ChecksumStatus Status, string Detail);
 
 internal static class Checksums
 {

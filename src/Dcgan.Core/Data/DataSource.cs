@@ -3,15 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace Dcgan.Data;
 
-/// <summary>Data ready to use, with where it came from and whether its checksum was verified.</summary>
-public sealed record LoadedData(ImageSet Images, byte[]? Labels, DataKind Kind, string ImagesPath, ChecksumCheck Checksum,
-    IReadOnlyList<string>? ClassNames = null)
+/// <summary>Data ready to use (its labels and class names, where it has them, are the images'), with where it came
+/// from.</summary>
+public sealed record LoadedData(ImageSet Images, DataOrigin Origin)
 {
-    /// <summary>How a folder of images was read (its size and channels as asked); null for other data.</summary>
-    public ImageFolderOptions? FolderOptions { get; init; }
-
-    /// <summary>Where the images came from, for a run's record.</summary>
-    public DataOrigin Origin => new(Kind, ImagesPath, $"{Checksum.Status.ToString().ToLowerInvariant()}: {Checksum.Detail}") { Folder = FolderOptions };
+    /// <summary>The data of <paramref name="images"/> labelled with <paramref name="labels"/> (already checked to be
+    /// one per image), found at <paramref name="path"/>.</summary>
+    internal static LoadedData Of(ImageSet images, byte[]? labels, DataKind kind, string path, ChecksumCheck check, IReadOnlyList<string>? classNames = null) =>
+        new(labels is null || ReferenceEquals(labels, images.Labels) ? images : images.WithLabels(labels, classNames),
+            new DataOrigin(kind, path, check.Status, check.Detail));
 }
 
 /// <summary>What kind of place a run's images came from (in run.json, by these names).</summary>
@@ -43,9 +43,13 @@ public enum DataKind
     Download,
 }
 
-/// <summary>Where a run's images came from: the kind of place, their file, and their checksum's status.</summary>
-public sealed record DataOrigin(DataKind Kind, string Path, string Checksum)
+/// <summary>Where a run's images came from: the kind of place, their file, and whether their checksum was verified
+/// (<paramref name="ChecksumDetail"/> says against what, or why not).</summary>
+public sealed record DataOrigin(DataKind Kind, string Path, ChecksumStatus Checksum, string ChecksumDetail)
 {
+    /// <summary>The checksum's status and detail in one phrase, as run.json and dcgan data print it.</summary>
+    public string DescribeChecksum() => $"{Checksum.ToString().ToLowerInvariant()}: {ChecksumDetail}";
+
     /// <summary>How a folder of images was read, so that the same images can be read again (an evaluation of the run
     /// against its own data); null for other data.</summary>
     public ImageFolderOptions? Folder { get; init; }
@@ -114,7 +118,7 @@ public static class DataSource
         {
             var images = IdxFile.ReadImages(request.Images);
             byte[]? labels = request.Labels is null ? null : IdxFile.ReadLabelled(request.Images, request.Labels).Labels;
-            return new(images, labels, DataKind.ImageFile, request.Images, Unverified());
+            return LoadedData.Of(images, labels, DataKind.ImageFile, request.Images, Unverified());
         }
         if (request.Labels is not null)
         {
@@ -196,10 +200,8 @@ public static class DataSource
             throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
         var images = PreparedFolder.Open(data, folder.Options, folder.CacheFolder, log, folder.Progress, folder.Cancel);
-        return new(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), images.ClassNames)
-        {
-            FolderOptions = folder.Options with { Threads = null },
-        };
+        var loaded = LoadedData.Of(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"));
+        return loaded with { Origin = loaded.Origin with { Folder = folder.Options with { Threads = null } } };
     }
 
     private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)
@@ -214,11 +216,11 @@ public static class DataSource
         {
             if (FromFolder(folder, dataset, split, label) is { } found)
             {
-                if (found.Checksum.Status != ChecksumStatus.Mismatch)
+                if (found.Origin.Checksum != ChecksumStatus.Mismatch)
                 {
                     return found;
                 }
-                log?.Invoke($"Ignoring {found.ImagesPath}: {found.Checksum.Detail}.");
+                log?.Invoke($"Ignoring {found.Origin.Path}: {found.Origin.ChecksumDetail}.");
             }
         }
         if (dataset.NpzName is { } npzName)
@@ -250,7 +252,7 @@ public static class DataSource
         }
         string? labels = Locate(folder, dataset.Labels(split).Name);
         var (set, labelBytes) = labels is null ? (IdxFile.ReadImages(images), null) : IdxFile.ReadLabelled(images, labels);
-        return new(set, labelBytes, source, images, Checksums.Check(images, dataset.Images(split)));
+        return LoadedData.Of(set, labelBytes, source, images, Checksums.Check(images, dataset.Images(split)));
     }
 
     private static string? Locate(string folder, string gzName)
@@ -275,7 +277,7 @@ public static class DataSource
         {
             throw new InvalidDataException($"{path} holds {images.Count} x_{suffix} images but {labels.Length} y_{suffix} labels; the archive is damaged.");
         }
-        return new(images, labels, source, $"{path}:x_{suffix}", check);
+        return LoadedData.Of(images, labels, source, $"{path}:x_{suffix}", check);
     }
 
     internal static string CacheOf(DataRequest request, Dataset dataset) => CacheOf(request, dataset.Name);
@@ -429,7 +431,7 @@ public static class DataSource
         if (Directory.Exists(data) && Cifar10.BatchFolder(data) is { } folder)
         {
             var images = Cifar10.ReadFolder(folder, split);
-            return new(images, images.Labels, DataKind.NamedData, folder, Unverified(), images.ClassNames);
+            return LoadedData.Of(images, images.Labels, DataKind.NamedData, folder, Unverified());
         }
         return null;
     }
@@ -440,7 +442,7 @@ public static class DataSource
         var check = kind == DataKind.NamedData && Checksums.Md5(archive) != Cifar10.Archive.GzipMd5
             ? new ChecksumCheck(ChecksumStatus.Unknown, "an archive you named, not the published one (its MD5 differs)")
             : new ChecksumCheck(ChecksumStatus.Verified, "MD5 of the published archive matches");
-        return new(images, images.Labels, kind, archive, check, images.ClassNames);
+        return LoadedData.Of(images, images.Labels, kind, archive, check);
     }
 
     private static string Cifar10Advice(DataRequest request, Split split, IReadOnlyList<string> failures) => string.Join(Environment.NewLine,

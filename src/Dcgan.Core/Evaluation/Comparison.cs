@@ -79,7 +79,7 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
             }
             var real = reference is not null
                 ? IdxFile.ReadImages(reference)
-                : Labelled((load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test));
+                : (load ?? DataSource.Loader)(request with { Images = null, Labels = null }, Split.Test).Images;
             return Prepare(judge, real, floorImages, count);
         }
         catch
@@ -109,9 +109,6 @@ public sealed class Comparison : IEpochEvaluation, IDisposable
                 Channels = shape.Channels,
             };
     }
-
-    /// <summary>Loaded images with their labels, when they have some.</summary>
-    public static ImageSet Labelled(LoadedData loaded) => loaded.Labels is { } labels ? loaded.Images.WithLabels(labels, loaded.ClassNames) : loaded.Images;
 
     /// <summary>Generated images (at least as many as the reference holds) against the reference; with
     /// <paramref name="eachClass"/>, images drawn of each class (labelled), also their classification accuracy score.</summary>

@@ -19,7 +19,7 @@ internal sealed class RunRecord(RunFolder run, Data.DataOrigin? origin, int imag
         var data = new JsonObject { ["images"] = images, ["fingerprint"] = start.DataFingerprint };
         if (origin is not null)
         {
-            (data["kind"], data["path"], data["checksum"]) = (JsonSerializer.SerializeToNode(origin.Kind), origin.Path, origin.Checksum);
+            (data["kind"], data["path"], data["checksum"]) = (JsonSerializer.SerializeToNode(origin.Kind), origin.Path, origin.DescribeChecksum());
             if (origin.Folder is { } folder)
             {
                 data["folder"] = new JsonObject

@@ -26,8 +26,7 @@ public static partial class Trainer
         var asked = CheckRequest(options, run);
         RefuseRunInsideData(run, data);
         var loaded = (load ?? DataSource.Loader)(data, Split.Train);
-        var images = loaded.Labels is null ? loaded.Images : loaded.Images.WithLabels(loaded.Labels, loaded.ClassNames);
-        return Check(images, options, asked, run, loaded.Origin);
+        return Check(loaded.Images, options, asked, run, loaded.Origin);
     }
 
     /// <summary>The same for images already in memory.</summary>

@@ -254,7 +254,7 @@ public sealed class Checkpoint : IDisposable
     /// <summary>What a checkpoint says of its run, verified and read without building any model: how far training
     /// got, its seed, recipe and data, and how many grid examples it keeps. Throws <see cref="InvalidDataException"/>
     /// with a one-line explanation if the file is not a complete, undamaged checkpoint.</summary>
-    public static CheckpointHeader ReadHeader(string path)
+    internal static CheckpointHeader ReadHeader(string path)
     {
         var (version, body) = ReadVerifiedPayload(path);
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
@@ -324,4 +324,4 @@ public sealed class Checkpoint : IDisposable
 
 /// <summary>A checkpoint's account of its run (<see cref="Checkpoint.ReadHeader"/>): what a resume is checked against
 /// before any model is built.</summary>
-public sealed record CheckpointHeader(int Epoch, int Step, long Seed, Recipe Recipe, string DataFingerprint, int GridExamples);
+internal sealed record CheckpointHeader(int Epoch, int Step, long Seed, Recipe Recipe, string DataFingerprint, int GridExamples);
