@@ -1,38 +1,35 @@
+using System.Runtime.InteropServices;
+
 namespace Dcgan.Cli;
 
 /// <summary>Ctrl+C (SIGINT) and SIGTERM, as a token: a command stops at a point of its choosing (train after the
-/// current step, which it saves; serve at once) instead of being ended wherever it is.</summary>
+/// current step, which it saves; serve at once) instead of being ended wherever it is. Both signals take the same
+/// path (Console.CancelKeyPress is this registration for SIGINT, with an event on top).</summary>
 internal sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource source = new();
-    private readonly System.Runtime.InteropServices.PosixSignalRegistration? terminate;
+    private readonly PosixSignalRegistration[] registrations;
 
     public StopSignals()
     {
-        Console.CancelKeyPress += OnCancel;
-        if (!OperatingSystem.IsWindows())
-        {
-            // Without this, SIGTERM (kill, systemd, a container stopping) ends the process mid-step.
-            terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                source.Cancel();
-            });
-        }
+        // Without SIGTERM's, kill, systemd or a container stopping would end the process mid-step.
+        registrations = OperatingSystem.IsWindows() ? [Stop(PosixSignal.SIGINT)] : [Stop(PosixSignal.SIGINT), Stop(PosixSignal.SIGTERM)];
     }
 
     public CancellationToken Token => source.Token;
 
-    private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+    private PosixSignalRegistration Stop(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>
     {
-        e.Cancel = true;
+        context.Cancel = true;
         source.Cancel();
-    }
+    });
 
     public void Dispose()
     {
-        Console.CancelKeyPress -= OnCancel;
-        terminate?.Dispose();
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
         source.Dispose();
     }
 }

@@ -67,7 +67,11 @@ public class FaultTests(ITestOutputHelper output, FaultTests.WholeRun uninterrup
         WaitFor(held, process);
         var clock = Stopwatch.StartNew();
         Signal(process, signal);
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"dcgan did not stop after SIG{signal}");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"dcgan did not stop within 60 s of SIG{signal}; it wrote: {await stderr}");
+        }
         output.WriteLine($"SIG{signal} to exit: {clock.Elapsed.TotalSeconds:F2} s");
 
         Assert.Equal(130, process.ExitCode);
