@@ -7,11 +7,9 @@ namespace Dcgan.Data;
 /// from.</summary>
 public sealed record LoadedData(ImageSet Images, DataOrigin Origin)
 {
-    /// <summary>The data of <paramref name="images"/> labelled with <paramref name="labels"/> (already checked to be
-    /// one per image), found at <paramref name="path"/>.</summary>
-    internal static LoadedData Of(ImageSet images, byte[]? labels, DataKind kind, string path, ChecksumCheck check, IReadOnlyList<string>? classNames = null) =>
-        new(labels is null || ReferenceEquals(labels, images.Labels) ? images : images.WithLabels(labels, classNames),
-            new DataOrigin(kind, path, check.Status, check.Detail));
+    /// <summary><paramref name="images"/> (with their labels, where they have them), found at <paramref name="path"/>.</summary>
+    internal static LoadedData Of(ImageSet images, DataKind kind, string path, ChecksumCheck check) =>
+        new(images, new DataOrigin(kind, path, check.Status, check.Detail));
 }
 
 /// <summary>What kind of place a run's images came from (in run.json, by these names).</summary>
@@ -116,9 +114,8 @@ public static class DataSource
     {
         if (request.Images is not null)
         {
-            var images = IdxFile.ReadImages(request.Images);
-            byte[]? labels = request.Labels is null ? null : IdxFile.ReadLabelled(request.Images, request.Labels).Labels;
-            return LoadedData.Of(images, labels, DataKind.ImageFile, request.Images, Unverified());
+            var images = request.Labels is null ? IdxFile.ReadImages(request.Images) : ReadLabelled(request.Images, request.Labels);
+            return LoadedData.Of(images, DataKind.ImageFile, request.Images, Unverified());
         }
         if (request.Labels is not null)
         {
@@ -200,7 +197,7 @@ public static class DataSource
             throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
         var images = PreparedFolder.Open(data, folder.Options, folder.CacheFolder, log, folder.Progress, folder.Cancel);
-        var loaded = LoadedData.Of(images, images.Labels, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"));
+        var loaded = LoadedData.Of(images, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"));
         return loaded with { Origin = loaded.Origin with { Folder = folder.Options with { Threads = null } } };
     }
 
@@ -251,8 +248,14 @@ public static class DataSource
             return null;
         }
         string? labels = Locate(folder, dataset.Labels(split).Name);
-        var (set, labelBytes) = labels is null ? (IdxFile.ReadImages(images), null) : IdxFile.ReadLabelled(images, labels);
-        return LoadedData.Of(set, labelBytes, source, images, Checksums.Check(images, dataset.Images(split)));
+        var set = labels is null ? IdxFile.ReadImages(images) : ReadLabelled(images, labels);
+        return LoadedData.Of(set, source, images, Checksums.Check(images, dataset.Images(split)));
+    }
+
+    private static ImageSet ReadLabelled(string images, string labels)
+    {
+        var read = IdxFile.ReadLabelled(images, labels);
+        return read.Images.WithLabels(read.Labels);
     }
 
     private static string? Locate(string folder, string gzName)
@@ -277,7 +280,7 @@ public static class DataSource
         {
             throw new InvalidDataException($"{path} holds {images.Count} x_{suffix} images but {labels.Length} y_{suffix} labels; the archive is damaged.");
         }
-        return LoadedData.Of(images, labels, source, $"{path}:x_{suffix}", check);
+        return LoadedData.Of(images.WithLabels(labels), source, $"{path}:x_{suffix}", check);
     }
 
     internal static string CacheOf(DataRequest request, Dataset dataset) => CacheOf(request, dataset.Name);
@@ -431,7 +434,7 @@ public static class DataSource
         if (Directory.Exists(data) && Cifar10.BatchFolder(data) is { } folder)
         {
             var images = Cifar10.ReadFolder(folder, split);
-            return LoadedData.Of(images, images.Labels, DataKind.NamedData, folder, Unverified());
+            return LoadedData.Of(images, DataKind.NamedData, folder, Unverified());
         }
         return null;
     }
@@ -442,7 +445,7 @@ public static class DataSource
         var check = kind == DataKind.NamedData && Checksums.Md5(archive) != Cifar10.Archive.GzipMd5
             ? new ChecksumCheck(ChecksumStatus.Unknown, "an archive you named, not the published one (its MD5 differs)")
             : new ChecksumCheck(ChecksumStatus.Verified, "MD5 of the published archive matches");
-        return LoadedData.Of(images, images.Labels, kind, archive, check);
+        return LoadedData.Of(images, kind, archive, check);
     }
 
     private static string Cifar10Advice(DataRequest request, Split split, IReadOnlyList<string> failures) => string.Join(Environment.NewLine,
