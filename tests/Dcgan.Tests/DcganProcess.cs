@@ -8,6 +8,18 @@ internal static class DcganProcess
 {
     public static Process Start(Dictionary<string, string> environment, params string[] args) => Process.Start(StartInfo(environment, args))!;
 
+    /// <summary>Starts dcgan with SIGINT's default action, as a terminal's foreground job has it. A test host started
+    /// in the background by a script ignores SIGINT (POSIX has a shell's background jobs do), and a child inherits
+    /// that: sent SIGINT, it would go on. coreutils' env resets it, then runs dcgan in its own place (same pid).</summary>
+    public static Process StartInForeground(Dictionary<string, string> environment, params string[] args)
+    {
+        var start = StartInfo(environment, args);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT");
+        start.FileName = "/usr/bin/env";
+        return Process.Start(start)!;
+    }
+
     private static ProcessStartInfo StartInfo(Dictionary<string, string> environment, string[] args, string? folder = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)

@@ -60,7 +60,7 @@ public class FaultTests(ITestOutputHelper output, FaultTests.WholeRun uninterrup
 
         // The run holds after step 5 of epoch 2 (of 40) until the signal comes: it lands midway for certain.
         string held = dir.File("held");
-        using var process = DcganProcess.Start(new() { ["DCGAN_FAULT_HOLD_AFTER"] = "2:5", ["DCGAN_FAULT_HOLD_FILE"] = held },
+        using var process = DcganProcess.StartInForeground(new() { ["DCGAN_FAULT_HOLD_AFTER"] = "2:5", ["DCGAN_FAULT_HOLD_FILE"] = held },
             Train(data, stopped.Path, 2, batch: 16));
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
