@@ -12,7 +12,7 @@ internal sealed class StopSignals : IDisposable
 
     public StopSignals()
     {
-        // Without SIGTERM's, kill, systemd or a container stopping would end the process mid-step.
+        // SIGTERM too: without it, kill, systemd or a container stopping would end the process mid-step.
         registrations = OperatingSystem.IsWindows() ? [Stop(PosixSignal.SIGINT)] : [Stop(PosixSignal.SIGINT), Stop(PosixSignal.SIGTERM)];
     }
 

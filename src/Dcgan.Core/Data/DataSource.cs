@@ -7,9 +7,10 @@ namespace Dcgan.Data;
 /// from.</summary>
 public sealed record LoadedData(ImageSet Images, DataOrigin Origin)
 {
-    /// <summary><paramref name="images"/> (with their labels, where they have them), found at <paramref name="path"/>.</summary>
-    internal static LoadedData Of(ImageSet images, DataKind kind, string path, ChecksumCheck check) =>
-        new(images, new DataOrigin(kind, path, check.Status, check.Detail));
+    /// <summary><paramref name="images"/> (with their labels, where they have them), found at <paramref name="path"/>;
+    /// <paramref name="folder"/>: how a folder of images was read.</summary>
+    internal static LoadedData Of(ImageSet images, DataKind kind, string path, ChecksumCheck check, ImageFolderOptions? folder = null) =>
+        new(images, new DataOrigin(kind, path, check.Status, check.Detail) { Folder = folder });
 }
 
 /// <summary>What kind of place a run's images came from (in run.json, by these names).</summary>
@@ -114,7 +115,7 @@ public static class DataSource
     {
         if (request.Images is not null)
         {
-            var images = request.Labels is null ? IdxFile.ReadImages(request.Images) : ReadLabelled(request.Images, request.Labels);
+            var images = request.Labels is null ? IdxFile.ReadImages(request.Images) : IdxFile.ReadLabelled(request.Images, request.Labels).Images;
             return LoadedData.Of(images, DataKind.ImageFile, request.Images, Unverified());
         }
         if (request.Labels is not null)
@@ -197,8 +198,7 @@ public static class DataSource
             throw new InvalidDataException($"{data} is a folder of your own images, which has no test split; evaluations need real held-out images of the same shape, given as an IDX file of reference images.");
         }
         var images = PreparedFolder.Open(data, folder.Options, folder.CacheFolder, log, folder.Progress, folder.Cancel);
-        var loaded = LoadedData.Of(images, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"));
-        return loaded with { Origin = loaded.Origin with { Folder = folder.Options with { Threads = null } } };
+        return LoadedData.Of(images, DataKind.NamedData, data, new(ChecksumStatus.Unknown, "a folder of your own images"), folder.Options with { Threads = null });
     }
 
     private static LoadedData? FromKnownPlaces(Dataset dataset, DataRequest request, Split split, Action<string>? log)
@@ -248,14 +248,8 @@ public static class DataSource
             return null;
         }
         string? labels = Locate(folder, dataset.Labels(split).Name);
-        var set = labels is null ? IdxFile.ReadImages(images) : ReadLabelled(images, labels);
+        var set = labels is null ? IdxFile.ReadImages(images) : IdxFile.ReadLabelled(images, labels).Images;
         return LoadedData.Of(set, source, images, Checksums.Check(images, dataset.Images(split)));
-    }
-
-    private static ImageSet ReadLabelled(string images, string labels)
-    {
-        var read = IdxFile.ReadLabelled(images, labels);
-        return read.Images.WithLabels(read.Labels);
     }
 
     private static string? Locate(string folder, string gzName)

@@ -72,7 +72,8 @@ public static class IdxFile
         return ReadBody(stream, path, count, "label");
     }
 
-    /// <summary>Images with their labels; the two files must hold the same number of items.</summary>
+    /// <summary>Images with their labels (which the images also carry); the two files must hold the same number of
+    /// items.</summary>
     public static (ImageSet Images, byte[] Labels) ReadLabelled(string imagesPath, string labelsPath)
     {
         var images = ReadImages(imagesPath);
@@ -82,7 +83,7 @@ public static class IdxFile
             throw new InvalidDataException(
                 $"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels; pass the label file that belongs to these images.");
         }
-        return (images, labels);
+        return (images.WithLabels(labels), labels);
     }
 
     /// <summary>Writes images as IDX (gzip-compressed when the path ends in .gz), an image at a time.</summary>

@@ -11,7 +11,8 @@ namespace Dcgan.Models;
 /// call. A Scalar made by an implicit conversion (<c>x.mul(0.5)</c>) is garbage from that moment; a collection started
 /// by another thread (the batch reader's, the console's progress bars) can finalize it, freeing its native value, while
 /// libtorch still reads it. The run then stops with "Unknown scalar type" or "Expected false to be true" (c10::Scalar
-/// on freed memory), now and then: seen at a run's first step and after 95 epochs. So this library never converts a number to a Scalar implicitly (the build bans it: BannedSymbols.txt);
+/// on freed memory), now and then: seen at a run's first step and after 95 epochs. So this library never converts a
+/// number to a Scalar implicitly (the build bans it: BannedSymbols.txt);
 /// it holds each one here, or in a <c>using</c> Scalar, until the call has returned, and calls no TorchSharp method
 /// that makes one of its own (BannedSymbols.txt, listed by build/scalar-temporaries.cs; Adam's step is
 /// KerasAdam.StepHoldingScalars). TorchSharp's LeakyReLU and BatchNorm modules make one in each forward pass, out of
